@@ -1,0 +1,13 @@
+namespace Backchannel.Domain.Common;
+
+/// <summary>The domain's settings, bound from configuration section <c>Backchannel</c>.</summary>
+public sealed record BackchannelSettings
+{
+    public const string Section = "Backchannel";
+
+    /// <summary>Most members of a group, its creator included (Clubhouse: 15).</summary>
+    public int MaxGroupMembers { get; init; } = 15;
+
+    /// <summary>How many messages a requester may send while nobody has accepted the request.</summary>
+    public int PendingRequestMessageCap { get; init; } = 3;
+}

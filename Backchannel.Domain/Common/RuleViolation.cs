@@ -1,0 +1,33 @@
+namespace Backchannel.Domain.Common;
+
+/// <summary>Why a command was refused by a rule of the domain; the host maps each to an HTTP status.</summary>
+public enum ViolationKind
+{
+    /// <summary>The target does not exist, or the actor may not know it exists (404).</summary>
+    NotFound,
+    /// <summary>The actor may see the target but may not do this to it (403).</summary>
+    Forbidden,
+    /// <summary>The target's current state does not allow this now (409).</summary>
+    Conflict,
+}
+
+/// <summary>
+/// A command broke a rule of the domain. Decisions throw it before anything is appended, so a refused command
+/// changes nothing. <see cref="Code"/> is stable and machine-readable; <see cref="Field"/> names the input at fault.
+/// </summary>
+public sealed class RuleViolation(ViolationKind kind, string code, string message, string? field = null)
+    : Exception(message)
+{
+    public ViolationKind Kind { get; } = kind;
+    public string Code { get; } = code;
+    public string? Field { get; } = field;
+
+    public static RuleViolation NotFound(string code, string message, string? field = null) =>
+        new(ViolationKind.NotFound, code, message, field);
+
+    public static RuleViolation Forbidden(string code, string message, string? field = null) =>
+        new(ViolationKind.Forbidden, code, message, field);
+
+    public static RuleViolation Conflict(string code, string message, string? field = null) =>
+        new(ViolationKind.Conflict, code, message, field);
+}

@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace Backchannel.Domain.Common;
+
+/// <summary>Input-shape rules shared by the validators of every capability.</summary>
+public static partial class Rules
+{
+    public const int MaxMessageLength = 4_000;
+    public const int MaxIdLength = 64;
+
+    [GeneratedRegex("^[a-z0-9_]{2,32}$")]
+    private static partial Regex HandlePattern();
+
+    public static bool IsHandle(string? value) => value is not null && HandlePattern().IsMatch(value);
+
+    /// <summary>A user handle: <c>[a-z0-9_]{2,32}</c>.</summary>
+    public static IRuleBuilderOptions<T, string> MustBeHandle<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().Must(IsHandle).WithMessage("'{PropertyName}' must be a handle of 2 to 32 characters a-z, 0-9 or _.");
+
+    /// <summary>An id chosen by the caller for a stream or a message.</summary>
+    public static IRuleBuilderOptions<T, string> MustBeId<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().MaximumLength(MaxIdLength);
+
+    /// <summary>Message text: 1 to 4,000 characters, not only white space.</summary>
+    public static IRuleBuilderOptions<T, string> MustBeMessageText<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().MaximumLength(MaxMessageLength);
+}
+
+public static partial class Rules
+{
+    /// <summary>An emoji: a short run of non-space characters (one grapheme may take several code units).</summary>
+    public static IRuleBuilderOptions<T, string> MustBeEmoji<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().MaximumLength(32).Must(e => e is not null && !e.Any(char.IsWhiteSpace))
+            .WithMessage("'{PropertyName}' must be an emoji.");
+}

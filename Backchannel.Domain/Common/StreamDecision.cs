@@ -1,0 +1,24 @@
+using Marten;
+
+namespace Backchannel.Domain.Common;
+
+/// <summary>The I/O shell around a pure decision: fetch a stream's state for writing, decide, append.</summary>
+public static class StreamDecision
+{
+    /// <summary>
+    /// Loads <typeparamref name="TState"/> of stream <paramref name="streamId"/> (null when the stream does not
+    /// exist), runs <paramref name="decide"/> and appends what it returns, guarded by the version it read: a
+    /// concurrent append to the same stream makes the save fail with a concurrency error, never a lost event.
+    /// </summary>
+    public static async Task<IReadOnlyList<object>> DecideAsync<TState>(
+        this IDocumentSession session,
+        string streamId,
+        Func<TState?, IReadOnlyList<object>> decide,
+        CancellationToken cancellation) where TState : class
+    {
+        var stream = await session.Events.FetchForWriting<TState>(streamId, cancellation);
+        var events = decide(stream.Aggregate);
+        if (events.Count > 0) stream.AppendMany(events);
+        return events;
+    }
+}

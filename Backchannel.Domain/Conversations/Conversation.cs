@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using Backchannel.Domain.Requests;
+
+namespace Backchannel.Domain.Conversations;
+
+/// <summary>Where a person stands in a conversation.</summary>
+public enum MemberStatus
+{
+    /// <summary>In the conversation: its creator, an accepted recipient, or one admitted automatically.</summary>
+    Active,
+    /// <summary>Has a request waiting in their requests inbox.</summary>
+    Pending,
+    /// <summary>Declined the request: the conversation is gone for them.</summary>
+    Declined,
+    /// <summary>Declined and blocked the requester.</summary>
+    BlockedRequester,
+    /// <summary>Declined and reported the request.</summary>
+    Reported,
+    /// <summary>Never saw the request: it was suppressed by a block.</summary>
+    Suppressed,
+    /// <summary>Left the conversation.</summary>
+    Left,
+    /// <summary>Removed from the group by its creator.</summary>
+    Removed,
+}
+
+/// <summary>One person's place in a conversation.</summary>
+public sealed record Member(string UserId, MemberStatus Status, string? InvitedBy, bool Muted, long ReadUpTo)
+{
+    /// <summary>Active and pending members see the conversation; nobody else does.</summary>
+    public bool CanSee => Status is MemberStatus.Active or MemberStatus.Pending;
+
+    /// <summary>Statuses after which the conversation vanished without a trace for this person.</summary>
+    public bool IsGone => Status is MemberStatus.Declined or MemberStatus.BlockedRequester
+        or MemberStatus.Reported or MemberStatus.Suppressed;
+}
+
+/// <summary>What decisions need to know of one message.</summary>
+public sealed record MessageState(string Author, long Sequence, bool Deleted, ImmutableHashSet<Reaction> Reactions, ImmutableHashSet<string> ReportedBy);
+
+/// <summary>One member's emoji on one message.</summary>
+public sealed record Reaction(string UserId, string Emoji);
+
+/// <summary>
+/// A conversation's state, as its decisions need it; evolved only by applying its events (an inline snapshot).
+/// </summary>
+public sealed record Conversation(
+    string Id,
+    ConversationKind Kind,
+    string CreatedBy,
+    string? RoomId,
+    string? Title,
+    ImmutableDictionary<string, Member> Members,
+    ImmutableDictionary<string, MessageState> Messages,
+    long LastSequence,
+    bool EverAccepted,
+    int MessagesWhileAwaitingAcceptance)
+{
+    public long Version { get; init; }
+
+    public Member? MemberOf(string userId) => Members.GetValueOrDefault(userId);
+
+    /// <summary>Nobody but the creator has ever been in the conversation: it is still a pending request.</summary>
+    public bool AwaitingAcceptance => !EverAccepted;
+
+    public static Conversation Create(ConversationStarted e) => new(
+        e.ConversationId, e.Kind, e.StartedBy, e.RoomId, null,
+        ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0)),
+        ImmutableDictionary<string, MessageState>.Empty, 0, false, 0);
+
+    public Conversation Apply(RequestSent e) => WithMember(new Member(e.To, MemberStatus.Pending, e.From, false, LastSequence));
+
+    public Conversation Apply(RequestAdmittedAutomatically e) =>
+        WithMember(new Member(e.To, MemberStatus.Active, e.From, false, LastSequence)) with { EverAccepted = true };
+
+    public Conversation Apply(RequestSuppressed e) => WithMember(new Member(e.To, MemberStatus.Suppressed, e.From, false, LastSequence));
+
+    public Conversation Apply(RequestAccepted e) => WithStatus(e.To, MemberStatus.Active) with { EverAccepted = true };
+    public Conversation Apply(RequestDeclined e) => WithStatus(e.To, MemberStatus.Declined);
+    public Conversation Apply(RequesterBlocked e) => WithStatus(e.To, MemberStatus.BlockedRequester);
+    public Conversation Apply(RequestReported e) => WithStatus(e.To, MemberStatus.Reported);
+
+    public Conversation Apply(MessageSent e) => this with
+    {
+        LastSequence = e.Sequence,
+        Messages = Messages.SetItem(e.MessageId, new MessageState(e.Author, e.Sequence, false, [], [])),
+        MessagesWhileAwaitingAcceptance = MessagesWhileAwaitingAcceptance + (AwaitingAcceptance ? 1 : 0),
+        Members = Members.SetItem(e.Author, Members[e.Author] with { ReadUpTo = e.Sequence }),
+    };
+
+    public Conversation Apply(MessageEdited _) => this;
+
+    public Conversation Apply(MessageDeleted e) => WithMessage(e.MessageId, m => m with { Deleted = true });
+
+    public Conversation Apply(ReactionAdded e) =>
+        WithMessage(e.MessageId, m => m with { Reactions = m.Reactions.Add(new Reaction(e.UserId, e.Emoji)) });
+
+    public Conversation Apply(ReactionWithdrawn e) =>
+        WithMessage(e.MessageId, m => m with { Reactions = m.Reactions.Remove(new Reaction(e.UserId, e.Emoji)) });
+
+    public Conversation Apply(MessagesRead e) => WithMember(Members[e.UserId] with { ReadUpTo = e.UpToSequence });
+    public Conversation Apply(ConversationMuted e) => WithMember(Members[e.UserId] with { Muted = true });
+    public Conversation Apply(ConversationUnmuted e) => WithMember(Members[e.UserId] with { Muted = false });
+    public Conversation Apply(MemberLeft e) => WithStatus(e.UserId, MemberStatus.Left);
+    public Conversation Apply(MemberRemoved e) => WithStatus(e.UserId, MemberStatus.Removed);
+    public Conversation Apply(GroupRenamed e) => this with { Title = e.Title };
+    public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m with { ReportedBy = m.ReportedBy.Add(e.ReportedBy) });
+
+    private Conversation WithMember(Member member) => this with { Members = Members.SetItem(member.UserId, member) };
+
+    private Conversation WithStatus(string userId, MemberStatus status) => WithMember(Members[userId] with { Status = status });
+
+    private Conversation WithMessage(string messageId, Func<MessageState, MessageState> change) =>
+        this with { Messages = Messages.SetItem(messageId, change(Messages[messageId])) };
+}

@@ -1,0 +1,56 @@
+namespace Backchannel.Domain.Conversations;
+
+/// <summary>Direct: two people. Group: 3 or more, up to the configured limit.</summary>
+public enum ConversationKind
+{
+    Direct,
+    Group,
+}
+
+// Events of a conversation's stream (stream key: the conversation id). Each names the conversation first,
+// then who acted, and ends with when it happened. The request decisions are in Requests/RequestEvents.cs.
+
+/// <summary>
+/// <paramref name="StartedBy"/> started a conversation, optionally linked to a room. The recipients' fates follow
+/// as request events, then the opening message.
+/// </summary>
+public sealed record ConversationStarted(
+    string ConversationId, ConversationKind Kind, string StartedBy, string? RoomId, DateTimeOffset At);
+
+/// <summary><paramref name="Author"/> sent message number <paramref name="Sequence"/> (1-based, gapless).</summary>
+public sealed record MessageSent(
+    string ConversationId, string MessageId, long Sequence, string Author, string Text, string? ReplyTo, DateTimeOffset At);
+
+/// <summary>The author replaced the text of a message.</summary>
+public sealed record MessageEdited(string ConversationId, string MessageId, string Author, string Text, DateTimeOffset At);
+
+/// <summary>The author deleted a message: views keep a tombstone in its place.</summary>
+public sealed record MessageDeleted(string ConversationId, string MessageId, string Author, DateTimeOffset At);
+
+/// <summary>A member reacted to a message with an emoji.</summary>
+public sealed record ReactionAdded(string ConversationId, string MessageId, string UserId, string Emoji, DateTimeOffset At);
+
+/// <summary>A member took back a reaction.</summary>
+public sealed record ReactionWithdrawn(string ConversationId, string MessageId, string UserId, string Emoji, DateTimeOffset At);
+
+/// <summary>A member has read up to and including message <paramref name="UpToSequence"/>.</summary>
+public sealed record MessagesRead(string ConversationId, string UserId, string UpToMessageId, long UpToSequence, DateTimeOffset At);
+
+/// <summary>A member muted the conversation.</summary>
+public sealed record ConversationMuted(string ConversationId, string UserId, DateTimeOffset At);
+
+/// <summary>A member unmuted the conversation.</summary>
+public sealed record ConversationUnmuted(string ConversationId, string UserId, DateTimeOffset At);
+
+/// <summary>A member left: the conversation leaves their inbox and they can no longer write in it.</summary>
+public sealed record MemberLeft(string ConversationId, string UserId, DateTimeOffset At);
+
+/// <summary>A member gave the group a name.</summary>
+public sealed record GroupRenamed(string ConversationId, string RenamedBy, string Title, DateTimeOffset At);
+
+/// <summary>The group's creator removed a member.</summary>
+public sealed record MemberRemoved(string ConversationId, string UserId, string RemovedBy, DateTimeOffset At);
+
+/// <summary>A member reported a message to trust and safety.</summary>
+public sealed record MessageReported(
+    string ConversationId, string MessageId, string ReportedBy, string Author, string? Reason, DateTimeOffset At);

@@ -1,0 +1,83 @@
+using Backchannel.Domain.Common;
+using FluentValidation;
+using Marten;
+
+namespace Backchannel.Domain.Conversations;
+
+/// <summary>Mark the conversation read up to and including a message. Reading backwards is a no-op.</summary>
+public sealed record MarkRead(string ConversationId, string UserId, string UpToMessageId)
+{
+    public sealed class Validator : AbstractValidator<MarkRead>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+            RuleFor(x => x.UpToMessageId).MustBeId();
+        }
+    }
+}
+
+/// <summary>Mute (or, with <c>Muted = false</c>, unmute) a conversation for yourself.</summary>
+public sealed record MuteConversation(string ConversationId, string UserId, bool Muted)
+{
+    public sealed class Validator : AbstractValidator<MuteConversation>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+        }
+    }
+}
+
+/// <summary>Leave a conversation you are in.</summary>
+public sealed record LeaveConversation(string ConversationId, string UserId)
+{
+    public sealed class Validator : AbstractValidator<LeaveConversation>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+        }
+    }
+}
+
+public static class MembershipHandler
+{
+    /// <summary>A pending recipient may read too; the requester never sees it (the views hide their marker).</summary>
+    public static IReadOnlyList<object> Decide(MarkRead command, Conversation? conversation, DateTimeOffset now)
+    {
+        var member = conversation.RequireVisible(command.UserId);
+        var message = conversation.RequireMessage(command.UpToMessageId, "upToMessageId");
+        return message.Sequence <= member.ReadUpTo
+            ? []
+            : [new MessagesRead(conversation.Id, command.UserId, command.UpToMessageId, message.Sequence, now)];
+    }
+
+    public static IReadOnlyList<object> Decide(MuteConversation command, Conversation? conversation, DateTimeOffset now)
+    {
+        var member = conversation.RequireActive(command.UserId);
+        if (member.Muted == command.Muted) return [];
+        return command.Muted
+            ? [new ConversationMuted(conversation.Id, command.UserId, now)]
+            : [new ConversationUnmuted(conversation.Id, command.UserId, now)];
+    }
+
+    /// <summary>A pending recipient declines rather than leaves.</summary>
+    public static IReadOnlyList<object> Decide(LeaveConversation command, Conversation? conversation, DateTimeOffset now)
+    {
+        conversation.RequireActive(command.UserId);
+        return [new MemberLeft(conversation.Id, command.UserId, now)];
+    }
+
+    public static Task Handle(MarkRead command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+
+    public static Task Handle(MuteConversation command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+
+    public static Task Handle(LeaveConversation command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+}

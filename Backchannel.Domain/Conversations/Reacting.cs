@@ -1,0 +1,63 @@
+using Backchannel.Domain.Common;
+using FluentValidation;
+using Marten;
+
+namespace Backchannel.Domain.Conversations;
+
+/// <summary>React to a message with an emoji; the same reaction twice is a no-op.</summary>
+public sealed record ReactToMessage(string ConversationId, string MessageId, string UserId, string Emoji)
+{
+    public sealed class Validator : AbstractValidator<ReactToMessage>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.MessageId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+            RuleFor(x => x.Emoji).MustBeEmoji();
+        }
+    }
+}
+
+/// <summary>Take back one of your reactions; withdrawing one you did not give is a no-op.</summary>
+public sealed record WithdrawReaction(string ConversationId, string MessageId, string UserId, string Emoji)
+{
+    public sealed class Validator : AbstractValidator<WithdrawReaction>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.MessageId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+            RuleFor(x => x.Emoji).MustBeEmoji();
+        }
+    }
+}
+
+public static class ReactingHandler
+{
+    public static IReadOnlyList<object> Decide(ReactToMessage command, Conversation? conversation, DateTimeOffset now)
+    {
+        conversation.RequireActive(command.UserId);
+        var message = conversation.RequireMessage(command.MessageId);
+        if (message.Deleted) throw RuleViolation.Conflict("message_deleted", "The message was deleted.", "messageId");
+        return message.Reactions.Contains(new Reaction(command.UserId, command.Emoji))
+            ? []
+            : [new ReactionAdded(conversation.Id, command.MessageId, command.UserId, command.Emoji, now)];
+    }
+
+    public static IReadOnlyList<object> Decide(WithdrawReaction command, Conversation? conversation, DateTimeOffset now)
+    {
+        conversation.RequireActive(command.UserId);
+        var message = conversation.RequireMessage(command.MessageId);
+        return message.Reactions.Contains(new Reaction(command.UserId, command.Emoji))
+            ? [new ReactionWithdrawn(conversation.Id, command.MessageId, command.UserId, command.Emoji, now)]
+            : [];
+    }
+
+    public static Task Handle(ReactToMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+
+    public static Task Handle(WithdrawReaction command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+}

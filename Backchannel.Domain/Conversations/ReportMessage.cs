@@ -1,0 +1,37 @@
+using Backchannel.Domain.Common;
+using FluentValidation;
+using Marten;
+
+namespace Backchannel.Domain.Conversations;
+
+/// <summary>Report someone else's message to trust and safety. Reporting it twice is a no-op.</summary>
+public sealed record ReportMessage(string ConversationId, string MessageId, string ReportedBy, string? Reason)
+{
+    public sealed class Validator : AbstractValidator<ReportMessage>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.MessageId).MustBeId();
+            RuleFor(x => x.ReportedBy).MustBeHandle();
+            RuleFor(x => x.Reason).MaximumLength(1_000);
+        }
+    }
+}
+
+public static class ReportMessageHandler
+{
+    public static IReadOnlyList<object> Decide(ReportMessage command, Conversation? conversation, DateTimeOffset now)
+    {
+        conversation.RequireVisible(command.ReportedBy);
+        var message = conversation.RequireMessage(command.MessageId);
+        if (message.Author == command.ReportedBy)
+            throw RuleViolation.Conflict("own_message", "You cannot report your own message.", "messageId");
+        return message.ReportedBy.Contains(command.ReportedBy)
+            ? []
+            : [new MessageReported(conversation.Id, command.MessageId, command.ReportedBy, message.Author, command.Reason, now)];
+    }
+
+    public static Task Handle(ReportMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+}

@@ -1,0 +1,78 @@
+using Backchannel.Domain.Common;
+using Backchannel.Domain.People;
+using Backchannel.Domain.Requests;
+using FluentValidation;
+using Marten;
+
+namespace Backchannel.Domain.Conversations;
+
+/// <summary>
+/// Start a direct (one recipient) or group (two or more) conversation with an opening message. Each recipient who
+/// follows the sender is admitted at once; anyone else gets a request, unless they blocked the sender (silently
+/// suppressed) or only hear from people they follow (refused: nothing starts).
+/// </summary>
+public sealed record RequestConversation(string ConversationId, string From, IReadOnlyList<string> To, string Text, string? RoomId)
+{
+    public sealed class Validator : AbstractValidator<RequestConversation>
+    {
+        public Validator(BackchannelSettings settings)
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.From).MustBeHandle();
+            RuleFor(x => x.To).NotNull().NotEmpty()
+                .Must(to => to.Count <= settings.MaxGroupMembers - 1)
+                .WithMessage($"A group has at most {settings.MaxGroupMembers} members, you included.")
+                .Must(to => to.Distinct().Count() == to.Count).WithMessage("Each recipient must be named once.");
+            RuleForEach(x => x.To).MustBeHandle().NotEqual(x => x.From).WithMessage("You cannot send a request to yourself.");
+            RuleFor(x => x.Text).MustBeMessageText();
+            RuleFor(x => x.RoomId!).MustBeId().When(x => x.RoomId is not null);
+        }
+    }
+}
+
+/// <summary>What became of a <see cref="RequestConversation"/>: started, or refused by some recipients' policy.</summary>
+public sealed record ConversationRequested(string ConversationId, string OpeningMessageId, IReadOnlyList<string> RefusedBy)
+{
+    public bool Started => RefusedBy.Count == 0;
+}
+
+public static class RequestConversationHandler
+{
+    public static Invitation Decide(RequestConversation command, string openingMessageId, UserProfile sender,
+        IReadOnlyList<UserProfile> recipients, DateTimeOffset now)
+    {
+        var invitation = Admission.Invite(command.ConversationId, sender, recipients, now);
+        if (invitation.Refused) return invitation;
+
+        var kind = recipients.Count == 1 ? ConversationKind.Direct : ConversationKind.Group;
+        return invitation with
+        {
+            ConversationEvents =
+            [
+                new ConversationStarted(command.ConversationId, kind, command.From, command.RoomId, now),
+                .. invitation.ConversationEvents,
+                new MessageSent(command.ConversationId, openingMessageId, 1, command.From, command.Text, null, now),
+            ],
+        };
+    }
+
+    public static async Task<ConversationRequested> Handle(RequestConversation command, IDocumentSession session,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (await session.Events.FetchStreamStateAsync(command.ConversationId, ct) is not null)
+            throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
+
+        var profiles = await session.LoadProfilesAsync([command.From, .. command.To], ct);
+        var openingMessageId = OpeningMessageIdOf(command.ConversationId);
+        var invitation = Decide(command, openingMessageId, profiles[command.From],
+            command.To.Select(to => profiles[to]).ToList(), clock.GetUtcNow());
+        if (invitation.Refused)
+            session.Events.Append(command.From, invitation.Refusals);
+        else
+            session.Events.StartStream<Conversation>(command.ConversationId, invitation.ConversationEvents);
+        return new ConversationRequested(command.ConversationId, openingMessageId, invitation.RefusedBy);
+    }
+
+    /// <summary>The opening message's id follows from the conversation's, so a retried request cannot make two.</summary>
+    public static string OpeningMessageIdOf(string conversationId) => $"{conversationId}.1";
+}

@@ -1,0 +1,119 @@
+using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
+using FluentValidation;
+using Marten;
+
+namespace Backchannel.Domain.Requests;
+
+/// <summary>Accept a request: the conversation moves to your inbox. Accepting twice is a no-op.</summary>
+public sealed record AcceptRequest(string ConversationId, string UserId)
+{
+    public sealed class Validator : AbstractValidator<AcceptRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+        }
+    }
+}
+
+/// <summary>Decline a request: it disappears for you; the requester is not told and sees nothing change.</summary>
+public sealed record DeclineRequest(string ConversationId, string UserId)
+{
+    public sealed class Validator : AbstractValidator<DeclineRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+        }
+    }
+}
+
+/// <summary>Decline a request and block its sender: their further requests are suppressed silently.</summary>
+public sealed record BlockRequester(string ConversationId, string UserId)
+{
+    public sealed class Validator : AbstractValidator<BlockRequester>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+        }
+    }
+}
+
+/// <summary>Decline a request and report it to trust and safety, with an optional reason.</summary>
+public sealed record ReportRequest(string ConversationId, string UserId, string? Reason)
+{
+    public sealed class Validator : AbstractValidator<ReportRequest>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+            RuleFor(x => x.Reason).MaximumLength(1_000);
+        }
+    }
+}
+
+public static class DecidingRequestsHandler
+{
+    public static IReadOnlyList<object> Decide(AcceptRequest command, Conversation? conversation, DateTimeOffset now)
+    {
+        var member = conversation.RequireVisible(command.UserId);
+        return member.Status == MemberStatus.Active
+            ? []
+            : [new RequestAccepted(conversation.Id, member.InvitedBy!, command.UserId, ByReplying: false, now)];
+    }
+
+    public static IReadOnlyList<object> Decide(DeclineRequest command, Conversation? conversation, DateTimeOffset now)
+    {
+        var member = RequirePending(conversation, command.UserId);
+        return [new RequestDeclined(conversation.Id, member.InvitedBy!, command.UserId, now)];
+    }
+
+    public static IReadOnlyList<object> Decide(BlockRequester command, Conversation? conversation, DateTimeOffset now)
+    {
+        var member = RequirePending(conversation, command.UserId);
+        return [new RequesterBlocked(conversation.Id, member.InvitedBy!, command.UserId, now)];
+    }
+
+    public static IReadOnlyList<object> Decide(ReportRequest command, Conversation? conversation, DateTimeOffset now)
+    {
+        var member = RequirePending(conversation, command.UserId);
+        return [new RequestReported(conversation.Id, member.InvitedBy!, command.UserId, command.Reason, now)];
+    }
+
+    /// <summary>Once in a conversation, you leave it rather than decline it.</summary>
+    private static Member RequirePending([System.Diagnostics.CodeAnalysis.NotNull] Conversation? conversation, string userId)
+    {
+        var member = conversation.RequireVisible(userId);
+        if (member.Status != MemberStatus.Pending)
+            throw RuleViolation.Conflict("request_not_pending", "There is no pending request for you here: leave the conversation instead.");
+        return member;
+    }
+
+    public static Task Handle(AcceptRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+
+    public static Task Handle(DeclineRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+
+    public static Task Handle(ReportRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+
+    /// <summary>The decline and the block are one transaction: the conversation's stream and the recipient's own.</summary>
+    public static async Task Handle(BlockRequester command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var decided = await session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, now), ct);
+        var requester = ((RequesterBlocked)decided[0]).From;
+        await session.DecideForUserAsync(command.UserId,
+            user => BlockingHandler.Decide(new BlockUser(command.UserId, requester), user, now)
+                .Select(e => e is UserBlocked blocked ? blocked with { ConversationId = command.ConversationId } : e).ToList(),
+            ct);
+    }
+}

@@ -1,0 +1,38 @@
+namespace Backchannel.Domain.Requests;
+
+// Every decision about a message request is one of these events: together they are the audit trail.
+// Each names the conversation, the requester (From) and the recipient (To), and when it happened; the actor is
+// the recipient for their own decisions and the system (with its Rule) for automatic ones.
+
+/// <summary>A request reached <paramref name="To"/>'s requests inbox: they do not follow <paramref name="From"/>.</summary>
+public sealed record RequestSent(string ConversationId, string From, string To, DateTimeOffset At);
+
+/// <summary>The system admitted <paramref name="To"/> at once, by <paramref name="Rule"/> (they follow the requester).</summary>
+public sealed record RequestAdmittedAutomatically(string ConversationId, string From, string To, string Rule, DateTimeOffset At);
+
+/// <summary>
+/// The system kept a request from ever reaching <paramref name="To"/>, by <paramref name="Rule"/>. A suppression by
+/// block is silent (the requester is not told); one by policy is refused to the requester. A suppression by policy
+/// is recorded on the requester's own stream, since no conversation was started.
+/// </summary>
+public sealed record RequestSuppressed(string ConversationId, string From, string To, string Rule, DateTimeOffset At);
+
+/// <summary><paramref name="To"/> accepted the request, explicitly or by replying to it.</summary>
+public sealed record RequestAccepted(string ConversationId, string From, string To, bool ByReplying, DateTimeOffset At);
+
+/// <summary><paramref name="To"/> declined: the conversation disappears for them; the requester sees nothing change.</summary>
+public sealed record RequestDeclined(string ConversationId, string From, string To, DateTimeOffset At);
+
+/// <summary><paramref name="To"/> declined and blocked the requester: their further requests are suppressed.</summary>
+public sealed record RequesterBlocked(string ConversationId, string From, string To, DateTimeOffset At);
+
+/// <summary><paramref name="To"/> declined and reported the request to trust and safety, with an optional reason.</summary>
+public sealed record RequestReported(string ConversationId, string From, string To, string? Reason, DateTimeOffset At);
+
+/// <summary>The rules by which the system decides a request on its own; stored in events, so never renamed.</summary>
+public static class AdmissionRules
+{
+    public const string RecipientFollowsSender = "recipient_follows_sender";
+    public const string Blocked = "blocked";
+    public const string PolicyFollowingOnly = "policy_following_only";
+}
