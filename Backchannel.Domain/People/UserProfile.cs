@@ -24,14 +24,14 @@ public sealed record UserProfile(
     public static UserProfile Create(UserFollowed e) => Default(e.UserId).Apply(e);
     public static UserProfile Create(MessagePolicySet e) => Default(e.UserId).Apply(e);
     public static UserProfile Create(UserBlocked e) => Default(e.UserId).Apply(e);
-    public static UserProfile Create(Requests.RequestSuppressed e) => Default(e.From);
+    public static UserProfile Create(Requests.RequestSuppressedByPolicy e) => Default(e.From);
 
     public UserProfile Apply(UserFollowed e) => this with { Following = Following.Add(e.Followee) };
     public UserProfile Apply(UserUnfollowed e) => this with { Following = Following.Remove(e.Followee) };
     public UserProfile Apply(MessagePolicySet e) => this with { Policy = e.Policy };
     public UserProfile Apply(UserBlocked e) => this with { Blocked = Blocked.Add(e.Blocked) };
     public UserProfile Apply(UserUnblocked e) => this with { Blocked = Blocked.Remove(e.Unblocked) };
-    public UserProfile Apply(Requests.RequestSuppressed _) => this;
+    public UserProfile Apply(Requests.RequestSuppressedByPolicy _) => this;
 }
 
 /// <summary>Runs a decision on a user's stream; a user without a stream decides from <see cref="UserProfile.Default"/>.</summary>

@@ -40,7 +40,7 @@ public static class Admission
         if (refusedBy.Count > 0)
         {
             return new Invitation([],
-                refusedBy.Select(to => new RequestSuppressed(conversationId, inviter.Id, to, AdmissionRules.PolicyFollowingOnly, now)).ToList(),
+                refusedBy.Select(to => new RequestSuppressedByPolicy(conversationId, inviter.Id, to, AdmissionRules.PolicyFollowingOnly, now)).ToList(),
                 refusedBy);
         }
 
@@ -58,7 +58,7 @@ public static class Admission
 /// The outcome of inviting people into a conversation: the events for the conversation's stream, or, when refused
 /// by policy, the refusals to record on the inviter's stream.
 /// </summary>
-public sealed record Invitation(IReadOnlyList<object> ConversationEvents, IReadOnlyList<RequestSuppressed> Refusals, IReadOnlyList<string> RefusedBy)
+public sealed record Invitation(IReadOnlyList<object> ConversationEvents, IReadOnlyList<RequestSuppressedByPolicy> Refusals, IReadOnlyList<string> RefusedBy)
 {
     public bool Refused => RefusedBy.Count > 0;
 }

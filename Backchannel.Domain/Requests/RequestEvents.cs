@@ -11,11 +11,17 @@ public sealed record RequestSent(string ConversationId, string From, string To, 
 public sealed record RequestAdmittedAutomatically(string ConversationId, string From, string To, string Rule, DateTimeOffset At);
 
 /// <summary>
-/// The system kept a request from ever reaching <paramref name="To"/>, by <paramref name="Rule"/>. A suppression by
-/// block is silent (the requester is not told); one by policy is refused to the requester. A suppression by policy
-/// is recorded on the requester's own stream, since no conversation was started.
+/// The system kept a request from ever reaching <paramref name="To"/>, by <paramref name="Rule"/> (a block), silently:
+/// the requester is not told.
 /// </summary>
 public sealed record RequestSuppressed(string ConversationId, string From, string To, string Rule, DateTimeOffset At);
+
+/// <summary>
+/// The system refused a request to <paramref name="To"/>, who hears only from people they follow: the requester is
+/// told (403) and nothing started. Recorded on the requester's own stream, since no conversation exists.
+/// <paramref name="ConversationId"/> is the id the requester asked for.
+/// </summary>
+public sealed record RequestSuppressedByPolicy(string ConversationId, string From, string To, string Rule, DateTimeOffset At);
 
 /// <summary><paramref name="To"/> accepted the request, explicitly or by replying to it.</summary>
 public sealed record RequestAccepted(string ConversationId, string From, string To, bool ByReplying, DateTimeOffset At);

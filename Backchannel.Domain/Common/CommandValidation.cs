@@ -1,0 +1,35 @@
+using FluentValidation;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.CodeGeneration.Frames;
+using Wolverine.Configuration;
+using Wolverine.Runtime.Handlers;
+
+namespace Backchannel.Domain.Common;
+
+/// <summary>
+/// Runs the command's FluentValidation validator before its handler, for every message type that has one, however
+/// the command arrives (HTTP or <c>IMessageBus</c>). Invalid input throws <see cref="ValidationException"/> before
+/// anything is loaded or appended. (WolverineFx.FluentValidation is not available here; this is its core.)
+/// </summary>
+public sealed class CommandValidationPolicy : IHandlerPolicy
+{
+    public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, IServiceContainer container)
+    {
+        foreach (var chain in chains.Where(c => container.HasRegistrationFor(typeof(IValidator<>).MakeGenericType(c.MessageType))))
+        {
+            var validate = typeof(CommandValidation).GetMethod(nameof(CommandValidation.ValidateAsync))!
+                .MakeGenericMethod(chain.MessageType);
+            chain.Middleware.Add(new MethodCall(typeof(CommandValidation), validate));
+        }
+    }
+}
+
+public static class CommandValidation
+{
+    public static async Task ValidateAsync<TCommand>(IValidator<TCommand> validator, TCommand command, CancellationToken cancellation)
+    {
+        var result = await validator.ValidateAsync(command, cancellation);
+        if (!result.IsValid) throw new ValidationException(result.Errors);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Backchannel.Host.Auth;
+using Backchannel.Host.Demo;
+using Backchannel.Host.Http;
+using Backchannel.Projections;
+using JasperFx.CodeGeneration;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace Backchannel.Host;
+
+/// <summary>Composes the HTTP host: Marten, Wolverine, Backchannel, auth, errors, OpenAPI, health.</summary>
+public static class BackchannelHost
+{
+    public const string LocalConnectionString =
+        "Host=127.0.0.1;Port=5432;Database=backchannel;Username=backchannel;Password=backchannel";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var connectionString = builder.Configuration.GetConnectionString("Backchannel") ?? LocalConnectionString;
+
+        builder.Services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = builder.Configuration["Backchannel:Schema"] ?? "backchannel";
+            })
+            .UseLightweightSessions()
+            .IntegrateWithWolverine()
+            .AddAsyncDaemon(DaemonMode.Solo);
+        builder.Services.AddBackchannel(builder.Configuration);
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(BackchannelHost).Assembly;
+            if (builder.Environment.IsProduction()) opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+        });
+        builder.Services.AddWolverineHttp();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+
+        var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
+        builder.Services.AddSingleton(auth);
+        builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(auth);
+            });
+        builder.Services.AddAuthorization();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemMapping>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHostedService<DemoSeeder>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapWolverineEndpoints(http =>
+        {
+            http.RequireAuthorizeOnAll();
+            http.RejectUnparseableQueryValues = true;
+        });
+        if (app.Environment.IsDevelopment()) DevEndpoints.Map(app);
+        return app;
+    }
+}

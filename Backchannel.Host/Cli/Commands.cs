@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Backchannel.Host.Auth;
+using Backchannel.Projections;
+using Backchannel.Projections.Audit;
+using JasperFx.CommandLine;
+using Marten;
+
+namespace Backchannel.Host.Cli;
+
+public sealed class TokenInput : NetCoreInput
+{
+    [Description("The handle the token is for")]
+    public string UserId { get; set; } = "";
+
+    [Description("Give the token the operator role (reads the whole audit)")]
+    public bool OperatorFlag { get; set; }
+}
+
+[Description("Mints a bearer token with this environment's signing key", Name = "token")]
+public sealed class TokenCommand : JasperFxAsyncCommand<TokenInput>
+{
+    public override Task<bool> Execute(TokenInput input)
+    {
+        using var host = input.BuildHost();
+        Console.WriteLine(host.Services.GetRequiredService<TokenIssuer>().Mint(input.UserId, input.OperatorFlag));
+        return Task.FromResult(true);
+    }
+}
+
+public sealed class AuditExportInput : NetCoreInput
+{
+    [Description("Write to this file instead of standard output")]
+    public string? OutputFlag { get; set; }
+}
+
+[Description("Exports the audit of request decisions as JSON lines, oldest first", Name = "audit-export")]
+public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
+{
+    public override async Task<bool> Execute(AuditExportInput input)
+    {
+        using var host = input.BuildHost();
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        await using var output = input.OutputFlag is null ? Console.OpenStandardOutput() : File.Create(input.OutputFlag);
+        await session.WriteJsonLinesAsync(output);
+        return true;
+    }
+}
+
+public sealed class RebuildInput : NetCoreInput
+{
+    [Description("One view to rebuild (conversations, threads, audit, profiles, conversation-state); all when omitted")]
+    public string? ViewFlag { get; set; }
+}
+
+[Description("Rebuilds the views from the events alone, with progress", Name = "rebuild")]
+public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
+{
+    public override async Task<bool> Execute(RebuildInput input)
+    {
+        using var host = input.BuildHost();
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        await store.RebuildAsync(input.ViewFlag, new Progress<ViewRebuilder.Progress>(p =>
+            Console.WriteLine(p.Stage == "rebuilding"
+                ? $"{p.View}: rebuilding..."
+                : $"{p.View}: rebuilt, {p.Documents} documents in {p.Elapsed.TotalSeconds:F1}s")));
+        return true;
+    }
+}

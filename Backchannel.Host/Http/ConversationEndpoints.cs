@@ -1,0 +1,107 @@
+using System.Security.Claims;
+using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Requests;
+using Backchannel.Host.Auth;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Backchannel.Host.Http;
+
+/// <summary>Starting conversations, deciding requests, and everything members do in a conversation.</summary>
+public static class ConversationEndpoints
+{
+    [WolverinePost("/conversations", OperationId = "requestConversation")]
+    public static async Task<IResult> Request(RequestConversationBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        var result = await bus.InvokeAsync<ConversationRequested>(
+            new RequestConversation(Ids.New(), user.Handle(), body.To ?? [], body.Text, body.RoomId));
+        return result.Started
+            ? TypedResults.Created($"/conversations/{result.ConversationId}", new ConversationCreated(result.ConversationId, result.OpeningMessageId))
+            : Refused(result.RefusedBy);
+    }
+
+    [WolverinePost("/conversations/{id}/accept", OperationId = "acceptRequest")]
+    public static Task<IResult> Accept(string id, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new AcceptRequest(id, user.Handle()));
+
+    [WolverinePost("/conversations/{id}/decline", OperationId = "declineRequest")]
+    public static Task<IResult> Decline(string id, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new DeclineRequest(id, user.Handle()));
+
+    [WolverinePost("/conversations/{id}/block", OperationId = "blockRequester")]
+    public static Task<IResult> BlockRequester(string id, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new BlockRequester(id, user.Handle()));
+
+    [WolverinePost("/conversations/{id}/report", OperationId = "reportRequest")]
+    public static Task<IResult> Report(string id, ReportBody? body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new ReportRequest(id, user.Handle(), body?.Reason));
+
+    [WolverinePost("/conversations/{id}/messages", OperationId = "sendMessage")]
+    public static async Task<IResult> Send(string id, SendMessageBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        var messageId = Ids.New();
+        await bus.InvokeAsync(new SendMessage(id, messageId, user.Handle(), body.Text, body.ReplyTo));
+        return TypedResults.Created($"/conversations/{id}", new MessageCreated(messageId));
+    }
+
+    [WolverinePut("/conversations/{id}/messages/{messageId}", OperationId = "editMessage")]
+    public static Task<IResult> Edit(string id, string messageId, EditMessageBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new EditMessage(id, messageId, user.Handle(), body.Text));
+
+    [WolverineDelete("/conversations/{id}/messages/{messageId}", OperationId = "deleteMessage")]
+    public static Task<IResult> Delete(string id, string messageId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new DeleteMessage(id, messageId, user.Handle()));
+
+    [WolverinePost("/conversations/{id}/messages/{messageId}/reactions", OperationId = "reactToMessage")]
+    public static Task<IResult> React(string id, string messageId, ReactionBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new ReactToMessage(id, messageId, user.Handle(), body.Emoji));
+
+    [WolverineDelete("/conversations/{id}/messages/{messageId}/reactions/{emoji}", OperationId = "withdrawReaction")]
+    public static Task<IResult> WithdrawReaction(string id, string messageId, string emoji, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new WithdrawReaction(id, messageId, user.Handle(), emoji));
+
+    [WolverinePost("/conversations/{id}/messages/{messageId}/report", OperationId = "reportMessage")]
+    public static Task<IResult> ReportMessage(string id, string messageId, ReportBody? body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new ReportMessage(id, messageId, user.Handle(), body?.Reason));
+
+    [WolverinePost("/conversations/{id}/read", OperationId = "markRead")]
+    public static Task<IResult> MarkRead(string id, MarkReadBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new MarkRead(id, user.Handle(), body.UpToMessageId));
+
+    [WolverinePost("/conversations/{id}/mute", OperationId = "muteConversation")]
+    public static Task<IResult> Mute(string id, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new MuteConversation(id, user.Handle(), Muted: true));
+
+    [WolverineDelete("/conversations/{id}/mute", OperationId = "unmuteConversation")]
+    public static Task<IResult> Unmute(string id, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new MuteConversation(id, user.Handle(), Muted: false));
+
+    [WolverinePost("/conversations/{id}/leave", OperationId = "leaveConversation")]
+    public static Task<IResult> Leave(string id, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new LeaveConversation(id, user.Handle()));
+
+    [WolverinePut("/conversations/{id}/title", OperationId = "renameGroup")]
+    public static Task<IResult> Rename(string id, RenameGroupBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new RenameGroup(id, user.Handle(), body.Title));
+
+    [WolverinePost("/conversations/{id}/members", OperationId = "addMembers")]
+    public static async Task<IResult> AddMembers(string id, AddMembersBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        var result = await bus.InvokeAsync<MembersAdded>(new AddMembers(id, user.Handle(), body.UserIds ?? []));
+        return result.RefusedBy.Count == 0 ? TypedResults.NoContent() : Refused(result.RefusedBy);
+    }
+
+    [WolverineDelete("/conversations/{id}/members/{userId}", OperationId = "removeMember")]
+    public static Task<IResult> RemoveMember(string id, string userId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new RemoveMember(id, user.Handle(), userId));
+
+    /// <summary>A refusal by the recipients' policy: recorded in the audit, then answered 403.</summary>
+    private static IResult Refused(IReadOnlyList<string> refusedBy)
+    {
+        var problem = ProblemMapping.ToProblem(RuleViolation.Forbidden(AdmissionRules.PolicyFollowingOnly,
+            $"{string.Join(", ", refusedBy)} only receive messages from people they follow.", "to"))!;
+        problem.Extensions["refusedBy"] = refusedBy;
+        return TypedResults.Problem(problem);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using Backchannel.Domain.People;
+using Backchannel.Host.Auth;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Backchannel.Host.Http;
+
+/// <summary>The social graph: message policy, follows and blocks of the caller.</summary>
+public static class PeopleEndpoints
+{
+    [WolverinePut("/me/policy", OperationId = "setMessagePolicy")]
+    public static Task<IResult> SetPolicy(SetPolicyBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new SetMessagePolicy(user.Handle(), body.Policy));
+
+    [WolverinePost("/follows/{userId}", OperationId = "followUser")]
+    public static Task<IResult> Follow(string userId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new FollowUser(user.Handle(), userId));
+
+    [WolverineDelete("/follows/{userId}", OperationId = "unfollowUser")]
+    public static Task<IResult> Unfollow(string userId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new UnfollowUser(user.Handle(), userId));
+
+    [WolverinePost("/blocks/{userId}", OperationId = "blockUser")]
+    public static Task<IResult> Block(string userId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new BlockUser(user.Handle(), userId));
+
+    [WolverineDelete("/blocks/{userId}", OperationId = "unblockUser")]
+    public static Task<IResult> Unblock(string userId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new UnblockUser(user.Handle(), userId));
+}
+
+public static class BusResults
+{
+    /// <summary>Runs a command that answers nothing: 204, or the ProblemDetails of its refusal.</summary>
+    public static async Task<IResult> NoContent(this IMessageBus bus, object command)
+    {
+        await bus.InvokeAsync(command);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Backchannel.Domain.Common;
+using FluentValidation;
+using JasperFx;
+using Marten.Exceptions;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Backchannel.Host.Http;
+
+/// <summary>
+/// Turns every refusal into RFC 9457 ProblemDetails: invalid input 400 (naming the fields), a rule of the domain
+/// 403/404/409 with its code, a lost race 409. Anything else is a bug and stays a 500.
+/// </summary>
+public sealed class ProblemMapping(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellation)
+    {
+        var problem = ToProblem(exception);
+        if (problem is null) return false;
+        http.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    public static ProblemDetails? ToProblem(Exception exception) => exception switch
+    {
+        ValidationException invalid => Invalid(invalid.Errors
+            .GroupBy(e => CamelCase(e.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray())),
+        BadHttpRequestException { InnerException: JsonException json } => Invalid(new() { [JsonField(json)] = [json.Message] }),
+        BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
+        JsonException json => Invalid(new() { [JsonField(json)] = [json.Message] }),
+        RuleViolation rule => Rule(rule),
+        ConcurrencyException or ExistingStreamIdCollisionException => new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "Conflicting change",
+            Detail = "Someone changed this at the same moment; read it again and retry.",
+            Type = "https://backchannel.dev/problems/concurrent_change",
+        },
+        _ => null,
+    };
+
+    private static ProblemDetails Rule(RuleViolation rule)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = rule.Kind switch
+            {
+                ViolationKind.NotFound => StatusCodes.Status404NotFound,
+                ViolationKind.Forbidden => StatusCodes.Status403Forbidden,
+                _ => StatusCodes.Status409Conflict,
+            },
+            Title = rule.Code.Replace('_', ' '),
+            Detail = rule.Message,
+            Type = $"https://backchannel.dev/problems/{rule.Code}",
+        };
+        problem.Extensions["code"] = rule.Code;
+        if (rule.Field is not null) problem.Extensions["field"] = rule.Field;
+        return problem;
+    }
+
+    private static ValidationProblemDetails Invalid(Dictionary<string, string[]> errors) => new(errors)
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Title = "Invalid input",
+        Type = "https://backchannel.dev/problems/invalid_input",
+    };
+
+    /// <summary>The JSON path of a deserialization failure, as the field name ("$.text" -> "text").</summary>
+    private static string JsonField(JsonException json) =>
+        json.Path is { Length: > 2 } path && path.StartsWith("$.") ? path[2..] : "body";
+
+    private static string CamelCase(string propertyName) =>
+        string.Join('.', propertyName.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+}

@@ -1,0 +1,53 @@
+using System.Security.Claims;
+using Backchannel.Domain.Common;
+using Backchannel.Host.Auth;
+using Backchannel.Projections.Audit;
+using Backchannel.Projections.Conversations;
+using Marten;
+using Wolverine.Http;
+
+namespace Backchannel.Host.Http;
+
+/// <summary>The caller's views. Each is a query over projections; who may see what is decided in the query.</summary>
+public static class ViewEndpoints
+{
+    [WolverineGet("/inbox", OperationId = "inbox")]
+    public static Task<IReadOnlyList<InboxItem>> Inbox(ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        session.InboxAsync(user.Handle(), ct: ct);
+
+    [WolverineGet("/inbox/requests", OperationId = "requestsInbox")]
+    public static Task<IReadOnlyList<RequestItem>> Requests(ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        session.RequestsAsync(user.Handle(), ct: ct);
+
+    /// <summary>A page of the thread (<c>?before=&amp;limit=</c>), or the whole thread as of a version (<c>?asOfVersion=</c>).</summary>
+    [WolverineGet("/conversations/{id}", OperationId = "thread")]
+    public static async Task<IResult> Thread(string id, long? before, int? limit, long? asOfVersion, ClaimsPrincipal user,
+        IQuerySession session, CancellationToken ct)
+    {
+        Require(limit is null or >= 1 and <= ThreadQueries.MaxPageSize, "limit", $"limit must be between 1 and {ThreadQueries.MaxPageSize}.");
+        Require(before is null or >= 1, "before", "before must be a message sequence, 1 or more.");
+        Require(asOfVersion is null or >= 1, "asOfVersion", "asOfVersion must be a stream version, 1 or more.");
+        var thread = asOfVersion is { } version
+            ? await session.ThreadAsOfAsync(user.Handle(), id, version, ct)
+            : await session.ThreadAsync(user.Handle(), id, before, limit ?? ThreadQueries.DefaultPageSize, ct);
+        return thread is null ? NotFound() : TypedResults.Ok(thread);
+    }
+
+    /// <summary>Request decisions: your own (as requester or recipient), or, for an operator, anyone's.</summary>
+    [WolverineGet("/audit/requests", OperationId = "requestAudit")]
+    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, ClaimsPrincipal user,
+        IQuerySession session, CancellationToken ct)
+    {
+        if (!user.IsOperator() && userId is not null && userId != user.Handle())
+            throw RuleViolation.Forbidden("operators_only", "Only an operator may read the audit of another user.", "userId");
+        return TypedResults.Ok(await session.RequestAuditAsync(user.Handle(), user.IsOperator(), userId, from, to, ct: ct));
+    }
+
+    private static void Require(bool condition, string field, string message)
+    {
+        if (!condition) throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure(field, message)]);
+    }
+
+    private static IResult NotFound() =>
+        TypedResults.Problem(ProblemMapping.ToProblem(RuleViolation.NotFound("conversation_not_found", "No such conversation."))!);
+}

@@ -1,0 +1,49 @@
+using Marten;
+
+namespace Backchannel.Projections.Audit;
+
+/// <summary>Reading the audit of request decisions: by viewer, user and time range, or all of it for export.</summary>
+public static class AuditQueries
+{
+    public const int DefaultLimit = 500;
+
+    /// <summary>
+    /// Entries the viewer may read (an operator: all), about <paramref name="userId"/> when given (as requester or
+    /// recipient), between <paramref name="from"/> and <paramref name="to"/>, oldest first.
+    /// </summary>
+    public static Task<IReadOnlyList<RequestAuditEntry>> RequestAuditAsync(this IQuerySession session, string viewer,
+        bool isOperator, string? userId, DateTimeOffset? from, DateTimeOffset? to, int limit = DefaultLimit,
+        CancellationToken ct = default)
+    {
+        var query = session.Query<RequestAuditEntry>().AsQueryable();
+        if (!isOperator) query = query.Where(e => e.VisibleTo.Contains(viewer));
+        if (userId is not null) query = query.Where(e => e.Requester == userId || e.Recipient == userId);
+        if (from is not null) query = query.Where(e => e.At >= from.Value);
+        if (to is not null) query = query.Where(e => e.At < to.Value);
+        return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>Every entry, oldest first, streamed: the source of the JSON-lines export.</summary>
+    public static IAsyncEnumerable<RequestAuditEntry> AllRequestAudit(this IQuerySession session, CancellationToken ct = default) =>
+        session.Query<RequestAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct);
+}
+
+public static class AuditExport
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>Writes the whole audit as JSON lines, one entry a line, oldest first, streaming.</summary>
+    public static async Task<int> WriteJsonLinesAsync(this IQuerySession session, Stream output, CancellationToken ct = default)
+    {
+        var count = 0;
+        var newline = "\n"u8.ToArray();
+        await foreach (var entry in session.AllRequestAudit(ct))
+        {
+            await System.Text.Json.JsonSerializer.SerializeAsync(output, entry, Json, ct);
+            await output.WriteAsync(newline, ct);
+            count++;
+        }
+        await output.FlushAsync(ct);
+        return count;
+    }
+}

@@ -1,0 +1,75 @@
+using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
+using Backchannel.Projections.Audit;
+using Backchannel.Projections.Conversations;
+using FluentValidation;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Weasel.Core;
+using JasperFx;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Wolverine;
+using Wolverine.ErrorHandling;
+
+namespace Backchannel.Projections;
+
+/// <summary>The one call that adds Backchannel to an app's own Marten and Wolverine set-up.</summary>
+public static class BackchannelRegistration
+{
+    /// <summary>
+    /// Adds Backchannel's events, state snapshots and views to the app's Marten store, its handlers and validation to
+    /// the app's Wolverine, and its settings (section <c>Backchannel</c> of <paramref name="configuration"/>). The app
+    /// still calls <c>AddMarten(...).IntegrateWithWolverine()</c> and <c>UseWolverine()</c> itself. Backchannel keys
+    /// streams by string (user handles, conversation ids): the store must use <see cref="StreamIdentity.AsString"/>,
+    /// which this sets.
+    /// </summary>
+    public static IServiceCollection AddBackchannel(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        var settings = services.AddOptions<BackchannelSettings>();
+        if (configuration is not null) settings.Bind(configuration.GetSection(BackchannelSettings.Section));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<BackchannelSettings>>().Value);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatorsFromAssemblyContaining<BackchannelSettings>(ServiceLifetime.Singleton, includeInternalTypes: false);
+        services.ConfigureMarten(ConfigureStore);
+        services.AddWolverineExtension<BackchannelWolverineExtension>();
+        return services;
+    }
+
+    private static void ConfigureStore(StoreOptions opts)
+    {
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        opts.Events.StreamIdentity = StreamIdentity.AsString;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+        foreach (var (type, name) in EventNames.All) opts.Events.MapEventType(type, name);
+
+        opts.Projections.Snapshot<UserProfile>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Conversation>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<ThreadMessageProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<RequestAuditProjection>(ProjectionLifecycle.Async);
+
+        opts.Schema.For<ConversationView>().GinIndexJsonData();
+        opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
+        opts.Schema.For<RequestAuditEntry>().GinIndexJsonData().Duplicate(e => e.Sequence).Duplicate(e => e.At);
+    }
+}
+
+/// <summary>Backchannel's part of the app's Wolverine set-up.</summary>
+internal sealed class BackchannelWolverineExtension : IWolverineExtension
+{
+    public void Configure(WolverineOptions options)
+    {
+        options.Discovery.IncludeAssembly(typeof(BackchannelSettings).Assembly);
+        options.Policies.Add<CommandValidationPolicy>();
+        options.Policies.AutoApplyTransactions();
+        // Two people acting on one conversation at once: the loser of the optimistic check runs again on fresh
+        // state, so a real race costs a retry, never an event; only a persistent conflict reaches the caller.
+        options.Policies.OnException<ConcurrencyException>().RetryTimes(5);
+    }
+}

@@ -1,0 +1,97 @@
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Requests;
+using Marten.Events.Aggregation;
+
+namespace Backchannel.Projections.Conversations;
+
+/// <summary>Builds <see cref="ConversationView"/> from a conversation's stream (inline: members read their own writes).</summary>
+public partial class ConversationViewProjection : SingleStreamProjection<ConversationView, string>
+{
+    public static ConversationView Create(ConversationStarted e) => new()
+    {
+        Id = e.ConversationId,
+        Kind = e.Kind,
+        CreatedBy = e.StartedBy,
+        RoomId = e.RoomId,
+        StartedAt = e.At,
+        LastActivityAt = e.At,
+        Members = [new MemberView { UserId = e.StartedBy, Status = MemberStatus.Active, Since = e.At }],
+        InboxOf = [e.StartedBy],
+    };
+
+    public static void Apply(RequestSent e, ConversationView view) => Join(view, e.To, MemberStatus.Pending, e.From, e.At);
+    public static void Apply(RequestAdmittedAutomatically e, ConversationView view) => Join(view, e.To, MemberStatus.Active, e.From, e.At);
+    public static void Apply(RequestSuppressed e, ConversationView view) => Join(view, e.To, MemberStatus.Suppressed, e.From, e.At);
+    public static void Apply(RequestAccepted e, ConversationView view) => Move(view, e.To, MemberStatus.Active, e.At);
+    public static void Apply(RequestDeclined e, ConversationView view) => Move(view, e.To, MemberStatus.Declined, e.At);
+    public static void Apply(RequesterBlocked e, ConversationView view) => Move(view, e.To, MemberStatus.BlockedRequester, e.At);
+    public static void Apply(RequestReported e, ConversationView view) => Move(view, e.To, MemberStatus.Reported, e.At);
+    public static void Apply(MemberLeft e, ConversationView view) => Move(view, e.UserId, MemberStatus.Left, e.At);
+    public static void Apply(MemberRemoved e, ConversationView view) => Move(view, e.UserId, MemberStatus.Removed, e.At);
+
+    public static void Apply(MessageSent e, ConversationView view)
+    {
+        var preview = MessagePreview.Of(e.MessageId, e.Sequence, e.Author, e.Text, e.At);
+        view.OpeningMessage ??= preview;
+        view.LastMessage = preview;
+        view.LastSequence = e.Sequence;
+        view.LastActivityAt = e.At;
+        var author = view.MemberOf(e.Author)!;
+        author.ReadUpToSequence = e.Sequence;
+        author.ReadUpToMessageId = e.MessageId;
+    }
+
+    public static void Apply(MessageEdited e, ConversationView view) =>
+        Preview(view, e.MessageId, p => MessagePreview.Of(p.MessageId, p.Sequence, p.Author, e.Text, p.At));
+
+    public static void Apply(MessageDeleted e, ConversationView view) =>
+        Preview(view, e.MessageId, p => p with { Text = null, Deleted = true });
+
+    public static void Apply(MessagesRead e, ConversationView view)
+    {
+        var reader = view.MemberOf(e.UserId)!;
+        reader.ReadUpToSequence = e.UpToSequence;
+        reader.ReadUpToMessageId = e.UpToMessageId;
+        reader.ReadAt = e.At;
+    }
+
+    public static void Apply(ConversationMuted e, ConversationView view) => view.MemberOf(e.UserId)!.Muted = true;
+    public static void Apply(ConversationUnmuted e, ConversationView view) => view.MemberOf(e.UserId)!.Muted = false;
+
+    public static void Apply(GroupRenamed e, ConversationView view)
+    {
+        view.Title = e.Title;
+        view.LastActivityAt = e.At;
+    }
+
+    private static void Join(ConversationView view, string userId, MemberStatus status, string invitedBy, DateTimeOffset at)
+    {
+        view.Members.RemoveAll(m => m.UserId == userId);
+        view.Members.Add(new MemberView
+        {
+            UserId = userId, Status = status, InvitedBy = invitedBy, Since = at,
+            ReadUpToSequence = view.LastSequence,
+        });
+        Index(view);
+    }
+
+    private static void Move(ConversationView view, string userId, MemberStatus status, DateTimeOffset at)
+    {
+        var member = view.MemberOf(userId)!;
+        member.Status = status;
+        member.Since = at;
+        Index(view);
+    }
+
+    private static void Index(ConversationView view)
+    {
+        view.InboxOf = view.Members.Where(m => m.Status == MemberStatus.Active).Select(m => m.UserId).ToList();
+        view.RequestsOf = view.Members.Where(m => m.Status == MemberStatus.Pending).Select(m => m.UserId).ToList();
+    }
+
+    private static void Preview(ConversationView view, string messageId, Func<MessagePreview, MessagePreview> change)
+    {
+        if (view.OpeningMessage?.MessageId == messageId) view.OpeningMessage = change(view.OpeningMessage);
+        if (view.LastMessage?.MessageId == messageId) view.LastMessage = change(view.LastMessage);
+    }
+}

@@ -1,0 +1,100 @@
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
+using Marten;
+
+namespace Backchannel.Projections.Conversations;
+
+/// <summary>A conversation in someone's inbox.</summary>
+public sealed record InboxItem(
+    string ConversationId,
+    ConversationKind Kind,
+    string? Title,
+    IReadOnlyList<string> Members,
+    string? RoomId,
+    MessagePreview? LastMessage,
+    DateTimeOffset LastActivityAt,
+    int UnreadCount,
+    bool Muted,
+    IReadOnlyList<string> BlockedMembers);
+
+/// <summary>A request waiting in someone's requests inbox, with what helps them decide.</summary>
+public sealed record RequestItem(
+    string ConversationId,
+    ConversationKind Kind,
+    string From,
+    MessagePreview? OpeningMessage,
+    int WaitingMessages,
+    IReadOnlyList<string> OtherMembers,
+    MutualContext Context,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>What the recipient and the requester share: people both follow, and the room where they met.</summary>
+public sealed record MutualContext(IReadOnlyList<string> PeopleInCommon, string? RoomId);
+
+/// <summary>The inbox and the requests inbox of one user, newest activity first.</summary>
+public static class InboxQueries
+{
+    public const int DefaultLimit = 50;
+
+    public static async Task<IReadOnlyList<InboxItem>> InboxAsync(this IQuerySession session, string userId,
+        int limit = DefaultLimit, CancellationToken ct = default)
+    {
+        var views = await session.Query<ConversationView>()
+            .Where(c => c.InboxOf.Contains(userId))
+            .OrderByDescending(c => c.LastActivityAt)
+            .Take(limit)
+            .ToListAsync(ct);
+        var unread = await session.UnreadCountsAsync(userId, views, ct);
+        var me = (await session.LoadProfilesAsync([userId], ct))[userId];
+        return views.Select(v =>
+        {
+            var member = v.MemberOf(userId)!;
+            var others = v.Members.Where(m => m.UserId != userId && m.Status == MemberStatus.Active).Select(m => m.UserId).ToList();
+            return new InboxItem(v.Id, v.Kind, v.Title, others, v.RoomId, v.LastMessage, v.LastActivityAt,
+                unread[v.Id], member.Muted, others.Where(me.HasBlocked).ToList());
+        }).ToList();
+    }
+
+    public static async Task<IReadOnlyList<RequestItem>> RequestsAsync(this IQuerySession session, string userId,
+        int limit = DefaultLimit, CancellationToken ct = default)
+    {
+        var views = await session.Query<ConversationView>()
+            .Where(c => c.RequestsOf.Contains(userId))
+            .OrderByDescending(c => c.LastActivityAt)
+            .Take(limit)
+            .ToListAsync(ct);
+        var unread = await session.UnreadCountsAsync(userId, views, ct);
+        var requesters = views.Select(v => v.MemberOf(userId)!.InvitedBy!).Distinct();
+        var profiles = await session.LoadProfilesAsync([userId, .. requesters], ct);
+        return views.Select(v =>
+        {
+            var member = v.MemberOf(userId)!;
+            var from = member.InvitedBy!;
+            var inCommon = profiles[userId].Following.Intersect(profiles[from].Following).Order().ToList();
+            var others = v.Members.Where(m => m.UserId != userId && m.UserId != from && m.Status == MemberStatus.Active)
+                .Select(m => m.UserId).ToList();
+            return new RequestItem(v.Id, v.Kind, from, v.OpeningMessage, unread[v.Id], others,
+                new MutualContext(inCommon, v.RoomId), member.Since);
+        }).ToList();
+    }
+
+    /// <summary>
+    /// For each conversation, the messages of others after the user's read marker, not deleted; counted in one
+    /// round trip, from the thread itself, so a count can never drift or go negative.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, int>> UnreadCountsAsync(this IQuerySession session, string userId,
+        IReadOnlyList<ConversationView> views, CancellationToken ct)
+    {
+        if (views.Count == 0) return new Dictionary<string, int>();
+        var batch = session.CreateBatchQuery();
+        var counts = views.ToDictionary(v => v.Id, v =>
+        {
+            var readUpTo = v.MemberOf(userId)?.ReadUpToSequence ?? 0;
+            return batch.Query<ThreadMessage>()
+                .Where(m => m.ConversationId == v.Id && m.Sequence > readUpTo && m.Author != userId && !m.Deleted)
+                .Count();
+        });
+        await batch.Execute(ct);
+        return counts.ToDictionary(c => c.Key, c => (int)c.Value.Result);
+    }
+}

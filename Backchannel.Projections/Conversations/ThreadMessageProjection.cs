@@ -1,0 +1,60 @@
+using Backchannel.Domain.Conversations;
+using Marten.Events.Projections;
+
+namespace Backchannel.Projections.Conversations;
+
+/// <summary>
+/// Builds one <see cref="ThreadMessage"/> per message, keyed by message id (inline). Its static methods are also
+/// the fold that reads a thread as of an earlier version (<see cref="ThreadQueries"/>).
+/// </summary>
+public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessage, string>
+{
+    public ThreadMessageProjection()
+    {
+        Identity<MessageSent>(e => e.MessageId);
+        Identity<MessageEdited>(e => e.MessageId);
+        Identity<MessageDeleted>(e => e.MessageId);
+        Identity<ReactionAdded>(e => e.MessageId);
+        Identity<ReactionWithdrawn>(e => e.MessageId);
+    }
+
+    public static ThreadMessage Create(MessageSent e) => new()
+    {
+        Id = e.MessageId,
+        ConversationId = e.ConversationId,
+        Sequence = e.Sequence,
+        Author = e.Author,
+        Text = e.Text,
+        ReplyTo = e.ReplyTo,
+        SentAt = e.At,
+    };
+
+    public static void Apply(MessageEdited e, ThreadMessage message)
+    {
+        message.Text = e.Text;
+        message.EditedAt = e.At;
+        message.Edits++;
+    }
+
+    public static void Apply(MessageDeleted e, ThreadMessage message)
+    {
+        message.Text = null;
+        message.Deleted = true;
+        message.DeletedAt = e.At;
+        message.Reactions.Clear();
+    }
+
+    public static void Apply(ReactionAdded e, ThreadMessage message)
+    {
+        var reaction = message.Reactions.Find(r => r.Emoji == e.Emoji);
+        if (reaction is null) message.Reactions.Add(reaction = new ReactionView { Emoji = e.Emoji });
+        reaction.By.Add(e.UserId);
+    }
+
+    public static void Apply(ReactionWithdrawn e, ThreadMessage message)
+    {
+        var reaction = message.Reactions.Find(r => r.Emoji == e.Emoji);
+        reaction?.By.Remove(e.UserId);
+        if (reaction is { By.Count: 0 }) message.Reactions.Remove(reaction);
+    }
+}

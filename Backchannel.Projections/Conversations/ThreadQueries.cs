@@ -1,0 +1,100 @@
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
+using Marten;
+
+namespace Backchannel.Projections.Conversations;
+
+/// <summary>A page of a conversation as one member sees it.</summary>
+public sealed record ThreadView(
+    string ConversationId,
+    ConversationKind Kind,
+    string? Title,
+    string? RoomId,
+    string CreatedBy,
+    string YourStatus,
+    bool Muted,
+    IReadOnlyList<ThreadMember> Members,
+    IReadOnlyList<string> BlockedMembers,
+    int UnreadCount,
+    IReadOnlyList<ThreadMessage> Messages,
+    long? NextBefore,
+    long Version);
+
+/// <summary>A member as the viewer may see them: <c>active</c>, <c>invited</c>, <c>left</c> or <c>removed</c>.</summary>
+public sealed record ThreadMember(string UserId, string Status, string? ReadUpToMessageId);
+
+public static class ThreadQueries
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    /// <summary>
+    /// The newest <paramref name="limit"/> messages before sequence <paramref name="before"/> (all when null), oldest
+    /// first; null when the viewer may not see the conversation.
+    /// </summary>
+    public static async Task<ThreadView?> ThreadAsync(this IQuerySession session, string viewer, string conversationId,
+        long? before = null, int limit = DefaultPageSize, CancellationToken ct = default)
+    {
+        var view = await session.LoadAsync<ConversationView>(conversationId, ct);
+        if (view is null || !view.CanBeSeenBy(viewer)) return null;
+        var upTo = before ?? long.MaxValue;
+        var page = await session.Query<ThreadMessage>()
+            .Where(m => m.ConversationId == conversationId && m.Sequence < upTo)
+            .OrderByDescending(m => m.Sequence)
+            .Take(limit + 1)
+            .ToListAsync(ct);
+        var unread = await session.UnreadCountsAsync(viewer, [view], ct);
+        return await ShapeAsync(session, viewer, view, page, limit, unread[view.Id], ct);
+    }
+
+    /// <summary>
+    /// The conversation as it was at stream version <paramref name="version"/>, rebuilt from its events alone; null
+    /// when the viewer may not see the conversation now.
+    /// </summary>
+    public static async Task<ThreadView?> ThreadAsOfAsync(this IQuerySession session, string viewer, string conversationId,
+        long version, CancellationToken ct = default)
+    {
+        var current = await session.LoadAsync<ConversationView>(conversationId, ct);
+        if (current is null || !current.CanBeSeenBy(viewer)) return null;
+        var then = (await session.Events.AggregateStreamAsync<ConversationView>(conversationId, version, token: ct))!;
+        var events = await session.Events.FetchStreamAsync(conversationId, version, token: ct);
+        var messages = new Dictionary<string, ThreadMessage>();
+        foreach (var e in events)
+        {
+            switch (e.Data)
+            {
+                case MessageSent sent: messages[sent.MessageId] = ThreadMessageProjection.Create(sent); break;
+                case MessageEdited edited: ThreadMessageProjection.Apply(edited, messages[edited.MessageId]); break;
+                case MessageDeleted deleted: ThreadMessageProjection.Apply(deleted, messages[deleted.MessageId]); break;
+                case ReactionAdded added: ThreadMessageProjection.Apply(added, messages[added.MessageId]); break;
+                case ReactionWithdrawn withdrawn: ThreadMessageProjection.Apply(withdrawn, messages[withdrawn.MessageId]); break;
+            }
+        }
+
+        var page = messages.Values.OrderByDescending(m => m.Sequence).ToList();
+        var member = then.MemberOf(viewer);
+        var unread = page.Count(m => m.Sequence > (member?.ReadUpToSequence ?? 0) && m.Author != viewer && !m.Deleted);
+        return await ShapeAsync(session, viewer, then, page, page.Count, unread, ct);
+    }
+
+    private static async Task<ThreadView> ShapeAsync(IQuerySession session, string viewer, ConversationView view,
+        IReadOnlyList<ThreadMessage> newestFirst, int limit, int unread, CancellationToken ct)
+    {
+        var me = (await session.LoadProfilesAsync([viewer], ct))[viewer];
+        var member = view.MemberOf(viewer);
+        var hasMore = newestFirst.Count > limit;
+        var messages = newestFirst.Take(limit).Reverse().ToList();
+        return new ThreadView(
+            view.Id, view.Kind, view.Title, view.RoomId, view.CreatedBy,
+            member?.StatusSeenBy(viewer) ?? "none",
+            member?.Muted ?? false,
+            view.Members.Select(m => new ThreadMember(m.UserId, m.StatusSeenBy(viewer), m.ReadMarkerSeenBy(viewer))).ToList(),
+            view.Members.Where(m => m.UserId != viewer && m.CanSeeConversation() && me.HasBlocked(m.UserId)).Select(m => m.UserId).ToList(),
+            unread,
+            messages,
+            hasMore ? messages[0].Sequence : null,
+            view.Version);
+    }
+
+    private static bool CanSeeConversation(this MemberView member) => member.Status is MemberStatus.Active or MemberStatus.Pending;
+}

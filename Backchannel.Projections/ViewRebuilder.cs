@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
+using Backchannel.Projections.Audit;
+using Backchannel.Projections.Conversations;
+using Marten;
+
+namespace Backchannel.Projections;
+
+/// <summary>Rebuilds Backchannel's views (and the decisions' state snapshots) from the events alone: all, or one by name.</summary>
+public static class ViewRebuilder
+{
+    /// <summary>A view by the name operators use, the Marten projection that builds it, and how to count its documents.</summary>
+    public sealed record View(string Name, string ProjectionName, Func<IQuerySession, CancellationToken, Task<int>> Count);
+
+    public static readonly IReadOnlyList<View> All =
+    [
+        new("conversations", nameof(ConversationViewProjection), (s, ct) => s.Query<ConversationView>().CountAsync(ct)),
+        new("threads", nameof(ThreadMessageProjection), (s, ct) => s.Query<ThreadMessage>().CountAsync(ct)),
+        new("audit", nameof(RequestAuditProjection), (s, ct) => s.Query<RequestAuditEntry>().CountAsync(ct)),
+        new("profiles", nameof(UserProfile), (s, ct) => s.Query<UserProfile>().CountAsync(ct)),
+        new("conversation-state", nameof(Conversation), (s, ct) => s.Query<Conversation>().CountAsync(ct)),
+    ];
+
+    /// <summary>One line of progress: a view started or finished, with its document count.</summary>
+    public sealed record Progress(string View, string Stage, int Documents, TimeSpan Elapsed);
+
+    public static async Task RebuildAsync(this IDocumentStore store, string? view, IProgress<Progress> progress,
+        CancellationToken ct = default)
+    {
+        var views = All.Where(v => view is null || v.Name == view).ToList();
+        if (views.Count == 0)
+            throw new ArgumentException($"Unknown view '{view}'. Views: {string.Join(", ", All.Select(v => v.Name))}.", nameof(view));
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        foreach (var v in views)
+        {
+            var clock = Stopwatch.StartNew();
+            progress.Report(new Progress(v.Name, "rebuilding", 0, TimeSpan.Zero));
+            await daemon.RebuildProjectionAsync(v.ProjectionName, TimeSpan.FromMinutes(10), ct);
+            await using var session = store.QuerySession();
+            progress.Report(new Progress(v.Name, "rebuilt", await v.Count(session, ct), clock.Elapsed));
+        }
+    }
+}
