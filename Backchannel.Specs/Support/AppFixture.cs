@@ -1,0 +1,62 @@
+using Alba;
+using Backchannel.Host.Auth;
+using JasperFx.CommandLine;
+using Marten.Events;
+using Marten;
+
+namespace Backchannel.Specs.Support;
+
+/// <summary>
+/// One in-process host for all database and HTTP specs: the real Program on the test database, the async daemon in
+/// Solo mode, real JWT auth. Each spec resets the data first (see <see cref="AppSpec"/>).
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public const string SigningKey = "specs-signing-key-of-at-least-thirty-two-bytes";
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("BACKCHANNEL_TEST_CONNECTION")
+        ?? "Host=127.0.0.1;Port=5432;Database=backchannel_tests;Username=backchannel;Password=backchannel";
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        Environment.SetEnvironmentVariable("ConnectionStrings__Backchannel", ConnectionString);
+        Environment.SetEnvironmentVariable("Backchannel__Auth__SigningKey", SigningKey);
+        Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
+        Host = await AlbaHost.For<Program>();
+        await Host.DocumentStore().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    public string TokenFor(string userId, bool isOperator = false) =>
+        Host.Services.GetRequiredService<TokenIssuer>().Mint(userId, isOperator);
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app";
+}
+
+/// <summary>Base of every spec that needs the database: resets all data before each test.</summary>
+[Collection(AppCollection.Name)]
+public abstract class AppSpec(AppFixture app) : IAsyncLifetime
+{
+    protected AppFixture App { get; } = app;
+    protected IAlbaHost Host => App.Host;
+    protected IDocumentStore Store => Host.DocumentStore();
+
+    public virtual async Task InitializeAsync() => await Store.Advanced.ResetAllData();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>A caller with a real token for <paramref name="userId"/>.</summary>
+    protected Caller As(string userId, bool isOperator = false) => new(Host, App.TokenFor(userId, isOperator));
+
+    /// <summary>Waits until the async views (the audit) have caught up with every event appended so far.</summary>
+    protected Task AsyncViewsCaughtUp() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+}

@@ -1,0 +1,54 @@
+using Alba;
+using Backchannel.Host.Http;
+using Backchannel.Projections.Conversations;
+
+namespace Backchannel.Specs.Support;
+
+/// <summary>An authenticated user of the HTTP API: one method per kind of request, asserting the status.</summary>
+public sealed class Caller(IAlbaHost host, string? token)
+{
+    public Task<IScenarioResult> Post(string url, object? body = null, int status = 204) =>
+        Send(s =>
+        {
+            if (body is null) s.Post.Url(url);
+            else s.Post.Json(body).ToUrl(url);
+        }, status);
+
+    public Task<IScenarioResult> Put(string url, object body, int status = 204) => Send(s => s.Put.Json(body).ToUrl(url), status);
+
+    public Task<IScenarioResult> Delete(string url, int status = 204) => Send(s => s.Delete.Url(url), status);
+
+    public Task<IScenarioResult> Get(string url, int status = 200) => Send(s => s.Get.Url(url), status);
+
+    public async Task<T> Get<T>(string url) => (await (await Get(url)).ReadAsJsonAsync<T>())!;
+
+    /// <summary>Starts a conversation and returns its id.</summary>
+    public async Task<string> StartConversation(params string[] to) => (await StartConversation("hello", to)).ConversationId;
+
+    public async Task<ConversationCreated> StartConversation(string text, string[] to, string? roomId = null)
+    {
+        var result = await Post("/conversations", new { to, text, roomId }, 201);
+        return (await result.ReadAsJsonAsync<ConversationCreated>())!;
+    }
+
+    public async Task<string> Say(string conversationId, string text = "hi there", string? replyTo = null)
+    {
+        var result = await Post($"/conversations/{conversationId}/messages", new { text, replyTo }, 201);
+        return (await result.ReadAsJsonAsync<MessageCreated>())!.MessageId;
+    }
+
+    public Task Follow(string userId) => Post($"/follows/{userId}");
+
+    public Task<IReadOnlyList<InboxItem>> Inbox() => Get<IReadOnlyList<InboxItem>>("/inbox");
+
+    public Task<IReadOnlyList<RequestItem>> Requests() => Get<IReadOnlyList<RequestItem>>("/inbox/requests");
+
+    public Task<ThreadView> Thread(string conversationId, string query = "") => Get<ThreadView>($"/conversations/{conversationId}{query}");
+
+    private Task<IScenarioResult> Send(Action<Scenario> request, int status) => host.Scenario(s =>
+    {
+        request(s);
+        if (token is not null) s.WithRequestHeader("Authorization", $"Bearer {token}");
+        s.StatusCodeShouldBe(status);
+    });
+}
