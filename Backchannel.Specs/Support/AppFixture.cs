@@ -50,7 +50,7 @@ public abstract class AppSpec(AppFixture app) : IAsyncLifetime
     protected IAlbaHost Host => App.Host;
     protected IDocumentStore Store => Host.DocumentStore();
 
-    public virtual async Task InitializeAsync() => await Store.Advanced.ResetAllData();
+    public virtual Task InitializeAsync() => Host.ResetAllMartenDataAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -58,5 +58,5 @@ public abstract class AppSpec(AppFixture app) : IAsyncLifetime
     protected Caller As(string userId, bool isOperator = false) => new(Host, App.TokenFor(userId, isOperator));
 
     /// <summary>Waits until the async views (the audit) have caught up with every event appended so far.</summary>
-    protected Task AsyncViewsCaughtUp() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+    protected Task AsyncViewsCaughtUp() => Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 }
