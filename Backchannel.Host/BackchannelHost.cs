@@ -58,7 +58,7 @@ public static class BackchannelHost
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>());
         builder.Services.AddHostedService<DemoSeeder>();
 
         var app = builder.Build();

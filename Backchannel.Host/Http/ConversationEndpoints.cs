@@ -4,6 +4,7 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.Requests;
 using Backchannel.Host.Auth;
 using Wolverine;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Backchannel.Host.Http;
@@ -12,6 +13,8 @@ namespace Backchannel.Host.Http;
 public static class ConversationEndpoints
 {
     [WolverinePost("/conversations", OperationId = "requestConversation")]
+    [ProducesResponseType<ConversationCreated>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     public static async Task<IResult> Request(RequestConversationBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var result = await bus.InvokeAsync<ConversationRequested>(
@@ -22,22 +25,27 @@ public static class ConversationEndpoints
     }
 
     [WolverinePost("/conversations/{id}/accept", OperationId = "acceptRequest")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Accept(string id, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new AcceptRequest(id, user.Handle()));
 
     [WolverinePost("/conversations/{id}/decline", OperationId = "declineRequest")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Decline(string id, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new DeclineRequest(id, user.Handle()));
 
     [WolverinePost("/conversations/{id}/block", OperationId = "blockRequester")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> BlockRequester(string id, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new BlockRequester(id, user.Handle()));
 
     [WolverinePost("/conversations/{id}/report", OperationId = "reportRequest")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Report(string id, ReportBody? body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new ReportRequest(id, user.Handle(), body?.Reason));
 
     [WolverinePost("/conversations/{id}/messages", OperationId = "sendMessage")]
+    [ProducesResponseType<MessageCreated>(StatusCodes.Status201Created)]
     public static async Task<IResult> Send(string id, SendMessageBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var messageId = Ids.New();
@@ -46,46 +54,58 @@ public static class ConversationEndpoints
     }
 
     [WolverinePut("/conversations/{id}/messages/{messageId}", OperationId = "editMessage")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Edit(string id, string messageId, EditMessageBody body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new EditMessage(id, messageId, user.Handle(), body.Text));
 
     [WolverineDelete("/conversations/{id}/messages/{messageId}", OperationId = "deleteMessage")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Delete(string id, string messageId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new DeleteMessage(id, messageId, user.Handle()));
 
     [WolverinePost("/conversations/{id}/messages/{messageId}/reactions", OperationId = "reactToMessage")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> React(string id, string messageId, ReactionBody body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new ReactToMessage(id, messageId, user.Handle(), body.Emoji));
 
     [WolverineDelete("/conversations/{id}/messages/{messageId}/reactions/{emoji}", OperationId = "withdrawReaction")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> WithdrawReaction(string id, string messageId, string emoji, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new WithdrawReaction(id, messageId, user.Handle(), emoji));
 
     [WolverinePost("/conversations/{id}/messages/{messageId}/report", OperationId = "reportMessage")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> ReportMessage(string id, string messageId, ReportBody? body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new ReportMessage(id, messageId, user.Handle(), body?.Reason));
 
     [WolverinePost("/conversations/{id}/read", OperationId = "markRead")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> MarkRead(string id, MarkReadBody body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new MarkRead(id, user.Handle(), body.UpToMessageId));
 
     [WolverinePost("/conversations/{id}/mute", OperationId = "muteConversation")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Mute(string id, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new MuteConversation(id, user.Handle(), Muted: true));
 
     [WolverineDelete("/conversations/{id}/mute", OperationId = "unmuteConversation")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Unmute(string id, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new MuteConversation(id, user.Handle(), Muted: false));
 
     [WolverinePost("/conversations/{id}/leave", OperationId = "leaveConversation")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Leave(string id, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new LeaveConversation(id, user.Handle()));
 
     [WolverinePut("/conversations/{id}/title", OperationId = "renameGroup")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Rename(string id, RenameGroupBody body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new RenameGroup(id, user.Handle(), body.Title));
 
     [WolverinePost("/conversations/{id}/members", OperationId = "addMembers")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     public static async Task<IResult> AddMembers(string id, AddMembersBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var result = await bus.InvokeAsync<MembersAdded>(new AddMembers(id, user.Handle(), body.UserIds ?? []));
@@ -93,6 +113,7 @@ public static class ConversationEndpoints
     }
 
     [WolverineDelete("/conversations/{id}/members/{userId}", OperationId = "removeMember")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> RemoveMember(string id, string userId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new RemoveMember(id, user.Handle(), userId));
 

@@ -12,6 +12,8 @@ public static class HealthEndpoint
 
     [WolverineGet("/health", OperationId = "health")]
     [Microsoft.AspNetCore.Authorization.AllowAnonymous]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status200OK)]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status503ServiceUnavailable)]
     public static async Task<IResult> Get(IDocumentStore store, CancellationToken ct)
     {
         try

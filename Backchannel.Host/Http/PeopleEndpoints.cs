@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Backchannel.Domain.People;
 using Backchannel.Host.Auth;
 using Wolverine;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Backchannel.Host.Http;
@@ -10,22 +11,27 @@ namespace Backchannel.Host.Http;
 public static class PeopleEndpoints
 {
     [WolverinePut("/me/policy", OperationId = "setMessagePolicy")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> SetPolicy(SetPolicyBody body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new SetMessagePolicy(user.Handle(), body.Policy));
 
     [WolverinePost("/follows/{userId}", OperationId = "followUser")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Follow(string userId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new FollowUser(user.Handle(), userId));
 
     [WolverineDelete("/follows/{userId}", OperationId = "unfollowUser")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Unfollow(string userId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new UnfollowUser(user.Handle(), userId));
 
     [WolverinePost("/blocks/{userId}", OperationId = "blockUser")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Block(string userId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new BlockUser(user.Handle(), userId));
 
     [WolverineDelete("/blocks/{userId}", OperationId = "unblockUser")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Unblock(string userId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new UnblockUser(user.Handle(), userId));
 }

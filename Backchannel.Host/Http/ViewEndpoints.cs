@@ -4,6 +4,7 @@ using Backchannel.Host.Auth;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
 using Marten;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Backchannel.Host.Http;
@@ -21,6 +22,7 @@ public static class ViewEndpoints
 
     /// <summary>A page of the thread (<c>?before=&amp;limit=</c>), or the whole thread as of a version (<c>?asOfVersion=</c>).</summary>
     [WolverineGet("/conversations/{id}", OperationId = "thread")]
+    [ProducesResponseType<ThreadView>(StatusCodes.Status200OK)]
     public static async Task<IResult> Thread(string id, long? before, int? limit, long? asOfVersion, ClaimsPrincipal user,
         IQuerySession session, CancellationToken ct)
     {
@@ -35,6 +37,7 @@ public static class ViewEndpoints
 
     /// <summary>Request decisions: your own (as requester or recipient), or, for an operator, anyone's.</summary>
     [WolverineGet("/audit/requests", OperationId = "requestAudit")]
+    [ProducesResponseType<IReadOnlyList<RequestAuditEntry>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, ClaimsPrincipal user,
         IQuerySession session, CancellationToken ct)
     {
