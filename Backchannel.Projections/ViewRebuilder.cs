@@ -15,9 +15,9 @@ public static class ViewRebuilder
 
     public static readonly IReadOnlyList<View> All =
     [
-        new("conversations", nameof(ConversationViewProjection), (s, ct) => s.Query<ConversationView>().CountAsync(ct)),
-        new("threads", nameof(ThreadMessageProjection), (s, ct) => s.Query<ThreadMessage>().CountAsync(ct)),
-        new("audit", nameof(RequestAuditProjection), (s, ct) => s.Query<RequestAuditEntry>().CountAsync(ct)),
+        new("conversations", nameof(ConversationView), (s, ct) => s.Query<ConversationView>().CountAsync(ct)),
+        new("threads", nameof(ThreadMessage), (s, ct) => s.Query<ThreadMessage>().CountAsync(ct)),
+        new("audit", RequestAuditProjection.ProjectionName, (s, ct) => s.Query<RequestAuditEntry>().CountAsync(ct)),
         new("profiles", nameof(UserProfile), (s, ct) => s.Query<UserProfile>().CountAsync(ct)),
         new("conversation-state", nameof(Conversation), (s, ct) => s.Query<Conversation>().CountAsync(ct)),
     ];

@@ -7,6 +7,10 @@ namespace Backchannel.Projections.Audit;
 /// <summary>Writes one <see cref="RequestAuditEntry"/> per request decision (async: the audit may lag, never lose).</summary>
 public partial class RequestAuditProjection : EventProjection
 {
+    public const string ProjectionName = "RequestAudit";
+
+    public RequestAuditProjection() => Name = ProjectionName;
+
     public RequestAuditEntry Create(IEvent<RequestSent> e) =>
         Entry(e, "sent", e.Data.From, null, null, e.Data.ConversationId, e.Data.From, e.Data.To, e.Data.At, visibleToRequester: true);
 

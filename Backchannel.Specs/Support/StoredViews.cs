@@ -1,0 +1,36 @@
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
+using Backchannel.Projections.Audit;
+using Backchannel.Projections.Conversations;
+using Marten;
+
+namespace Backchannel.Specs.Support;
+
+/// <summary>Every document of every view and state snapshot, as stored JSON keyed by type and id: for comparing.</summary>
+public static class StoredViews
+{
+    public static async Task<SortedDictionary<string, string>> CaptureAsync(IDocumentStore store)
+    {
+        await using var session = store.QuerySession();
+        var serializer = store.Options.Serializer();
+        var captured = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        void Add<T>(IEnumerable<T> documents, Func<T, string> id)
+        {
+            foreach (var document in documents) captured[$"{typeof(T).Name}/{id(document)}"] = serializer.ToJson(document!);
+        }
+
+        Add(await session.Query<ConversationView>().ToListAsync(), d => d.Id);
+        Add(await session.Query<ThreadMessage>().ToListAsync(), d => d.Id);
+        Add(await session.Query<RequestAuditEntry>().ToListAsync(), d => d.Id.ToString());
+        Add(await session.Query<UserProfile>().ToListAsync(), d => d.Id);
+        Add(await session.Query<Conversation>().ToListAsync(), d => d.Id);
+        return captured;
+    }
+
+    /// <summary>Asserts two captures hold the same documents, naming the first that differs.</summary>
+    public static void ShouldMatch(this SortedDictionary<string, string> actual, SortedDictionary<string, string> expected)
+    {
+        Shouldly.ShouldBeStringTestExtensions.ShouldBe(string.Join("\n", actual.Keys), string.Join("\n", expected.Keys), "the same documents");
+        foreach (var (key, json) in expected) Shouldly.ShouldBeStringTestExtensions.ShouldBe(actual[key], json, key);
+    }
+}
