@@ -101,11 +101,12 @@ public static class GroupsHandler
         TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Conversation>(command.ConversationId, ct);
-        var profiles = await session.LoadProfilesAsync([command.UserId, .. command.NewMembers], ct);
-        var invitation = Decide(command, stream.Aggregate, profiles[command.UserId],
-            command.NewMembers.Select(m => profiles[m]).ToList(), settings, clock.GetUtcNow());
+        var inviter = await session.Events.FetchForWriting<UserProfile>(command.UserId, ct);
+        var invitees = await session.LoadProfilesAsync(command.NewMembers, ct);
+        var invitation = Decide(command, stream.Aggregate, inviter.Aggregate ?? UserProfile.Default(command.UserId),
+            command.NewMembers.Select(m => invitees[m]).ToList(), settings, clock.GetUtcNow());
         if (invitation.Refused)
-            session.Events.Append(command.UserId, invitation.Refusals);
+            inviter.AppendMany(invitation.Refusals);
         else
             stream.AppendMany(invitation.ConversationEvents);
         return new MembersAdded(invitation.RefusedBy);

@@ -62,12 +62,13 @@ public static class RequestConversationHandler
         if (await session.Events.FetchStreamStateAsync(command.ConversationId, ct) is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
 
-        var profiles = await session.LoadProfilesAsync([command.From, .. command.To], ct);
+        var sender = await session.Events.FetchForWriting<UserProfile>(command.From, ct);
+        var recipients = await session.LoadProfilesAsync(command.To, ct);
         var openingMessageId = OpeningMessageIdOf(command.ConversationId);
-        var invitation = Decide(command, openingMessageId, profiles[command.From],
-            command.To.Select(to => profiles[to]).ToList(), clock.GetUtcNow());
+        var invitation = Decide(command, openingMessageId, sender.Aggregate ?? UserProfile.Default(command.From),
+            command.To.Select(to => recipients[to]).ToList(), clock.GetUtcNow());
         if (invitation.Refused)
-            session.Events.Append(command.From, invitation.Refusals);
+            sender.AppendMany(invitation.Refusals);
         else
             session.Events.StartStream<Conversation>(command.ConversationId, invitation.ConversationEvents);
         return new ConversationRequested(command.ConversationId, openingMessageId, invitation.RefusedBy);

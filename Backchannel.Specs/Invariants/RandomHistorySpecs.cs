@@ -1,0 +1,73 @@
+using Backchannel.Domain.Conversations;
+using Backchannel.Projections;
+using Backchannel.Projections.Audit;
+using Backchannel.Projections.Conversations;
+using Backchannel.Specs.Replay;
+using Backchannel.Specs.Support;
+using Marten;
+using Shouldly;
+using Wolverine;
+
+namespace Backchannel.Specs.Invariants;
+
+/// <summary>
+/// Random histories of well-formed commands (Bogus), then the invariants every history must keep. Each seed is a
+/// different history; a failure names its seed, so it can be replayed exactly.
+/// </summary>
+public sealed class RandomHistorySpecs(AppFixture app) : AppSpec(app)
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task every_random_history_keeps_the_invariants_of_the_views(int seed)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        var history = new RandomHistory(scope.ServiceProvider.GetRequiredService<IMessageBus>(), seed);
+        await history.RunAsync(250);
+        history.Accepted.ShouldBeGreaterThan(50, "a history that refuses everything proves nothing");
+
+        await using var session = Store.QuerySession();
+        var conversations = await session.Query<ConversationView>().ToListAsync();
+        foreach (var person in RandomHistory.People)
+        {
+            var inbox = (await session.InboxAsync(person)).Select(i => i.ConversationId).ToHashSet();
+            var requests = (await session.RequestsAsync(person)).Select(r => r.ConversationId).ToHashSet();
+
+            inbox.Intersect(requests).ShouldBeEmpty($"{person}: no conversation is in both inboxes");
+            inbox.ShouldBe(conversations.Where(c => c.MemberOf(person)?.Status == MemberStatus.Active).Select(c => c.Id).ToHashSet(),
+                ignoreOrder: true, $"{person}: the inbox holds exactly the conversations they are in");
+            requests.ShouldBe(conversations.Where(c => c.MemberOf(person)?.Status == MemberStatus.Pending).Select(c => c.Id).ToHashSet(),
+                ignoreOrder: true, $"{person}: the requests inbox holds exactly their pending requests");
+
+            foreach (var conversation in conversations)
+            {
+                var thread = await session.ThreadAsync(person, conversation.Id, limit: ThreadQueries.MaxPageSize);
+                var member = conversation.MemberOf(person);
+                if (member?.Status is not (MemberStatus.Active or MemberStatus.Pending))
+                {
+                    thread.ShouldBeNull($"{person} may not see {conversation.Id} ({member?.Status.ToString() ?? "never a member"})");
+                    continue;
+                }
+
+                thread.ShouldNotBeNull();
+                var expectedUnread = thread.Messages.Count(m => m.Sequence > member.ReadUpToSequence && m.Author != person && !m.Deleted);
+                thread.UnreadCount.ShouldBe(expectedUnread, $"{person} in {conversation.Id}");
+                thread.UnreadCount.ShouldBeGreaterThanOrEqualTo(0);
+                thread.Messages.Select(m => m.Sequence).ShouldBe(Enumerable.Range(1, (int)conversation.LastSequence).Select(i => (long)i),
+                    $"{conversation.Id}: message sequences are gapless");
+                thread.Members.Where(m => m.UserId != person && m.Status != "active").ShouldAllBe(m => m.ReadUpToMessageId == null,
+                    "no read receipt of someone who has not accepted reaches anyone");
+            }
+        }
+
+        await AsyncViewsCaughtUp();
+        var decisions = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypeName.StartsWith("request_") || e.EventTypeName == "requester_blocked").CountAsync();
+        (await session.Query<RequestAuditEntry>().CountAsync()).ShouldBe(decisions, "every request decision is in the audit, once");
+
+        var live = await StoredViews.CaptureAsync(Store);
+        await Store.RebuildAsync(view: null, new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
+        (await StoredViews.CaptureAsync(Store)).ShouldMatch(live);
+    }
+}
