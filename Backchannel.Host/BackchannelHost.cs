@@ -30,6 +30,10 @@ public static class BackchannelHost
             {
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = builder.Configuration["Backchannel:Schema"] ?? "backchannel";
+                // The audit is the one async view: an idle daemon noticing new events within 250 ms keeps its lag
+                // well under a second, for one cheap query a quarter-second.
+                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+                opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
             })
             .UseLightweightSessions()
             .IntegrateWithWolverine()
