@@ -42,3 +42,9 @@ public static class ViewRebuilder
         }
     }
 }
+
+/// <summary>Reports progress on the rebuilding thread, in order, before the rebuild returns.</summary>
+public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -60,7 +60,7 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
     {
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
-        await store.RebuildAsync(input.ViewFlag, new Progress<ViewRebuilder.Progress>(p =>
+        await store.RebuildAsync(input.ViewFlag, new SynchronousProgress<ViewRebuilder.Progress>(p =>
             Console.WriteLine(p.Stage == "rebuilding"
                 ? $"{p.View}: rebuilding..."
                 : $"{p.View}: rebuilt, {p.Documents} documents in {p.Elapsed.TotalSeconds:F1}s")));

@@ -2,7 +2,6 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Projections;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
-using Backchannel.Specs.Replay;
 using Backchannel.Specs.Support;
 using Marten;
 using Shouldly;

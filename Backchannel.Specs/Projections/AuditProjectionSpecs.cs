@@ -57,4 +57,23 @@ public sealed class AuditProjectionSpecs(AppFixture app) : AppSpec(app)
         (await query.RequestAuditAsync("ops", true, "cici", null, null)).Select(e => e.Decision).ShouldBe(["admitted_automatically"]);
         (await query.RequestAuditAsync("ops", true, null, At(10), At(40))).Select(e => e.Decision).ShouldBe(["declined"]);
     }
+
+    [Fact]
+    public async Task the_export_writes_every_entry_as_one_json_line_oldest_first()
+    {
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(ConversationId, [.. GroupRequest(), new RequestDeclined(ConversationId, "ayu", "budi", At(30))]);
+            await session.SaveChangesAsync();
+        }
+
+        await AsyncViewsCaughtUp();
+        await using var query = Store.QuerySession();
+        using var output = new MemoryStream();
+        (await query.WriteJsonLinesAsync(output)).ShouldBe(3);
+
+        var lines = System.Text.Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("decision").GetString())
+            .ShouldBe(["sent", "admitted_automatically", "declined"]);
+    }
 }

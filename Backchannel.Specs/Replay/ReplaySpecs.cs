@@ -47,9 +47,3 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
         refusal.Message.ShouldContain("conversations, threads, audit");
     }
 }
-
-/// <summary>Reports progress on the caller's thread, so a spec sees every report before the rebuild returns.</summary>
-public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}
