@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Marten;
@@ -39,11 +40,7 @@ public static class InboxQueries
     public static async Task<IReadOnlyList<InboxItem>> InboxAsync(this IQuerySession session, string userId,
         int limit = DefaultLimit, CancellationToken ct = default)
     {
-        var views = await session.Query<ConversationView>()
-            .Where(c => c.InboxOf.Contains(userId))
-            .OrderByDescending(c => c.LastActivityAt)
-            .Take(limit)
-            .ToListAsync(ct);
+        var views = await session.NewestFirstAsync(c => c.InboxOf.Contains(userId), limit, ct);
         var unread = await session.UnreadCountsAsync(userId, views, ct);
         var me = (await session.LoadProfilesAsync([userId], ct))[userId];
         return views.Select(v =>
@@ -58,11 +55,7 @@ public static class InboxQueries
     public static async Task<IReadOnlyList<RequestItem>> RequestsAsync(this IQuerySession session, string userId,
         int limit = DefaultLimit, CancellationToken ct = default)
     {
-        var views = await session.Query<ConversationView>()
-            .Where(c => c.RequestsOf.Contains(userId))
-            .OrderByDescending(c => c.LastActivityAt)
-            .Take(limit)
-            .ToListAsync(ct);
+        var views = await session.NewestFirstAsync(c => c.RequestsOf.Contains(userId), limit, ct);
         var unread = await session.UnreadCountsAsync(userId, views, ct);
         var requesters = views.Select(v => v.MemberOf(userId)!.InvitedBy!).Distinct();
         var profiles = await session.LoadProfilesAsync([userId, .. requesters], ct);
@@ -77,6 +70,10 @@ public static class InboxQueries
                 new MutualContext(inCommon, v.RoomId), member.Since);
         }).ToList();
     }
+
+    private static Task<IReadOnlyList<ConversationView>> NewestFirstAsync(this IQuerySession session,
+        Expression<Func<ConversationView, bool>> filter, int limit, CancellationToken ct) =>
+        session.Query<ConversationView>().Where(filter).OrderByDescending(c => c.LastActivityAt).Take(limit).ToListAsync(ct);
 
     /// <summary>
     /// For each conversation, the messages of others after the user's read marker, not deleted; counted in one
