@@ -43,7 +43,8 @@ public static class BackchannelHost
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(BackchannelHost).Assembly;
-            if (builder.Environment.IsProduction()) opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+            // Production loads handlers generated ahead of time (`codegen write`) and generates only what is missing.
+            if (builder.Environment.IsProduction()) opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Auto;
         });
         builder.Services.AddWolverineHttp();
         builder.Services.ConfigureHttpJsonOptions(json =>
