@@ -20,6 +20,10 @@ public sealed class Caller(IAlbaHost host, string? token)
 
     public Task<IScenarioResult> Get(string url, int status = 200) => Send(s => s.Get.Url(url), status);
 
+    /// <summary>Expects a ProblemDetails refusal and returns it.</summary>
+    public async Task<Microsoft.AspNetCore.Mvc.ProblemDetails> Refused(Func<Caller, Task<IScenarioResult>> request) =>
+        (await (await request(this)).ReadAsJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>())!;
+
     public async Task<T> Get<T>(string url) => (await (await Get(url)).ReadAsJsonAsync<T>())!;
 
     /// <summary>Starts a conversation and returns its id.</summary>
