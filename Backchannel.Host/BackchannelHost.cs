@@ -61,7 +61,7 @@ public static class BackchannelHost
             });
         builder.Services.AddAuthorization();
 
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemMapping.NameTheMalformedField);
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>());
         builder.Services.AddHostedService<DemoSeeder>();

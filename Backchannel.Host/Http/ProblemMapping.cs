@@ -12,7 +12,7 @@ namespace Backchannel.Host.Http;
 /// Turns every refusal into RFC 9457 ProblemDetails: invalid input 400 (naming the fields), a rule of the domain
 /// 403/404/409 with its code, a lost race 409. Anything else is a bug and stays a 500.
 /// </summary>
-public sealed class ProblemMapping(IProblemDetailsService problems) : IExceptionHandler
+public sealed partial class ProblemMapping(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellation)
     {
@@ -66,6 +66,23 @@ public sealed class ProblemMapping(IProblemDetailsService problems) : IException
         Title = "Invalid input",
         Type = "https://backchannel.dev/problems/invalid_input",
     };
+
+    /// <summary>
+    /// Names the field of a body that did not deserialize (Wolverine answers it before any handler runs, with the
+    /// JSON path only in its detail), so that every 400 carries an <c>errors</c> map, as for invalid input.
+    /// </summary>
+    public static void NameTheMalformedField(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Status != StatusCodes.Status400BadRequest || problem is HttpValidationProblemDetails || problem.Extensions.ContainsKey("errors"))
+            return;
+        var path = JsonPath().Match(problem.Detail ?? "");
+        if (!path.Success) return;
+        problem.Extensions["errors"] = new Dictionary<string, string[]> { [path.Groups["field"].Value] = [problem.Detail!] };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Path: \$\.(?<field>[A-Za-z0-9_.\[\]]+)")]
+    private static partial System.Text.RegularExpressions.Regex JsonPath();
 
     /// <summary>The JSON path of a deserialization failure, as the field name ("$.text" -> "text").</summary>
     private static string JsonField(JsonException json) =>

@@ -55,7 +55,8 @@ public sealed class ErrorAndAuthSpecs(AppFixture app) : AppSpec(app)
     [Fact]
     public async Task a_body_of_the_wrong_shape_is_a_400_and_appends_nothing()
     {
-        await As("ayu").Post("/conversations", new { to = "budi", text = 5 }, 400);
+        var problem = await As("ayu").Refused(c => c.Post("/conversations", new { to = "budi", text = 5 }, 400));
+        problem.Extensions["errors"]!.ToString()!.ShouldContain("\"to\"");
         await As("ayu").Put("/me/policy", new { policy = "nobody" }, 400);
         await As("ayu").Post("/conversations/x/messages", new { text = new string('x', 4_001) }, 400);
         (await EventCount()).ShouldBe(0);
