@@ -25,10 +25,7 @@ public static partial class Rules
     /// <summary>Message text: 1 to 4,000 characters, not only white space.</summary>
     public static IRuleBuilderOptions<T, string> MustBeMessageText<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().MaximumLength(MaxMessageLength);
-}
 
-public static partial class Rules
-{
     /// <summary>An emoji: a short run of non-space characters (one grapheme may take several code units).</summary>
     public static IRuleBuilderOptions<T, string> MustBeEmoji<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().MaximumLength(32).Must(e => e is not null && !e.Any(char.IsWhiteSpace))

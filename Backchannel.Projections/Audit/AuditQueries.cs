@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Marten;
 
 namespace Backchannel.Projections.Audit;
@@ -30,7 +31,7 @@ public static class AuditQueries
 
 public static class AuditExport
 {
-    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Writes the whole audit as JSON lines, one entry a line, oldest first, streaming.</summary>
     public static async Task<int> WriteJsonLinesAsync(this IQuerySession session, Stream output, CancellationToken ct = default)
@@ -39,7 +40,7 @@ public static class AuditExport
         var newline = "\n"u8.ToArray();
         await foreach (var entry in session.AllRequestAudit(ct))
         {
-            await System.Text.Json.JsonSerializer.SerializeAsync(output, entry, Json, ct);
+            await JsonSerializer.SerializeAsync(output, entry, Json, ct);
             await output.WriteAsync(newline, ct);
             count++;
         }
