@@ -20,17 +20,21 @@ public static class ViewEndpoints
     public static Task<IReadOnlyList<RequestItem>> Requests(ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
         session.RequestsAsync(user.Handle(), ct: ct);
 
-    /// <summary>A page of the thread (<c>?before=&amp;limit=</c>), or the whole thread as of a version (<c>?asOfVersion=</c>).</summary>
+    /// <summary>
+    /// A page of the thread (<c>?before=&amp;limit=</c>), or the whole thread as of a version (<c>?asOfVersion=</c>)
+    /// or a time (<c>?asOf=</c>, ISO 8601).
+    /// </summary>
     [WolverineGet("/conversations/{id}", OperationId = "thread")]
     [ProducesResponseType<ThreadView>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Thread(string id, long? before, int? limit, long? asOfVersion, ClaimsPrincipal user,
-        IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Thread(string id, long? before, int? limit, long? asOfVersion, DateTimeOffset? asOf,
+        ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         Require(limit is null or >= 1 and <= ThreadQueries.MaxPageSize, "limit", $"limit must be between 1 and {ThreadQueries.MaxPageSize}.");
         Require(before is null or >= 1, "before", "before must be a message sequence, 1 or more.");
         Require(asOfVersion is null or >= 1, "asOfVersion", "asOfVersion must be a stream version, 1 or more.");
-        var thread = asOfVersion is { } version
-            ? await session.ThreadAsOfAsync(user.Handle(), id, version, ct)
+        Require(asOfVersion is null || asOf is null, "asOf", "Give asOfVersion or asOf, not both.");
+        var thread = asOfVersion is not null || asOf is not null
+            ? await session.ThreadAsOfAsync(user.Handle(), id, asOfVersion ?? 0, asOf, ct)
             : await session.ThreadAsync(user.Handle(), id, before, limit ?? ThreadQueries.DefaultPageSize, ct);
         return thread is null ? NotFound() : TypedResults.Ok(thread);
     }

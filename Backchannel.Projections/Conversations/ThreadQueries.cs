@@ -48,16 +48,18 @@ public static class ThreadQueries
     }
 
     /// <summary>
-    /// The conversation as it was at stream version <paramref name="version"/>, rebuilt from its events alone; null
-    /// when the viewer may not see the conversation now.
+    /// The conversation as it was at stream version <paramref name="version"/> (or, when it is 0, at time
+    /// <paramref name="at"/>), rebuilt from its events alone; null when the viewer may not see the conversation now,
+    /// or it did not exist yet.
     /// </summary>
     public static async Task<ThreadView?> ThreadAsOfAsync(this IQuerySession session, string viewer, string conversationId,
-        long version, CancellationToken ct = default)
+        long version, DateTimeOffset? at = null, CancellationToken ct = default)
     {
         var current = await session.LoadAsync<ConversationView>(conversationId, ct);
         if (current is null || !current.CanBeSeenBy(viewer)) return null;
-        var then = (await session.Events.AggregateStreamAsync<ConversationView>(conversationId, version, token: ct))!;
-        var events = await session.Events.FetchStreamAsync(conversationId, version, token: ct);
+        var then = await session.Events.AggregateStreamAsync<ConversationView>(conversationId, version, at, token: ct);
+        if (then is null) return null;
+        var events = await session.Events.FetchStreamAsync(conversationId, version, at, token: ct);
         var messages = new Dictionary<string, ThreadMessage>();
         foreach (var e in events)
         {

@@ -116,6 +116,20 @@ public sealed class MessagingSpecs(AppFixture app) : AppSpec(app)
         (await As("ayu").Thread(id)).Messages.Single(m => m.Id == message).Text.ShouldBe("second draft");
     }
 
+    [Fact]
+    public async Task the_thread_can_be_read_as_of_an_earlier_time()
+    {
+        var id = await Talking();
+        var message = await As("budi").Say(id, "first draft");
+        var between = (await As("ayu").Thread(id)).Messages.Single(m => m.Id == message).SentAt.AddMilliseconds(1);
+        await Task.Delay(50);
+        await As("budi").Put($"/conversations/{id}/messages/{message}", new { text = "second draft" });
+
+        var then = await As("ayu").Thread(id, $"?asOf={Uri.EscapeDataString(between.ToString("O"))}");
+        then.Messages.Single(m => m.Id == message).Text.ShouldBe("first draft");
+        await As("ayu").Get($"/conversations/{id}?asOf={Uri.EscapeDataString(between.ToString("O"))}&asOfVersion=2", 400);
+    }
+
     [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=1000", "limit")]
