@@ -32,7 +32,7 @@ public sealed record AddMembers(string ConversationId, string UserId, IReadOnlyL
         {
             RuleFor(x => x.ConversationId).MustBeId();
             RuleFor(x => x.UserId).MustBeHandle();
-            RuleFor(x => x.NewMembers).NotNull().NotEmpty()
+            RuleFor(x => x.NewMembers).Cascade(CascadeMode.Stop).NotNull().NotEmpty()
                 .Must(m => m.Distinct().Count() == m.Count).WithMessage("Each new member must be named once.");
             RuleForEach(x => x.NewMembers).MustBeHandle();
         }

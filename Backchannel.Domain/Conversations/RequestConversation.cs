@@ -19,7 +19,7 @@ public sealed record RequestConversation(string ConversationId, string From, IRe
         {
             RuleFor(x => x.ConversationId).MustBeId();
             RuleFor(x => x.From).MustBeHandle();
-            RuleFor(x => x.To).NotNull().NotEmpty()
+            RuleFor(x => x.To).Cascade(CascadeMode.Stop).NotNull().NotEmpty()
                 .Must(to => to.Count <= settings.MaxGroupMembers - 1)
                 .WithMessage($"A group has at most {settings.MaxGroupMembers} members, you included.")
                 .Must(to => to.Distinct().Count() == to.Count).WithMessage("Each recipient must be named once.");

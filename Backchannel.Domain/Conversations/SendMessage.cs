@@ -7,7 +7,7 @@ namespace Backchannel.Domain.Conversations;
 
 /// <summary>
 /// Write in a conversation. A pending recipient's reply accepts the request; a requester may send only a few
-/// messages until someone accepts. Sending a message id twice is a no-op, so a retry never duplicates it.
+/// messages until someone accepts. Sending your message id twice is a no-op, so a retry never duplicates it.
 /// </summary>
 public sealed record SendMessage(string ConversationId, string MessageId, string Sender, string Text, string? ReplyTo)
 {
@@ -29,7 +29,12 @@ public static class SendMessageHandler
     public static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, BackchannelSettings settings, DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.Sender);
-        if (conversation.Messages.ContainsKey(command.MessageId)) return [];
+        if (conversation.Messages.GetValueOrDefault(command.MessageId) is { } existing)
+        {
+            return existing.Author == command.Sender
+                ? []
+                : throw RuleViolation.Conflict("message_id_taken", "Another member's message has this id.", "messageId");
+        }
         if (command.ReplyTo is not null) conversation.RequireMessage(command.ReplyTo, "replyTo");
 
         var events = new List<object>();

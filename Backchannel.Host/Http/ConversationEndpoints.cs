@@ -18,7 +18,7 @@ public static class ConversationEndpoints
     public static async Task<IResult> Request(RequestConversationBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var result = await bus.InvokeAsync<ConversationRequested>(
-            new RequestConversation(Ids.New(), user.Handle(), body.To ?? [], body.Text, body.RoomId));
+            new RequestConversation(Ids.New(), user.Handle(), body.To, body.Text, body.RoomId));
         return result.Started
             ? TypedResults.Created($"/conversations/{result.ConversationId}", new ConversationCreated(result.ConversationId, result.OpeningMessageId))
             : Refused(result.RefusedBy);
@@ -108,7 +108,7 @@ public static class ConversationEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     public static async Task<IResult> AddMembers(string id, AddMembersBody body, ClaimsPrincipal user, IMessageBus bus)
     {
-        var result = await bus.InvokeAsync<MembersAdded>(new AddMembers(id, user.Handle(), body.UserIds ?? []));
+        var result = await bus.InvokeAsync<MembersAdded>(new AddMembers(id, user.Handle(), body.UserIds));
         return result.RefusedBy.Count == 0 ? TypedResults.NoContent() : Refused(result.RefusedBy);
     }
 

@@ -45,6 +45,10 @@ public sealed class SendMessageSpecs
         Send([.. Accepted(), Message(2, "budi", "new")], "budi", "new").ThenNothingHappened();
 
     [Fact]
+    public void another_members_message_id_cannot_be_reused() =>
+        Send([.. Accepted(), Message(2, "budi", "new")], "ayu", "new").ThenFails(ViolationKind.Conflict, "message_id_taken");
+
+    [Fact]
     public void a_reply_names_a_message_of_the_conversation()
     {
         Send(Accepted(), "budi", replyTo: Opening).Then(Sent(2, "budi", Opening));

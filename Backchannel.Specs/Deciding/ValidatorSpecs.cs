@@ -91,4 +91,11 @@ public sealed class ValidatorSpecs
         ShouldFailOn(new AddMembers.Validator(), new AddMembers("c1", "ayu", ["E K A"]), "NewMembers[0]");
         ShouldFailOn(new RemoveMember.Validator(), new RemoveMember("c1", "ayu", "ayu"), "Member");
     }
+
+    [Fact]
+    public void a_missing_list_fails_validation_naming_it_rather_than_crashing()
+    {
+        ShouldFailOn(RequestValidator, Request(null!), "To");
+        ShouldFailOn(new AddMembers.Validator(), new AddMembers("c1", "ayu", null!), "NewMembers");
+    }
 }

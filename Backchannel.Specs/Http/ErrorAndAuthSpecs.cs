@@ -58,6 +58,8 @@ public sealed class ErrorAndAuthSpecs(AppFixture app) : AppSpec(app)
         var problem = await As("ayu").Refused(c => c.Post("/conversations", new { to = "budi", text = 5 }, 400));
         problem.Extensions["errors"]!.ToString()!.ShouldContain("\"to\"");
         await As("ayu").Put("/me/policy", new { policy = "nobody" }, 400);
+        var missing = await As("ayu").Refused(c => c.Post("/conversations", new { text = "to nobody" }, 400));
+        missing.Extensions["errors"]!.ToString()!.ShouldContain("\"to\"");
         await As("ayu").Post("/conversations/x/messages", new { text = new string('x', 4_001) }, 400);
         (await EventCount()).ShouldBe(0);
     }
