@@ -3,6 +3,11 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
+using Backchannel.Projections.Planning;
+using Backchannel.Projections.Rooms;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Questions;
+using Backchannel.Domain.Rooms;
 using FluentValidation;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
@@ -48,15 +53,32 @@ public static class BackchannelRegistration
         opts.Events.MetadataConfig.CausationIdEnabled = true;
         foreach (var (type, name) in EventNames.All) opts.Events.MapEventType(type, name);
 
+        // Decision state: one inline snapshot per stream, so a command reads one row instead of replaying its stream.
         opts.Projections.Snapshot<UserProfile>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Conversation>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Room>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Participant>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Question>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Upvote>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<PlannedEvent>(SnapshotLifecycle.Inline);
+
+        // Views: inline where the actor must read their own write, async where lag is acceptable (the audit).
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<ThreadMessageProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<RoomViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<QuestionViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<EventViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<RequestAuditProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<RoomAuditProjection>(ProjectionLifecycle.Async);
 
         opts.Schema.For<ConversationView>().GinIndexJsonData();
         opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
         opts.Schema.For<RequestAuditEntry>().GinIndexJsonData().Duplicate(e => e.Sequence).Duplicate(e => e.At);
+        opts.Schema.For<Participant>().Duplicate(p => p.RoomId);
+        opts.Schema.For<Upvote>().Duplicate(u => u.RoomId);
+        opts.Schema.For<QuestionView>().Duplicate(q => q.RoomId);
+        opts.Schema.For<EventView>().GinIndexJsonData().Duplicate(e => e.StartsAt);
+        opts.Schema.For<RoomAuditEntry>().Duplicate(e => e.Sequence).Duplicate(e => e.RoomId).Duplicate(e => e.At);
     }
 }
 
@@ -71,5 +93,7 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
         // Two people acting on one conversation at once: the loser of the optimistic check runs again on fresh
         // state, so a real race costs a retry, never an event; only a persistent conflict reaches the caller.
         options.Policies.OnException<ConcurrencyException>().RetryTimes(5);
+        // Two commands creating the same stream at once (a double-tapped join): the loser reruns and finds it there.
+        options.Policies.OnException<Marten.Exceptions.ExistingStreamIdCollisionException>().RetryTimes(3);
     }
 }

@@ -3,6 +3,11 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
+using Backchannel.Projections.Planning;
+using Backchannel.Projections.Rooms;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Questions;
+using Backchannel.Domain.Rooms;
 using Marten;
 
 namespace Backchannel.Projections;
@@ -17,9 +22,18 @@ public static class ViewRebuilder
     [
         new("conversations", nameof(ConversationView), (s, ct) => s.Query<ConversationView>().CountAsync(ct)),
         new("threads", nameof(ThreadMessage), (s, ct) => s.Query<ThreadMessage>().CountAsync(ct)),
+        new("rooms", nameof(RoomView), (s, ct) => s.Query<RoomView>().CountAsync(ct)),
+        new("questions", nameof(QuestionView), (s, ct) => s.Query<QuestionView>().CountAsync(ct)),
+        new("events", nameof(EventView), (s, ct) => s.Query<EventView>().CountAsync(ct)),
         new("audit", RequestAuditProjection.ProjectionName, (s, ct) => s.Query<RequestAuditEntry>().CountAsync(ct)),
+        new("room-audit", RoomAuditProjection.ProjectionName, (s, ct) => s.Query<RoomAuditEntry>().CountAsync(ct)),
         new("profiles", nameof(UserProfile), (s, ct) => s.Query<UserProfile>().CountAsync(ct)),
         new("conversation-state", nameof(Conversation), (s, ct) => s.Query<Conversation>().CountAsync(ct)),
+        new("room-state", nameof(Room), (s, ct) => s.Query<Room>().CountAsync(ct)),
+        new("participants", nameof(Participant), (s, ct) => s.Query<Participant>().CountAsync(ct)),
+        new("question-state", nameof(Question), (s, ct) => s.Query<Question>().CountAsync(ct)),
+        new("upvotes", nameof(Upvote), (s, ct) => s.Query<Upvote>().CountAsync(ct)),
+        new("event-state", nameof(PlannedEvent), (s, ct) => s.Query<PlannedEvent>().CountAsync(ct)),
     ];
 
     /// <summary>One line of progress: a view started or finished, with its document count.</summary>

@@ -1,6 +1,9 @@
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Questions;
 using Backchannel.Domain.Requests;
+using Backchannel.Domain.Rooms;
 
 namespace Backchannel.Domain.Common;
 
@@ -31,6 +34,9 @@ public static class EventNames
         [typeof(GroupRenamed)] = "group_renamed",
         [typeof(MemberRemoved)] = "member_removed",
         [typeof(MessageReported)] = "message_reported",
+        [typeof(MemberJoinedByRole)] = "member_joined_by_role",
+        [typeof(MemberLeftByRole)] = "member_left_by_role",
+        [typeof(ThanksSent)] = "thanks_sent",
 
         [typeof(RequestSent)] = "request_sent",
         [typeof(RequestAdmittedAutomatically)] = "request_admitted_automatically",
@@ -40,5 +46,34 @@ public static class EventNames
         [typeof(RequestDeclined)] = "request_declined",
         [typeof(RequesterBlocked)] = "requester_blocked",
         [typeof(RequestReported)] = "request_reported",
+
+        [typeof(RoomStarted)] = "room_started",
+        [typeof(RoomEnded)] = "room_ended",
+        [typeof(ParticipantJoined)] = "participant_joined",
+        [typeof(ParticipantLeft)] = "participant_left",
+        [typeof(HandRaised)] = "hand_raised",
+        [typeof(HandLowered)] = "hand_lowered",
+        [typeof(PromotedToStage)] = "promoted_to_stage",
+        [typeof(MovedToAudience)] = "moved_to_audience",
+        [typeof(MadeModerator)] = "made_moderator",
+
+        [typeof(QuestionAsked)] = "question_asked",
+        [typeof(QuestionApproved)] = "question_approved",
+        [typeof(QuestionDismissed)] = "question_dismissed",
+        [typeof(QuestionReopened)] = "question_reopened",
+        [typeof(QuestionPinned)] = "question_pinned",
+        [typeof(QuestionUnpinned)] = "question_unpinned",
+        [typeof(QuestionAnswered)] = "question_answered",
+        [typeof(QuestionAnsweredLive)] = "question_answered_live",
+        [typeof(QuestionTakenToStage)] = "question_taken_to_stage",
+        [typeof(QuestionUpvoted)] = "question_upvoted",
+        [typeof(UpvoteWithdrawn)] = "upvote_withdrawn",
+
+        [typeof(EventScheduled)] = "event_scheduled",
+        [typeof(CoHostAdded)] = "co_host_added",
+        [typeof(CoHostRemoved)] = "co_host_removed",
+        [typeof(EventRescheduled)] = "event_rescheduled",
+        [typeof(EventCancelled)] = "event_cancelled",
+        [typeof(EventWentLive)] = "event_went_live",
     };
 }

@@ -8,9 +8,14 @@ public static partial class Rules
 {
     public const int MaxMessageLength = 4_000;
     public const int MaxIdLength = 64;
+    public const int MaxTitleLength = 100;
+    public const int MaxReasonLength = 1_000;
 
     [GeneratedRegex("^[a-z0-9_]{2,32}$")]
     private static partial Regex HandlePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._~-]+$")]
+    private static partial Regex IdPattern();
 
     public static bool IsHandle(string? value) => value is not null && HandlePattern().IsMatch(value);
 
@@ -18,9 +23,13 @@ public static partial class Rules
     public static IRuleBuilderOptions<T, string> MustBeHandle<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().Must(IsHandle).WithMessage("'{PropertyName}' must be a handle of 2 to 32 characters a-z, 0-9 or _.");
 
-    /// <summary>An id chosen by the caller for a stream or a message.</summary>
+    /// <summary>
+    /// An id chosen by the caller for a stream or a message: up to 64 URL-safe characters. Ids travel in routes, and
+    /// streams derived from them (a participant's is <c>room/user</c>) use '/', which an id therefore cannot hold.
+    /// </summary>
     public static IRuleBuilderOptions<T, string> MustBeId<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(MaxIdLength);
+        rule.NotEmpty().MaximumLength(MaxIdLength).Must(id => id is null || IdPattern().IsMatch(id))
+            .WithMessage("'{PropertyName}' must be an id of letters, digits, '.', '_', '~' or '-'.");
 
     /// <summary>Message text: 1 to 4,000 characters, not only white space.</summary>
     public static IRuleBuilderOptions<T, string> MustBeMessageText<T>(this IRuleBuilder<T, string> rule) =>
@@ -30,4 +39,12 @@ public static partial class Rules
     public static IRuleBuilderOptions<T, string> MustBeEmoji<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().MaximumLength(32).Must(e => e is not null && !e.Any(char.IsWhiteSpace))
             .WithMessage("'{PropertyName}' must be an emoji.");
+
+    /// <summary>The title of a group, a room or an event: 1 to 100 characters, not only white space.</summary>
+    public static IRuleBuilderOptions<T, string> MustBeTitle<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().MaximumLength(MaxTitleLength);
+
+    /// <summary>An optional reason given for a decision: at most 1,000 characters.</summary>
+    public static IRuleBuilderOptions<T, string?> MustBeReason<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.MaximumLength(MaxReasonLength);
 }

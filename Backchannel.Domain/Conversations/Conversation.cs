@@ -63,10 +63,14 @@ public sealed record Conversation(
     /// <summary>Nobody but the creator has ever been in the conversation: it is still a pending request.</summary>
     public bool AwaitingAcceptance => !EverAccepted;
 
+    /// <summary>Stage and planning conversations have no request step: nobody's acceptance is awaited.</summary>
     public static Conversation Create(ConversationStarted e) => new(
         e.ConversationId, e.Kind, e.StartedBy, e.RoomId, null,
         ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0)),
-        ImmutableDictionary<string, MessageState>.Empty, 0, false, 0);
+        ImmutableDictionary<string, MessageState>.Empty, 0, EverAccepted: e.Kind.FollowsRoles(), 0);
+
+    /// <summary>Members of stage and planning conversations come and go with their roles, not by request or choice.</summary>
+    public bool MembershipFollowsRoles => Kind.FollowsRoles();
 
     public Conversation Apply(RequestSent e) => WithMember(new Member(e.To, MemberStatus.Pending, e.From, false, LastSequence));
 
@@ -80,13 +84,13 @@ public sealed record Conversation(
     public Conversation Apply(RequesterBlocked e) => WithStatus(e.To, MemberStatus.BlockedRequester);
     public Conversation Apply(RequestReported e) => WithStatus(e.To, MemberStatus.Reported);
 
-    public Conversation Apply(MessageSent e) => this with
-    {
-        LastSequence = e.Sequence,
-        Messages = Messages.SetItem(e.MessageId, new MessageState(e.Author, e.Sequence, false, [], [])),
-        MessagesWhileAwaitingAcceptance = MessagesWhileAwaitingAcceptance + (AwaitingAcceptance ? 1 : 0),
-        Members = Members.SetItem(e.Author, Members[e.Author] with { ReadUpTo = e.Sequence }),
-    };
+    public Conversation Apply(MessageSent e) => WithNewMessage(e.MessageId, e.Sequence, e.Author);
+    public Conversation Apply(ThanksSent e) => WithNewMessage(e.MessageId, e.Sequence, e.Author);
+
+    public Conversation Apply(MemberJoinedByRole e) =>
+        WithMember(new Member(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false, LastSequence));
+
+    public Conversation Apply(MemberLeftByRole e) => WithStatus(e.UserId, MemberStatus.Left);
 
     public Conversation Apply(MessageEdited _) => this;
 
@@ -105,6 +109,14 @@ public sealed record Conversation(
     public Conversation Apply(MemberRemoved e) => WithStatus(e.UserId, MemberStatus.Removed);
     public Conversation Apply(GroupRenamed e) => this with { Title = e.Title };
     public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m with { ReportedBy = m.ReportedBy.Add(e.ReportedBy) });
+
+    private Conversation WithNewMessage(string messageId, long sequence, string author) => this with
+    {
+        LastSequence = sequence,
+        Messages = Messages.SetItem(messageId, new MessageState(author, sequence, false, [], [])),
+        MessagesWhileAwaitingAcceptance = MessagesWhileAwaitingAcceptance + (AwaitingAcceptance ? 1 : 0),
+        Members = Members.SetItem(author, Members[author] with { ReadUpTo = sequence }),
+    };
 
     private Conversation WithMember(Member member) => this with { Members = Members.SetItem(member.UserId, member) };
 

@@ -1,21 +1,28 @@
 namespace Backchannel.Domain.Conversations;
 
-/// <summary>Direct: two people. Group: 3 or more, up to the configured limit.</summary>
+/// <summary>
+/// Direct: two people. Group: 3 or more, up to the configured limit. Stage: the speakers and moderators of a room.
+/// Planning: the host and co-hosts of a scheduled event. Stage and planning members follow their roles, with no
+/// request step.
+/// </summary>
 public enum ConversationKind
 {
     Direct,
     Group,
+    Stage,
+    Planning,
 }
 
 // Events of a conversation's stream (stream key: the conversation id). Each names the conversation first,
 // then who acted, and ends with when it happened. The request decisions are in Requests/RequestEvents.cs.
 
 /// <summary>
-/// <paramref name="StartedBy"/> started a conversation, optionally linked to a room. The recipients' fates follow
-/// as request events, then the opening message.
+/// <paramref name="StartedBy"/> started a conversation, optionally linked to a room or a scheduled event. The
+/// recipients' fates follow as request events, then the opening message. (<paramref name="EventId"/> was added after
+/// the first events were stored: those read it as null, which is what they meant.)
 /// </summary>
 public sealed record ConversationStarted(
-    string ConversationId, ConversationKind Kind, string StartedBy, string? RoomId, DateTimeOffset At);
+    string ConversationId, ConversationKind Kind, string StartedBy, string? RoomId, string? EventId, DateTimeOffset At);
 
 /// <summary><paramref name="Author"/> sent message number <paramref name="Sequence"/> (1-based, gapless).</summary>
 public sealed record MessageSent(
@@ -54,3 +61,33 @@ public sealed record MemberRemoved(string ConversationId, string UserId, string 
 /// <summary>A member reported a message to trust and safety.</summary>
 public sealed record MessageReported(
     string ConversationId, string MessageId, string ReportedBy, string Author, string? Reason, DateTimeOffset At);
+
+/// <summary>
+/// <paramref name="UserId"/> joined a conversation whose membership follows a role (<see cref="MembershipRoles"/>):
+/// promoted to a room's stage, made co-host of an event. No request step.
+/// </summary>
+public sealed record MemberJoinedByRole(string ConversationId, string UserId, string Role, DateTimeOffset At);
+
+/// <summary><paramref name="UserId"/> lost the role that made them a member (moved to the audience, left the room, no longer co-host).</summary>
+public sealed record MemberLeftByRole(string ConversationId, string UserId, string Role, DateTimeOffset At);
+
+/// <summary>
+/// <paramref name="Author"/> thanked <paramref name="To"/> for a room or an event: a message of its own kind, number
+/// <paramref name="Sequence"/> of the conversation like any message.
+/// </summary>
+public sealed record ThanksSent(
+    string ConversationId, string MessageId, long Sequence, string Author, string To, string Text,
+    string? RoomId, string? EventId, DateTimeOffset At);
+
+/// <summary>The roles that carry a conversation membership with them.</summary>
+public static class MembershipRoles
+{
+    public const string Stage = "stage";
+    public const string Host = "host";
+    public const string CoHost = "co_host";
+}
+
+public static class ConversationKinds
+{
+    public static bool FollowsRoles(this ConversationKind kind) => kind is ConversationKind.Stage or ConversationKind.Planning;
+}

@@ -15,7 +15,7 @@ public sealed record RenameGroup(string ConversationId, string UserId, string Ti
         {
             RuleFor(x => x.ConversationId).MustBeId();
             RuleFor(x => x.UserId).MustBeHandle();
-            RuleFor(x => x.Title).NotEmpty().MaximumLength(100);
+            RuleFor(x => x.Title).MustBeTitle();
         }
     }
 }

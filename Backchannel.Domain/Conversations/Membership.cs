@@ -65,10 +65,13 @@ public static class MembershipHandler
             : [new ConversationUnmuted(conversation.Id, command.UserId, now)];
     }
 
-    /// <summary>A pending recipient declines rather than leaves.</summary>
+    /// <summary>A pending recipient declines rather than leaves; a stage or planning member leaves with their role.</summary>
     public static IReadOnlyList<object> Decide(LeaveConversation command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
+        if (conversation.MembershipFollowsRoles)
+            throw RuleViolation.Conflict("membership_follows_role",
+                "You are in this conversation because of your role in its room or event; it ends with the role.");
         return [new MemberLeft(conversation.Id, command.UserId, now)];
     }
 

@@ -14,7 +14,7 @@ public sealed record ReportMessage(string ConversationId, string MessageId, stri
             RuleFor(x => x.ConversationId).MustBeId();
             RuleFor(x => x.MessageId).MustBeId();
             RuleFor(x => x.ReportedBy).MustBeHandle();
-            RuleFor(x => x.Reason).MaximumLength(1_000);
+            RuleFor(x => x.Reason).MustBeReason();
         }
     }
 }

@@ -1,15 +1,17 @@
 using Backchannel.Domain.Common;
 using Backchannel.Domain.People;
 using Backchannel.Domain.Requests;
+using Backchannel.Domain.Rooms;
 using FluentValidation;
 using Marten;
 
 namespace Backchannel.Domain.Conversations;
 
 /// <summary>
-/// Start a direct (one recipient) or group (two or more) conversation with an opening message. Each recipient who
-/// follows the sender is admitted at once; anyone else gets a request, unless they blocked the sender (silently
-/// suppressed) or only hear from people they follow (refused: nothing starts).
+/// Start a direct (one recipient) or group (two or more) conversation with an opening message, optionally linked to a
+/// live room everyone in it is present in. Each recipient who follows the sender is admitted at once; anyone else gets
+/// a request, unless they blocked the sender (silently suppressed) or only hear from people they follow (refused:
+/// nothing starts).
 /// </summary>
 public sealed record RequestConversation(string ConversationId, string From, IReadOnlyList<string> To, string Text, string? RoomId)
 {
@@ -49,7 +51,7 @@ public static class RequestConversationHandler
         {
             ConversationEvents =
             [
-                new ConversationStarted(command.ConversationId, kind, command.From, command.RoomId, now),
+                new ConversationStarted(command.ConversationId, kind, command.From, command.RoomId, null, now),
                 .. invitation.ConversationEvents,
                 new MessageSent(command.ConversationId, openingMessageId, 1, command.From, command.Text, null, now),
             ],
@@ -62,6 +64,11 @@ public static class RequestConversationHandler
         if (await session.Events.FetchStreamStateAsync(command.ConversationId, ct) is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
 
+        if (command.RoomId is not null)
+        {
+            var (room, participants) = await session.LoadPresenceAsync(command.RoomId, [command.From, .. command.To], ct);
+            RoomLinks.RequireAllPresent(room, command.From, participants);
+        }
         var sender = await session.Events.FetchForWriting<UserProfile>(command.From, ct);
         var recipients = await session.LoadProfilesAsync(command.To, ct);
         var openingMessageId = OpeningMessageIdOf(command.ConversationId);

@@ -54,7 +54,7 @@ public sealed record ReportRequest(string ConversationId, string UserId, string?
         {
             RuleFor(x => x.ConversationId).MustBeId();
             RuleFor(x => x.UserId).MustBeHandle();
-            RuleFor(x => x.Reason).MaximumLength(1_000);
+            RuleFor(x => x.Reason).MustBeReason();
         }
     }
 }

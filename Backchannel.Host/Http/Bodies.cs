@@ -1,4 +1,5 @@
 using Backchannel.Domain.People;
+using Backchannel.Domain.Questions;
 
 namespace Backchannel.Host.Http;
 
@@ -10,12 +11,23 @@ public sealed record SendMessageBody(string Text, string? ReplyTo);
 public sealed record EditMessageBody(string Text);
 public sealed record ReactionBody(string Emoji);
 public sealed record MarkReadBody(string UpToMessageId);
-public sealed record ReportBody(string? Reason);
+public sealed record ReasonBody(string? Reason);
+public sealed record StartRoomBody(string Title, string? EventId);
+public sealed record UserBody(string UserId);
+public sealed record PromoteBody(string UserId, string? QuestionId);
+public sealed record AskQuestionBody(string Text, bool Anonymous);
+public sealed record AnswerBody(string Text, AnswerVisibility Visibility);
+public sealed record ScheduleEventBody(string Title, DateTimeOffset StartsAt, IReadOnlyList<string>? CoHosts);
+public sealed record RescheduleBody(DateTimeOffset StartsAt);
+public sealed record SendThanksBody(string To, string? RoomId, string? EventId, string Text);
 public sealed record RenameGroupBody(string Title);
 public sealed record AddMembersBody(IReadOnlyList<string> UserIds);
 
 public sealed record ConversationCreated(string ConversationId, string MessageId);
 public sealed record MessageCreated(string MessageId);
+public sealed record RoomCreated(string RoomId, string StageConversationId);
+public sealed record QuestionCreated(string QuestionId);
+public sealed record EventCreated(string EventId, string PlanningConversationId);
 
 /// <summary>Ids the caller chooses for new streams and messages: time-ordered, unique without coordination.</summary>
 public static class Ids

@@ -21,7 +21,7 @@ public static class ConversationEndpoints
             new RequestConversation(Ids.New(), user.Handle(), body.To, body.Text, body.RoomId));
         return result.Started
             ? TypedResults.Created($"/conversations/{result.ConversationId}", new ConversationCreated(result.ConversationId, result.OpeningMessageId))
-            : Refused(result.RefusedBy);
+            : BusResults.RefusedByPolicy(result.RefusedBy);
     }
 
     [WolverinePost("/conversations/{id}/accept", OperationId = "acceptRequest")]
@@ -41,7 +41,7 @@ public static class ConversationEndpoints
 
     [WolverinePost("/conversations/{id}/report", OperationId = "reportRequest")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
-    public static Task<IResult> Report(string id, ReportBody? body, ClaimsPrincipal user, IMessageBus bus) =>
+    public static Task<IResult> Report(string id, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new ReportRequest(id, user.Handle(), body?.Reason));
 
     [WolverinePost("/conversations/{id}/messages", OperationId = "sendMessage")]
@@ -75,7 +75,7 @@ public static class ConversationEndpoints
 
     [WolverinePost("/conversations/{id}/messages/{messageId}/report", OperationId = "reportMessage")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
-    public static Task<IResult> ReportMessage(string id, string messageId, ReportBody? body, ClaimsPrincipal user, IMessageBus bus) =>
+    public static Task<IResult> ReportMessage(string id, string messageId, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new ReportMessage(id, messageId, user.Handle(), body?.Reason));
 
     [WolverinePost("/conversations/{id}/read", OperationId = "markRead")]
@@ -109,20 +109,11 @@ public static class ConversationEndpoints
     public static async Task<IResult> AddMembers(string id, AddMembersBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var result = await bus.InvokeAsync<MembersAdded>(new AddMembers(id, user.Handle(), body.UserIds));
-        return result.RefusedBy.Count == 0 ? TypedResults.NoContent() : Refused(result.RefusedBy);
+        return result.RefusedBy.Count == 0 ? TypedResults.NoContent() : BusResults.RefusedByPolicy(result.RefusedBy);
     }
 
     [WolverineDelete("/conversations/{id}/members/{userId}", OperationId = "removeMember")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> RemoveMember(string id, string userId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new RemoveMember(id, user.Handle(), userId));
-
-    /// <summary>A refusal by the recipients' policy: recorded in the audit, then answered 403.</summary>
-    private static IResult Refused(IReadOnlyList<string> refusedBy)
-    {
-        var problem = ProblemMapping.ToProblem(RuleViolation.Forbidden(AdmissionRules.PolicyFollowingOnly,
-            $"{string.Join(", ", refusedBy)} only receive messages from people they follow.", "to"))!;
-        problem.Extensions["refusedBy"] = refusedBy;
-        return TypedResults.Problem(problem);
-    }
 }

@@ -1,9 +1,11 @@
 using System.Security.Claims;
+using Backchannel.Domain.Common;
 using Backchannel.Domain.People;
+using Backchannel.Domain.Requests;
 using Backchannel.Host.Auth;
-using Wolverine;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine;
 
 namespace Backchannel.Host.Http;
 
@@ -43,5 +45,14 @@ public static class BusResults
     {
         await bus.InvokeAsync(command);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>A refusal by the recipients' policy: recorded in the audit, then answered 403.</summary>
+    public static IResult RefusedByPolicy(IReadOnlyList<string> refusedBy)
+    {
+        var problem = ProblemMapping.ToProblem(RuleViolation.Forbidden(AdmissionRules.PolicyFollowingOnly,
+            $"{string.Join(", ", refusedBy)} only receive messages from people they follow.", "to"))!;
+        problem.Extensions["refusedBy"] = refusedBy;
+        return TypedResults.Problem(problem);
     }
 }

@@ -50,6 +50,17 @@ public static class ViewEndpoints
         return TypedResults.Ok(await session.RequestAuditAsync(user.Handle(), user.IsOperator(), userId, from, to, ct: ct));
     }
 
+    /// <summary>Decisions on rooms, the stage, questions and events: operators only (they name anonymous askers).</summary>
+    [WolverineGet("/audit/rooms", OperationId = "roomAudit")]
+    [ProducesResponseType<IReadOnlyList<RoomAuditEntry>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> RoomAudit(string? roomId, string? eventId, string? userId, DateTimeOffset? from, DateTimeOffset? to,
+        ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    {
+        if (!user.IsOperator())
+            throw RuleViolation.Forbidden("operators_only", "Only an operator may read the audit of rooms and events.");
+        return TypedResults.Ok(await session.RoomAuditAsync(roomId, eventId, userId, from, to, ct: ct));
+    }
+
     private static void Require(bool condition, string field, string message)
     {
         if (!condition) throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure(field, message)]);

@@ -48,3 +48,20 @@ public static class AuditExport
         return count;
     }
 }
+
+/// <summary>Reading the audit of rooms, the stage, questions and events (operators only: it names anonymous askers).</summary>
+public static class RoomAuditQueries
+{
+    /// <summary>Entries about a room, an event or a person (as actor or subject), in a time range, oldest first.</summary>
+    public static Task<IReadOnlyList<RoomAuditEntry>> RoomAuditAsync(this IQuerySession session, string? roomId, string? eventId,
+        string? userId, DateTimeOffset? from, DateTimeOffset? to, int limit = AuditQueries.DefaultLimit, CancellationToken ct = default)
+    {
+        var query = session.Query<RoomAuditEntry>().AsQueryable();
+        if (roomId is not null) query = query.Where(e => e.RoomId == roomId);
+        if (eventId is not null) query = query.Where(e => e.EventId == eventId);
+        if (userId is not null) query = query.Where(e => e.Actor == userId || e.Subject == userId);
+        if (from is not null) query = query.Where(e => e.At >= from.Value);
+        if (to is not null) query = query.Where(e => e.At < to.Value);
+        return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
+    }
+}

@@ -13,6 +13,7 @@ public sealed class ConversationView
     public string CreatedBy { get; set; } = "";
     public string? Title { get; set; }
     public string? RoomId { get; set; }
+    public string? EventId { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset LastActivityAt { get; set; }
     public long LastSequence { get; set; }
@@ -44,11 +45,18 @@ public sealed class MemberView
     public DateTimeOffset? ReadAt { get; set; }
 }
 
+/// <summary>A plain message, or a thank-you note.</summary>
+public enum MessageKind
+{
+    Message,
+    Thanks,
+}
+
 /// <summary>A message as a list shows it: its first characters, or a tombstone.</summary>
-public sealed record MessagePreview(string MessageId, long Sequence, string Author, string? Text, DateTimeOffset At, bool Deleted)
+public sealed record MessagePreview(string MessageId, long Sequence, string Author, MessageKind Kind, string? Text, DateTimeOffset At, bool Deleted)
 {
     public const int Length = 140;
 
-    public static MessagePreview Of(string messageId, long sequence, string author, string text, DateTimeOffset at) =>
-        new(messageId, sequence, author, text.Length <= Length ? text : text[..Length] + "…", at, false);
+    public static MessagePreview Of(string messageId, long sequence, string author, MessageKind kind, string text, DateTimeOffset at) =>
+        new(messageId, sequence, author, kind, text.Length <= Length ? text : text[..Length] + "…", at, false);
 }

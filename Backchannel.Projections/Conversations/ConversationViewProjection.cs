@@ -13,6 +13,7 @@ public partial class ConversationViewProjection : SingleStreamProjection<Convers
         Kind = e.Kind,
         CreatedBy = e.StartedBy,
         RoomId = e.RoomId,
+        EventId = e.EventId,
         StartedAt = e.At,
         LastActivityAt = e.At,
         Members = [new MemberView { UserId = e.StartedBy, Status = MemberStatus.Active, Since = e.At }],
@@ -29,20 +30,17 @@ public partial class ConversationViewProjection : SingleStreamProjection<Convers
     public static void Apply(MemberLeft e, ConversationView view) => Move(view, e.UserId, MemberStatus.Left, e.At);
     public static void Apply(MemberRemoved e, ConversationView view) => Move(view, e.UserId, MemberStatus.Removed, e.At);
 
-    public static void Apply(MessageSent e, ConversationView view)
-    {
-        var preview = MessagePreview.Of(e.MessageId, e.Sequence, e.Author, e.Text, e.At);
-        view.OpeningMessage ??= preview;
-        view.LastMessage = preview;
-        view.LastSequence = e.Sequence;
-        view.LastActivityAt = e.At;
-        var author = view.MemberOf(e.Author)!;
-        author.ReadUpToSequence = e.Sequence;
-        author.ReadUpToMessageId = e.MessageId;
-    }
+    public static void Apply(MemberJoinedByRole e, ConversationView view) => Join(view, e.UserId, MemberStatus.Active, null, e.At);
+    public static void Apply(MemberLeftByRole e, ConversationView view) => Move(view, e.UserId, MemberStatus.Left, e.At);
+
+    public static void Apply(MessageSent e, ConversationView view) =>
+        Add(view, MessagePreview.Of(e.MessageId, e.Sequence, e.Author, MessageKind.Message, e.Text, e.At));
+
+    public static void Apply(ThanksSent e, ConversationView view) =>
+        Add(view, MessagePreview.Of(e.MessageId, e.Sequence, e.Author, MessageKind.Thanks, e.Text, e.At));
 
     public static void Apply(MessageEdited e, ConversationView view) =>
-        Preview(view, e.MessageId, p => MessagePreview.Of(p.MessageId, p.Sequence, p.Author, e.Text, p.At));
+        Preview(view, e.MessageId, p => MessagePreview.Of(p.MessageId, p.Sequence, p.Author, p.Kind, e.Text, p.At));
 
     public static void Apply(MessageDeleted e, ConversationView view) =>
         Preview(view, e.MessageId, p => p with { Text = null, Deleted = true });
@@ -64,7 +62,18 @@ public partial class ConversationViewProjection : SingleStreamProjection<Convers
         view.LastActivityAt = e.At;
     }
 
-    private static void Join(ConversationView view, string userId, MemberStatus status, string invitedBy, DateTimeOffset at)
+    private static void Add(ConversationView view, MessagePreview preview)
+    {
+        view.OpeningMessage ??= preview;
+        view.LastMessage = preview;
+        view.LastSequence = preview.Sequence;
+        view.LastActivityAt = preview.At;
+        var author = view.MemberOf(preview.Author)!;
+        author.ReadUpToSequence = preview.Sequence;
+        author.ReadUpToMessageId = preview.MessageId;
+    }
+
+    private static void Join(ConversationView view, string userId, MemberStatus status, string? invitedBy, DateTimeOffset at)
     {
         view.Members.RemoveAll(m => m.UserId == userId);
         view.Members.Add(new MemberView

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
+using Backchannel.Projections.Rooms;
 using Marten;
 
 namespace Backchannel.Projections.Conversations;
@@ -11,7 +12,8 @@ public sealed record InboxItem(
     ConversationKind Kind,
     string? Title,
     IReadOnlyList<string> Members,
-    string? RoomId,
+    RoomLink? Room,
+    EventLink? Event,
     MessagePreview? LastMessage,
     DateTimeOffset LastActivityAt,
     int UnreadCount,
@@ -29,8 +31,8 @@ public sealed record RequestItem(
     MutualContext Context,
     DateTimeOffset ReceivedAt);
 
-/// <summary>What the recipient and the requester share: people both follow, and the room where they met.</summary>
-public sealed record MutualContext(IReadOnlyList<string> PeopleInCommon, string? RoomId);
+/// <summary>What the recipient and the requester share: people both follow, the room where they met, the event thanked for.</summary>
+public sealed record MutualContext(IReadOnlyList<string> PeopleInCommon, RoomLink? Room, EventLink? Event);
 
 /// <summary>The inbox and the requests inbox of one user, newest activity first.</summary>
 public static class InboxQueries
@@ -43,11 +45,12 @@ public static class InboxQueries
         var views = await session.NewestFirstAsync(c => c.InboxOf.Contains(userId), limit, ct);
         var unread = await session.UnreadCountsAsync(userId, views, ct);
         var me = (await session.LoadProfilesAsync([userId], ct))[userId];
+        var links = await session.LinksAsync(views, ct);
         return views.Select(v =>
         {
             var member = v.MemberOf(userId)!;
             var others = v.Members.Where(m => m.UserId != userId && m.Status == MemberStatus.Active).Select(m => m.UserId).ToList();
-            return new InboxItem(v.Id, v.Kind, v.Title, others, v.RoomId, v.LastMessage, v.LastActivityAt,
+            return new InboxItem(v.Id, v.Kind, v.Title, others, links.RoomOf(v), links.EventOf(v), v.LastMessage, v.LastActivityAt,
                 unread[v.Id], member.Muted, others.Where(me.HasBlocked).ToList());
         }).ToList();
     }
@@ -59,6 +62,7 @@ public static class InboxQueries
         var unread = await session.UnreadCountsAsync(userId, views, ct);
         var requesters = views.Select(v => v.MemberOf(userId)!.InvitedBy!).Distinct();
         var profiles = await session.LoadProfilesAsync([userId, .. requesters], ct);
+        var links = await session.LinksAsync(views, ct);
         return views.Select(v =>
         {
             var member = v.MemberOf(userId)!;
@@ -67,7 +71,7 @@ public static class InboxQueries
             var others = v.Members.Where(m => m.UserId != userId && m.UserId != from && m.Status == MemberStatus.Active)
                 .Select(m => m.UserId).ToList();
             return new RequestItem(v.Id, v.Kind, from, v.OpeningMessage, unread[v.Id], others,
-                new MutualContext(inCommon, v.RoomId), member.Since);
+                new MutualContext(inCommon, links.RoomOf(v), links.EventOf(v)), member.Since);
         }).ToList();
     }
 
@@ -94,4 +98,18 @@ public static class InboxQueries
         await batch.Execute(ct);
         return counts.ToDictionary(c => c.Key, c => (int)c.Value.Result);
     }
+}
+
+/// <summary>The rooms and events a page of conversations links to, loaded once for the page.</summary>
+public sealed record ConversationLinks(IReadOnlyDictionary<string, RoomLink> Rooms, IReadOnlyDictionary<string, EventLink> Events)
+{
+    public RoomLink? RoomOf(ConversationView view) => view.RoomId is null ? null : Rooms.GetValueOrDefault(view.RoomId);
+    public EventLink? EventOf(ConversationView view) => view.EventId is null ? null : Events.GetValueOrDefault(view.EventId);
+}
+
+public static class ConversationLinkQueries
+{
+    public static async Task<ConversationLinks> LinksAsync(this IQuerySession session, IReadOnlyList<ConversationView> views, CancellationToken ct) =>
+        new(await session.RoomLinksAsync(views.Select(v => v.RoomId).OfType<string>(), ct),
+            await session.EventLinksAsync(views.Select(v => v.EventId).OfType<string>(), ct));
 }

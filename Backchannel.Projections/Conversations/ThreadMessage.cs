@@ -6,7 +6,10 @@ public sealed class ThreadMessage
     public string Id { get; set; } = "";
     public string ConversationId { get; set; } = "";
     public long Sequence { get; set; }
+    public MessageKind Kind { get; set; }
     public string Author { get; set; } = "";
+    /// <summary>Whom a thank-you note thanks.</summary>
+    public string? ThanksTo { get; set; }
     public string? Text { get; set; }
     public string? ReplyTo { get; set; }
     public DateTimeOffset SentAt { get; set; }

@@ -12,6 +12,7 @@ public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessa
     public ThreadMessageProjection()
     {
         Identity<MessageSent>(e => e.MessageId);
+        Identity<ThanksSent>(e => e.MessageId);
         Identity<MessageEdited>(e => e.MessageId);
         Identity<MessageDeleted>(e => e.MessageId);
         Identity<ReactionAdded>(e => e.MessageId);
@@ -26,6 +27,18 @@ public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessa
         Author = e.Author,
         Text = e.Text,
         ReplyTo = e.ReplyTo,
+        SentAt = e.At,
+    };
+
+    public static ThreadMessage Create(ThanksSent e) => new()
+    {
+        Id = e.MessageId,
+        ConversationId = e.ConversationId,
+        Sequence = e.Sequence,
+        Kind = MessageKind.Thanks,
+        Author = e.Author,
+        ThanksTo = e.To,
+        Text = e.Text,
         SentAt = e.At,
     };
 

@@ -1,5 +1,6 @@
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
+using Backchannel.Projections.Rooms;
 using Marten;
 
 namespace Backchannel.Projections.Conversations;
@@ -9,7 +10,8 @@ public sealed record ThreadView(
     string ConversationId,
     ConversationKind Kind,
     string? Title,
-    string? RoomId,
+    RoomLink? Room,
+    EventLink? Event,
     string CreatedBy,
     string YourStatus,
     bool Muted,
@@ -66,6 +68,7 @@ public static class ThreadQueries
             switch (e.Data)
             {
                 case MessageSent sent: messages[sent.MessageId] = ThreadMessageProjection.Create(sent); break;
+                case ThanksSent thanks: messages[thanks.MessageId] = ThreadMessageProjection.Create(thanks); break;
                 case MessageEdited edited: ThreadMessageProjection.Apply(edited, messages[edited.MessageId]); break;
                 case MessageDeleted deleted: ThreadMessageProjection.Apply(deleted, messages[deleted.MessageId]); break;
                 case ReactionAdded added: ThreadMessageProjection.Apply(added, messages[added.MessageId]); break;
@@ -83,11 +86,12 @@ public static class ThreadQueries
         IReadOnlyList<ThreadMessage> newestFirst, int limit, int unread, CancellationToken ct)
     {
         var me = (await session.LoadProfilesAsync([viewer], ct))[viewer];
+        var links = await session.LinksAsync([view], ct);
         var member = view.MemberOf(viewer);
         var hasMore = newestFirst.Count > limit;
         var messages = newestFirst.Take(limit).Reverse().ToList();
         return new ThreadView(
-            view.Id, view.Kind, view.Title, view.RoomId, view.CreatedBy,
+            view.Id, view.Kind, view.Title, links.RoomOf(view), links.EventOf(view), view.CreatedBy,
             member?.StatusSeenBy(viewer) ?? "none",
             member?.Muted ?? false,
             view.Members.Select(m => new ThreadMember(m.UserId, m.StatusSeenBy(viewer), m.ReadMarkerSeenBy(viewer))).ToList(),

@@ -25,7 +25,7 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
         new MessagePolicySet("ayu", MessagePolicy.Following, T0),
         new UserBlocked("ayu", "budi", ConversationId, T0),
         new UserUnblocked("ayu", "budi", T0),
-        new ConversationStarted(ConversationId, ConversationKind.Direct, "ayu", "room-7", T0),
+        new ConversationStarted(ConversationId, ConversationKind.Direct, "ayu", "room-7", null, T0),
         new MessageSent(ConversationId, "m1", 1, "ayu", "hi", null, T0),
         new MessageEdited(ConversationId, "m1", "ayu", "hi!", T0),
         new MessageDeleted(ConversationId, "m1", "ayu", T0),

@@ -18,7 +18,7 @@ public sealed class ViewContractSpecs(AppFixture app) : AppSpec(app)
         session.CorrelationId = "corr-1";
         session.Events.StartStream<Conversation>(ConversationId, BusyGroup());
         session.Events.StartStream<Conversation>("c-0002", [
-            new ConversationStarted("c-0002", ConversationKind.Direct, "dodi", null, At(20)),
+            new ConversationStarted("c-0002", ConversationKind.Direct, "dodi", null, null, At(20)),
             new Backchannel.Domain.Requests.RequestSent("c-0002", "dodi", "cici", At(20)),
             new MessageSent("c-0002", "c-0002.1", 1, "dodi", "Loved your question today", null, At(20)),
         ]);

@@ -10,7 +10,7 @@ public static class Conversations
     public const string Id = "c1";
     public const string Opening = "c1.1";
 
-    public static ConversationStarted Started(ConversationKind kind = ConversationKind.Direct) => new(Id, kind, "ayu", null, Now);
+    public static ConversationStarted Started(ConversationKind kind = ConversationKind.Direct) => new(Id, kind, "ayu", null, null, Now);
     public static RequestSent RequestTo(string to) => new(Id, "ayu", to, Now);
     public static RequestAdmittedAutomatically AdmittedAutomatically(string to) => new(Id, "ayu", to, AdmissionRules.RecipientFollowsSender, Now);
     public static MessageSent Message(long sequence, string author, string? id = null) =>

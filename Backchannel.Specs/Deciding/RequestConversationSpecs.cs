@@ -21,7 +21,7 @@ public sealed class RequestConversationSpecs
     [Fact]
     public void a_stranger_gets_a_request_and_the_conversation_starts_with_the_opening_message() =>
         Request(Ayu, Person("budi")).ConversationEvents.ShouldBe([
-            new ConversationStarted(Id, ConversationKind.Direct, "ayu", null, Now),
+            new ConversationStarted(Id, ConversationKind.Direct, "ayu", null, null, Now),
             new RequestSent(Id, "ayu", "budi", Now),
             new MessageSent(Id, Opening, 1, "ayu", "hi", null, Now),
         ]);
@@ -75,5 +75,5 @@ public sealed class RequestConversationSpecs
     [Fact]
     public void two_or_more_recipients_make_a_group() =>
         Request(Ayu, Person("budi"), Person("cici")).ConversationEvents[0]
-            .ShouldBe(new ConversationStarted(Id, ConversationKind.Group, "ayu", null, Now));
+            .ShouldBe(new ConversationStarted(Id, ConversationKind.Group, "ayu", null, null, Now));
 }

@@ -1,4 +1,5 @@
 using Backchannel.Projections.Audit;
+using Backchannel.Projections.Rooms;
 using Backchannel.Specs.Support;
 using Shouldly;
 
@@ -42,11 +43,14 @@ public sealed class RequestFlowSpecs(AppFixture app) : AppSpec(app)
             await As("budi").Follow(both);
         }
         await As("budi").Follow("eka");
-        await As("ayu").StartConversation("hi from the room", ["budi"], roomId: "room-9");
+        var room = await As("eka").StartRoom("Poetry night");
+        await As("ayu").Join(room.RoomId);
+        await As("budi").Join(room.RoomId);
+        await As("ayu").StartConversation("hi from the room", ["budi"], roomId: room.RoomId);
 
         var request = (await As("budi").Requests()).ShouldHaveSingleItem();
         request.Context.PeopleInCommon.ShouldBe(["cici", "dodi"]);
-        request.Context.RoomId.ShouldBe("room-9");
+        request.Context.Room.ShouldBe(new RoomLink(room.RoomId, "Poetry night", Ended: false));
     }
 
     [Fact]

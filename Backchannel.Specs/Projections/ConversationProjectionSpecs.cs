@@ -70,7 +70,7 @@ public sealed class ConversationProjectionSpecs(AppFixture app) : AppSpec(app)
 
         var view = await View();
         view.Title.ShouldBe("After the room");
-        view.LastMessage.ShouldBe(new MessagePreview("m4", 4, "ayu", null, At(7), Deleted: true));
+        view.LastMessage.ShouldBe(new MessagePreview("m4", 4, "ayu", MessageKind.Message, null, At(7), Deleted: true));
         view.MemberOf("cici")!.ReadUpToMessageId.ShouldBe("m3");
         view.MemberOf("budi")!.Muted.ShouldBeTrue();
         view.MemberOf("budi")!.ReadUpToSequence.ShouldBe(3, "writing a message reads everything before it");

@@ -1,6 +1,7 @@
 using Alba;
 using Backchannel.Host.Http;
 using Backchannel.Projections.Conversations;
+using Backchannel.Projections.Rooms;
 
 namespace Backchannel.Specs.Support;
 
@@ -46,6 +47,21 @@ public sealed class Caller(IAlbaHost host, string? token)
     public Task<IReadOnlyList<InboxItem>> Inbox() => Get<IReadOnlyList<InboxItem>>("/inbox");
 
     public Task<IReadOnlyList<RequestItem>> Requests() => Get<IReadOnlyList<RequestItem>>("/inbox/requests");
+
+    public async Task<RoomCreated> StartRoom(string title = "Morning room", string? eventId = null) =>
+        (await (await Post("/rooms", new { title, eventId }, 201)).ReadAsJsonAsync<RoomCreated>())!;
+
+    public Task Join(string roomId) => Post($"/rooms/{roomId}/join");
+
+    public async Task<string> Ask(string roomId, string text = "What got you started?", bool anonymous = false) =>
+        (await (await Post($"/rooms/{roomId}/questions", new { text, anonymous }, 201)).ReadAsJsonAsync<QuestionCreated>())!.QuestionId;
+
+    public Task<RoomScreen> Room(string roomId) => Get<RoomScreen>($"/rooms/{roomId}");
+
+    public Task<ModerationView> Moderation(string roomId) => Get<ModerationView>($"/rooms/{roomId}/moderation");
+
+    public async Task<EventCreated> ScheduleEvent(string title, DateTimeOffset startsAt, params string[] coHosts) =>
+        (await (await Post("/events", new { title, startsAt, coHosts }, 201)).ReadAsJsonAsync<EventCreated>())!;
 
     public Task<ThreadView> Thread(string conversationId, string query = "") => Get<ThreadView>($"/conversations/{conversationId}{query}");
 

@@ -14,7 +14,7 @@ public static class History
     /// <summary>ayu asks budi (a stranger) and cici (who follows ayu) into a group; one message from ayu.</summary>
     public static object[] GroupRequest() =>
     [
-        new ConversationStarted(ConversationId, ConversationKind.Group, "ayu", "room-7", At(0)),
+        new ConversationStarted(ConversationId, ConversationKind.Group, "ayu", "room-7", null, At(0)),
         new RequestSent(ConversationId, "ayu", "budi", At(0)),
         new RequestAdmittedAutomatically(ConversationId, "ayu", "cici", AdmissionRules.RecipientFollowsSender, At(0)),
         new MessageSent(ConversationId, "m1", 1, "ayu", "Join us after the room?", null, At(0)),

@@ -1,0 +1,23 @@
+namespace Backchannel.Domain.Conversations;
+
+/// <summary>
+/// Keeps a stage or planning conversation's members in step with a role: someone who gains the role joins, someone
+/// who loses it leaves, with no request step. Asking for the state it already has changes nothing.
+/// </summary>
+public static class RoleMembership
+{
+    public static IReadOnlyList<object> Join(Conversation conversation, string userId, string role, DateTimeOffset now) =>
+        conversation.MemberOf(userId) is { Status: MemberStatus.Active } ? [] : [new MemberJoinedByRole(conversation.Id, userId, role, now)];
+
+    public static IReadOnlyList<object> Leave(Conversation conversation, string userId, string role, DateTimeOffset now) =>
+        conversation.MemberOf(userId) is { Status: MemberStatus.Active } ? [new MemberLeftByRole(conversation.Id, userId, role, now)] : [];
+
+    /// <summary>The conversation stream each of these events belongs to.</summary>
+    public static string? StreamOf(object e) => e switch
+    {
+        ConversationStarted x => x.ConversationId,
+        MemberJoinedByRole x => x.ConversationId,
+        MemberLeftByRole x => x.ConversationId,
+        _ => null,
+    };
+}

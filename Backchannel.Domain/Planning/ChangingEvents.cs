@@ -1,0 +1,60 @@
+using Backchannel.Domain.Common;
+using FluentValidation;
+using Marten;
+
+namespace Backchannel.Domain.Planning;
+
+/// <summary>Move an upcoming event to another time (its host or a co-host).</summary>
+public sealed record RescheduleEvent(string EventId, string UserId, DateTimeOffset StartsAt)
+{
+    public sealed class Validator : AbstractValidator<RescheduleEvent>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(x => x.EventId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+            RuleFor(x => x.StartsAt).MustBeInTheFuture(clock);
+        }
+    }
+}
+
+/// <summary>Call off an upcoming event (its host only), saying why if you wish.</summary>
+public sealed record CancelEvent(string EventId, string UserId, string? Reason)
+{
+    public sealed class Validator : AbstractValidator<CancelEvent>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.EventId).MustBeId();
+            RuleFor(x => x.UserId).MustBeHandle();
+            RuleFor(x => x.Reason).MustBeReason();
+        }
+    }
+}
+
+public static class ChangingEventsHandler
+{
+    /// <summary>Moving the event to the time it has already changes nothing.</summary>
+    public static IReadOnlyList<object> Decide(RescheduleEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
+    {
+        plannedEvent.RequireUpcoming().RequireAHost(command.UserId);
+        return plannedEvent.StartsAt == command.StartsAt
+            ? []
+            : [new EventRescheduled(plannedEvent.Id, command.StartsAt, plannedEvent.StartsAt, command.UserId, now)];
+    }
+
+    /// <summary>Cancelling a cancelled event changes nothing; a live one cannot be cancelled (end its room instead).</summary>
+    public static IReadOnlyList<object> Decide(CancelEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
+    {
+        plannedEvent.RequireEvent().RequireTheHost(command.UserId);
+        if (plannedEvent.Cancelled) return [];
+        plannedEvent.RequireUpcoming();
+        return [new EventCancelled(plannedEvent.Id, command.UserId, command.Reason, now)];
+    }
+
+    public static Task Handle(RescheduleEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<PlannedEvent>(command.EventId, e => Decide(command, e, clock.GetUtcNow()), ct);
+
+    public static Task Handle(CancelEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.DecideAsync<PlannedEvent>(command.EventId, e => Decide(command, e, clock.GetUtcNow()), ct);
+}

@@ -1,0 +1,28 @@
+namespace Backchannel.Domain.Planning;
+
+// Events of a scheduled event's stream (stream key: the event id). The planning conversation's membership follows
+// the hosts through MemberJoinedByRole / MemberLeftByRole on the conversation's own stream.
+
+/// <summary>
+/// <paramref name="Host"/> scheduled an event starting at <paramref name="StartsAt"/> with these co-hosts; they plan it
+/// in conversation <paramref name="PlanningConversationId"/>.
+/// </summary>
+public sealed record EventScheduled(
+    string EventId, string Title, string Host, DateTimeOffset StartsAt, IReadOnlyList<string> CoHosts,
+    string PlanningConversationId, DateTimeOffset At);
+
+/// <summary>The host made <paramref name="CoHost"/> a co-host: they join the planning conversation.</summary>
+public sealed record CoHostAdded(string EventId, string CoHost, string AddedBy, DateTimeOffset At);
+
+/// <summary>The host removed a co-host: they leave the planning conversation.</summary>
+public sealed record CoHostRemoved(string EventId, string CoHost, string RemovedBy, DateTimeOffset At);
+
+/// <summary>A host moved the event from <paramref name="PreviousStartsAt"/> to <paramref name="StartsAt"/>.</summary>
+public sealed record EventRescheduled(
+    string EventId, DateTimeOffset StartsAt, DateTimeOffset PreviousStartsAt, string RescheduledBy, DateTimeOffset At);
+
+/// <summary>The host called the event off, saying why if they wished.</summary>
+public sealed record EventCancelled(string EventId, string CancelledBy, string? Reason, DateTimeOffset At);
+
+/// <summary>A host started the event's room: the event is live there.</summary>
+public sealed record EventWentLive(string EventId, string RoomId, string StartedBy, DateTimeOffset At);

@@ -1,0 +1,81 @@
+using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
+using Backchannel.Domain.Requests;
+using FluentValidation;
+using Marten;
+
+namespace Backchannel.Domain.Planning;
+
+/// <summary>
+/// Schedule an event with co-hosts. The host and co-hosts get a planning conversation linked to the event. A co-host
+/// must follow the host: nobody is put into a conversation by someone they have not chosen to hear from.
+/// </summary>
+public sealed record ScheduleEvent(
+    string EventId, string PlanningConversationId, string Host, string Title, DateTimeOffset StartsAt, IReadOnlyList<string> CoHosts)
+{
+    public sealed class Validator : AbstractValidator<ScheduleEvent>
+    {
+        public Validator(BackchannelSettings settings, TimeProvider clock)
+        {
+            RuleFor(x => x.EventId).MustBeId();
+            RuleFor(x => x.PlanningConversationId).MustBeId().NotEqual(x => x.EventId);
+            RuleFor(x => x.Host).MustBeHandle();
+            RuleFor(x => x.Title).MustBeTitle();
+            RuleFor(x => x.StartsAt).MustBeInTheFuture(clock);
+            RuleFor(x => x.CoHosts).MustBeCoHosts(settings);
+            RuleForEach(x => x.CoHosts).MustBeHandle().NotEqual(x => x.Host).WithMessage("You host the event already.");
+        }
+    }
+}
+
+/// <summary>What <see cref="ScheduleEvent"/> started: the event and its planning conversation.</summary>
+public sealed record EventPlanned(string EventId, string PlanningConversationId);
+
+public static class ScheduleEventHandler
+{
+    public static IReadOnlyList<object> Decide(ScheduleEvent command, UserProfile host, IReadOnlyList<UserProfile> coHosts, DateTimeOffset now)
+    {
+        foreach (var coHost in coHosts) CoHosting.RequireWillingCoHost(host, coHost);
+        return
+        [
+            new EventScheduled(command.EventId, command.Title, command.Host, command.StartsAt, command.CoHosts,
+                command.PlanningConversationId, now),
+            new ConversationStarted(command.PlanningConversationId, ConversationKind.Planning, command.Host, null, command.EventId, now),
+            .. command.CoHosts.Select(c => new MemberJoinedByRole(command.PlanningConversationId, c, MembershipRoles.CoHost, now)),
+        ];
+    }
+
+    public static async Task<EventPlanned> Handle(ScheduleEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var streams = new WriteSet(session, e => PlannedEventAccess.StreamOf(e) ?? RoleMembership.StreamOf(e)!);
+        if (await streams.LockAsync<PlannedEvent>(command.EventId, ct) is not null)
+            throw RuleViolation.Conflict("event_exists", "An event with this id exists already.", "eventId");
+        if (await streams.LockAsync<Conversation>(command.PlanningConversationId, ct) is not null)
+            throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "planningConversationId");
+        var profiles = await session.LoadProfilesAsync([command.Host, .. command.CoHosts], ct);
+        streams.Append(Decide(command, profiles[command.Host], command.CoHosts.Select(c => profiles[c]).ToList(), clock.GetUtcNow()));
+        return new EventPlanned(command.EventId, command.PlanningConversationId);
+    }
+}
+
+/// <summary>The rules of who may co-host, shared by scheduling and adding co-hosts.</summary>
+public static class CoHosting
+{
+    /// <summary>A co-host joins the planning conversation without a request, so they must follow the host.</summary>
+    public static void RequireWillingCoHost(UserProfile host, UserProfile coHost)
+    {
+        if (Admission.Decide(host, coHost) != AdmissionVerdict.AdmittedAutomatically)
+            throw RuleViolation.Forbidden("co_host_must_follow_you", $"{coHost.Id} does not follow you, so cannot be made co-host.", "coHosts");
+    }
+
+    public static IRuleBuilderOptions<T, IReadOnlyList<string>> MustBeCoHosts<T>(this IRuleBuilderInitial<T, IReadOnlyList<string>> rule,
+        BackchannelSettings settings) =>
+        rule.Cascade(CascadeMode.Stop).NotNull()
+            .Must(c => c.Count <= settings.MaxGroupMembers - 1)
+            .WithMessage($"An event has at most {settings.MaxGroupMembers - 1} co-hosts.")
+            .Must(c => c.Distinct().Count() == c.Count).WithMessage("Each co-host must be named once.");
+
+    public static IRuleBuilderOptions<T, DateTimeOffset> MustBeInTheFuture<T>(this IRuleBuilder<T, DateTimeOffset> rule, TimeProvider clock) =>
+        rule.Must(at => at > clock.GetUtcNow()).WithMessage("'{PropertyName}' must be in the future.");
+}

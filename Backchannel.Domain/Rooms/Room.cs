@@ -1,0 +1,108 @@
+using System.Diagnostics.CodeAnalysis;
+using Backchannel.Domain.Common;
+
+namespace Backchannel.Domain.Rooms;
+
+/// <summary>A room's life, as decisions need it (an inline snapshot of the room's stream).</summary>
+public sealed record Room(
+    string Id,
+    string Title,
+    string StartedBy,
+    string? EventId,
+    string StageConversationId,
+    IReadOnlyList<string> Hosts,
+    bool Ended)
+{
+    public long Version { get; init; }
+
+    /// <summary>Who comes into the room as a moderator: its starter and the hosts of its event.</summary>
+    public bool IsHost(string userId) => StartedBy == userId || Hosts.Contains(userId);
+
+    public static Room Create(RoomStarted e) => new(e.RoomId, e.Title, e.StartedBy, e.EventId, e.StageConversationId, e.Hosts, false);
+
+    public Room Apply(RoomEnded _) => this with { Ended = true };
+}
+
+/// <summary>One person in one room: present or not, their role, their raised hand (an inline snapshot).</summary>
+public sealed record Participant(
+    string Id,
+    string RoomId,
+    string UserId,
+    RoomRole Role,
+    bool Present,
+    DateTimeOffset JoinedAt,
+    DateTimeOffset? HandRaisedAt)
+{
+    public long Version { get; init; }
+
+    public bool OnStage => Present && Role is RoomRole.Speaker or RoomRole.Moderator;
+
+    public bool IsListening => Present && Role == RoomRole.Listener;
+
+    public bool IsModerating => Present && Role == RoomRole.Moderator;
+
+    public static Participant Create(ParticipantJoined e) =>
+        new(RoomStreams.ParticipantId(e.RoomId, e.UserId), e.RoomId, e.UserId, e.Role, true, e.At, null);
+
+    public Participant Apply(ParticipantJoined e) => this with { Role = e.Role, Present = true, JoinedAt = e.At, HandRaisedAt = null };
+    public Participant Apply(ParticipantLeft _) => this with { Role = RoomRole.Listener, Present = false, HandRaisedAt = null };
+    public Participant Apply(HandRaised e) => this with { HandRaisedAt = e.At };
+    public Participant Apply(HandLowered _) => this with { HandRaisedAt = null };
+    public Participant Apply(PromotedToStage _) => this with { Role = RoomRole.Speaker, HandRaisedAt = null };
+    public Participant Apply(MovedToAudience _) => this with { Role = RoomRole.Listener };
+    public Participant Apply(MadeModerator _) => this with { Role = RoomRole.Moderator };
+}
+
+/// <summary>The stream keys of a room's parts, and which stream each room event belongs to.</summary>
+public static class RoomStreams
+{
+    /// <summary>One stream per person per room; '/' cannot occur in an id (see <see cref="Rules.MustBeId{T}"/>).</summary>
+    public static string ParticipantId(string roomId, string userId) => $"{roomId}/{userId}";
+
+    public static string? Of(object e) => e switch
+    {
+        RoomStarted x => x.RoomId,
+        RoomEnded x => x.RoomId,
+        ParticipantJoined x => ParticipantId(x.RoomId, x.UserId),
+        ParticipantLeft x => ParticipantId(x.RoomId, x.UserId),
+        HandRaised x => ParticipantId(x.RoomId, x.UserId),
+        HandLowered x => ParticipantId(x.RoomId, x.UserId),
+        PromotedToStage x => ParticipantId(x.RoomId, x.UserId),
+        MovedToAudience x => ParticipantId(x.RoomId, x.UserId),
+        MadeModerator x => ParticipantId(x.RoomId, x.UserId),
+        _ => null,
+    };
+}
+
+/// <summary>Who may do what in a room. Shared by the decisions on rooms, the stage and questions.</summary>
+public static class RoomAccess
+{
+    public static Room RequireRoom([NotNull] this Room? room) =>
+        room ?? throw RuleViolation.NotFound("room_not_found", "No such room.");
+
+    /// <summary>The room, if it has not ended.</summary>
+    public static Room RequireLive([NotNull] this Room? room)
+    {
+        room.RequireRoom();
+        return room.Ended ? throw RuleViolation.Conflict("room_ended", "The room has ended.") : room;
+    }
+
+    public static Participant RequirePresent([NotNull] this Participant? participant) =>
+        participant is { Present: true } ? participant : throw RuleViolation.Forbidden("not_in_room", "Join the room first.");
+
+    public static Participant RequireModerator([NotNull] this Participant? participant) =>
+        participant.RequirePresent().Role == RoomRole.Moderator
+            ? participant
+            : throw RuleViolation.Forbidden("moderators_only", "Only the room's moderators may do this.");
+
+    /// <summary>Moderators and speakers screen the audience's questions.</summary>
+    public static Participant RequireOnStage([NotNull] this Participant? participant) =>
+        participant.RequirePresent().OnStage
+            ? participant
+            : throw RuleViolation.Forbidden("stage_only", "Only the room's speakers and moderators may do this.");
+
+    public static Participant RequireListener([NotNull] this Participant? participant) =>
+        participant.RequirePresent().IsListening
+            ? participant
+            : throw RuleViolation.Forbidden("listeners_only", "Only listeners may do this; you are on the stage.");
+}

@@ -1,0 +1,50 @@
+namespace Backchannel.Domain.Rooms;
+
+/// <summary>A person's role in a room. Speakers and moderators are on the stage.</summary>
+public enum RoomRole
+{
+    Listener,
+    Speaker,
+    Moderator,
+}
+
+// Events of a room's own stream (stream key: the room id): the room's life. Kept small on purpose: presence and
+// roles live on one stream per participant, so thousands of listeners joining never queue on this one.
+
+/// <summary>
+/// <paramref name="StartedBy"/> opened a room, optionally from a scheduled event whose <paramref name="Hosts"/> are its
+/// moderators whenever they are in it; the stage backchannel is conversation <paramref name="StageConversationId"/>.
+/// </summary>
+public sealed record RoomStarted(
+    string RoomId, string Title, string StartedBy, string? EventId, string StageConversationId,
+    IReadOnlyList<string> Hosts, DateTimeOffset At);
+
+/// <summary>A moderator ended the room: nobody joins, asks or speaks any more.</summary>
+public sealed record RoomEnded(string RoomId, string EndedBy, DateTimeOffset At);
+
+// Events of a participant's stream (stream key: RoomStreams.ParticipantId(room, user)): one person in one room.
+
+/// <summary><paramref name="UserId"/> came into the room with <paramref name="Role"/> (hosts come back as moderators).</summary>
+public sealed record ParticipantJoined(string RoomId, string UserId, RoomRole Role, DateTimeOffset At);
+
+/// <summary><paramref name="UserId"/> left the room; whoever comes back starts as a listener (hosts as moderators).</summary>
+public sealed record ParticipantLeft(string RoomId, string UserId, RoomRole RoleWhenLeaving, DateTimeOffset At);
+
+/// <summary>A listener raised their hand to ask to speak.</summary>
+public sealed record HandRaised(string RoomId, string UserId, DateTimeOffset At);
+
+/// <summary>A listener lowered their hand.</summary>
+public sealed record HandLowered(string RoomId, string UserId, DateTimeOffset At);
+
+/// <summary>
+/// A moderator brought a listener onto the stage, optionally because of their question or their raised hand (which
+/// the promotion lowers).
+/// </summary>
+public sealed record PromotedToStage(
+    string RoomId, string UserId, string PromotedBy, string? QuestionId, bool HadRaisedHand, DateTimeOffset At);
+
+/// <summary>A speaker went back to the audience: moved by a moderator, or stepping down themselves.</summary>
+public sealed record MovedToAudience(string RoomId, string UserId, string MovedBy, string? Reason, DateTimeOffset At);
+
+/// <summary>A moderator made a speaker a moderator too.</summary>
+public sealed record MadeModerator(string RoomId, string UserId, string MadeBy, DateTimeOffset At);

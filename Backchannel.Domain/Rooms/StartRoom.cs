@@ -1,0 +1,70 @@
+using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Planning;
+using FluentValidation;
+using Marten;
+
+namespace Backchannel.Domain.Rooms;
+
+/// <summary>
+/// Open a room, optionally from a scheduled event (its host or a co-host may). The starter is its first moderator and
+/// the first member of the room's stage backchannel; the event's hosts become moderators whenever they join.
+/// </summary>
+public sealed record StartRoom(string RoomId, string StageConversationId, string StartedBy, string Title, string? EventId)
+{
+    public sealed class Validator : AbstractValidator<StartRoom>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.RoomId).MustBeId();
+            RuleFor(x => x.StageConversationId).MustBeId().NotEqual(x => x.RoomId);
+            RuleFor(x => x.StartedBy).MustBeHandle();
+            RuleFor(x => x.Title).MustBeTitle();
+            RuleFor(x => x.EventId!).MustBeId().When(x => x.EventId is not null);
+        }
+    }
+}
+
+/// <summary>What <see cref="StartRoom"/> opened.</summary>
+public sealed record RoomOpened(string RoomId, string StageConversationId);
+
+public static class StartRoomHandler
+{
+    public static IReadOnlyList<object> Decide(StartRoom command, PlannedEvent? fromEvent, DateTimeOffset now)
+    {
+        IReadOnlyList<string> hosts = [];
+        if (command.EventId is not null)
+        {
+            fromEvent.RequireUpcoming().RequireAHost(command.StartedBy);
+            hosts = fromEvent.Hosts;
+        }
+        return
+        [
+            .. command.EventId is null ? [] : new object[] { new EventWentLive(command.EventId, command.RoomId, command.StartedBy, now) },
+            new RoomStarted(command.RoomId, command.Title, command.StartedBy, command.EventId, command.StageConversationId, hosts, now),
+            new ParticipantJoined(command.RoomId, command.StartedBy, RoomRole.Moderator, now),
+            new ConversationStarted(command.StageConversationId, ConversationKind.Stage, command.StartedBy, command.RoomId, null, now),
+        ];
+    }
+
+    public static async Task<RoomOpened> Handle(StartRoom command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var streams = RoomWrites.For(session);
+        var fromEvent = command.EventId is null ? null : await streams.LockAsync<PlannedEvent>(command.EventId, ct);
+        if (await streams.LockAsync<Room>(command.RoomId, ct) is not null)
+            throw RuleViolation.Conflict("room_exists", "A room with this id exists already.", "roomId");
+        await streams.LockAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.StartedBy), ct);
+        if (await streams.LockAsync<Conversation>(command.StageConversationId, ct) is not null)
+            throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "stageConversationId");
+        streams.Append(Decide(command, fromEvent, clock.GetUtcNow()));
+        return new RoomOpened(command.RoomId, command.StageConversationId);
+    }
+}
+
+/// <summary>The write set of a command on a room: any of the room's streams, its event's and its conversations'.</summary>
+public static class RoomWrites
+{
+    public static WriteSet For(IDocumentSession session) => new(session, e =>
+        RoomStreams.Of(e) ?? Questions.QuestionStreams.Of(e) ?? PlannedEventAccess.StreamOf(e) ?? RoleMembership.StreamOf(e)
+        ?? throw new InvalidOperationException($"{e.GetType().Name} is not an event of a room."));
+}

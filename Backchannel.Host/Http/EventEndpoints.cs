@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Thanks;
+using Backchannel.Host.Auth;
+using Backchannel.Projections.Planning;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Backchannel.Host.Http;
+
+/// <summary>Planning events with co-hosts, and thanking people for rooms and events.</summary>
+public static class EventEndpoints
+{
+    [WolverinePost("/events", OperationId = "scheduleEvent")]
+    [ProducesResponseType<EventCreated>(StatusCodes.Status201Created)]
+    public static async Task<IResult> Schedule(ScheduleEventBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        var planned = await bus.InvokeAsync<EventPlanned>(
+            new ScheduleEvent(Ids.New(), Ids.New(), user.Handle(), body.Title, body.StartsAt, body.CoHosts ?? []));
+        return TypedResults.Created($"/events/{planned.EventId}", new EventCreated(planned.EventId, planned.PlanningConversationId));
+    }
+
+    [WolverinePost("/events/{id}/cohosts", OperationId = "addCoHost")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> AddCoHost(string id, UserBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new AddCoHost(id, user.Handle(), body.UserId));
+
+    [WolverineDelete("/events/{id}/cohosts/{userId}", OperationId = "removeCoHost")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> RemoveCoHost(string id, string userId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new RemoveCoHost(id, user.Handle(), userId));
+
+    [WolverinePost("/events/{id}/reschedule", OperationId = "rescheduleEvent")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Reschedule(string id, RescheduleBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new RescheduleEvent(id, user.Handle(), body.StartsAt));
+
+    [WolverinePost("/events/{id}/cancel", OperationId = "cancelEvent")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Cancel(string id, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new CancelEvent(id, user.Handle(), body?.Reason));
+
+    /// <summary>Events hosted by you or by people you follow, not cancelled, from now on (and live ones), soonest first.</summary>
+    [WolverineGet("/events/upcoming", OperationId = "upcomingEvents")]
+    public static Task<IReadOnlyList<UpcomingEvent>> Upcoming(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        session.UpcomingEventsAsync(user.Handle(), clock.GetUtcNow(), ct: ct);
+
+    [WolverineGet("/events/{id}", OperationId = "event")]
+    [ProducesResponseType<UpcomingEvent>(StatusCodes.Status200OK)]
+    public static Task<UpcomingEvent> Event(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        session.EventAsync(user.Handle(), id, ct);
+
+    /// <summary>A thank-you note for a room both of you were in, or an event they host: delivered like any message.</summary>
+    [WolverinePost("/thanks", OperationId = "sendThanks")]
+    [ProducesResponseType<ConversationCreated>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    public static async Task<IResult> Thank(SendThanksBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        var result = await bus.InvokeAsync<ConversationRequested>(
+            new SendThanks(Ids.New(), user.Handle(), body.To, body.RoomId, body.EventId, body.Text));
+        return result.Started
+            ? TypedResults.Created($"/conversations/{result.ConversationId}", new ConversationCreated(result.ConversationId, result.OpeningMessageId))
+            : BusResults.RefusedByPolicy(result.RefusedBy);
+    }
+}

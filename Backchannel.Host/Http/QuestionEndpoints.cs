@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using Backchannel.Domain.Questions;
+using Backchannel.Host.Auth;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Backchannel.Host.Http;
+
+/// <summary>The audience's questions: asking and upvoting (listeners), screening and answering (the stage).</summary>
+public static class QuestionEndpoints
+{
+    [WolverinePost("/rooms/{id}/questions", OperationId = "askQuestion")]
+    [ProducesResponseType<QuestionCreated>(StatusCodes.Status201Created)]
+    public static async Task<IResult> Ask(string id, AskQuestionBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        var questionId = Ids.New();
+        await bus.InvokeAsync(new AskQuestion(questionId, id, user.Handle(), body.Text, body.Anonymous));
+        return TypedResults.Created($"/rooms/{id}", new QuestionCreated(questionId));
+    }
+
+    [WolverinePost("/rooms/{id}/questions/{questionId}/upvote", OperationId = "upvoteQuestion")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Upvote(string id, string questionId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new UpvoteQuestion(questionId, id, user.Handle()));
+
+    [WolverineDelete("/rooms/{id}/questions/{questionId}/upvote", OperationId = "withdrawUpvote")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> WithdrawUpvote(string id, string questionId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new WithdrawUpvote(questionId, id, user.Handle()));
+
+    [WolverinePost("/rooms/{id}/questions/{questionId}/approve", OperationId = "approveQuestion")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Approve(string id, string questionId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new ApproveQuestion(questionId, id, user.Handle()));
+
+    [WolverinePost("/rooms/{id}/questions/{questionId}/dismiss", OperationId = "dismissQuestion")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Dismiss(string id, string questionId, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new DismissQuestion(questionId, id, user.Handle(), body?.Reason));
+
+    [WolverinePost("/rooms/{id}/questions/{questionId}/reopen", OperationId = "reopenQuestion")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Reopen(string id, string questionId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new ReopenQuestion(questionId, id, user.Handle()));
+
+    [WolverinePost("/rooms/{id}/questions/{questionId}/pin", OperationId = "pinQuestion")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Pin(string id, string questionId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new PinQuestion(questionId, id, user.Handle()));
+
+    [WolverineDelete("/rooms/{id}/questions/{questionId}/pin", OperationId = "unpinQuestion")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Unpin(string id, string questionId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new UnpinQuestion(questionId, id, user.Handle()));
+
+    [WolverinePost("/rooms/{id}/questions/{questionId}/answer", OperationId = "answerQuestion")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Answer(string id, string questionId, AnswerBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new AnswerQuestion(questionId, id, user.Handle(), body.Text, body.Visibility));
+
+    [WolverinePost("/rooms/{id}/questions/{questionId}/answered-live", OperationId = "markAnsweredLive")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> AnsweredLive(string id, string questionId, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new MarkAnsweredLive(questionId, id, user.Handle()));
+}

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using Backchannel.Domain.Rooms;
+using Backchannel.Domain.Stage;
+using Backchannel.Host.Auth;
+using Backchannel.Projections.Rooms;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Backchannel.Host.Http;
+
+/// <summary>Rooms: presence, hands, the stage, and the room's views.</summary>
+public static class RoomEndpoints
+{
+    [WolverinePost("/rooms", OperationId = "startRoom")]
+    [ProducesResponseType<RoomCreated>(StatusCodes.Status201Created)]
+    public static async Task<IResult> Start(StartRoomBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        var opened = await bus.InvokeAsync<RoomOpened>(new StartRoom(Ids.New(), Ids.New(), user.Handle(), body.Title, body.EventId));
+        return TypedResults.Created($"/rooms/{opened.RoomId}", new RoomCreated(opened.RoomId, opened.StageConversationId));
+    }
+
+    [WolverinePost("/rooms/{id}/join", OperationId = "joinRoom")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Join(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new JoinRoom(id, user.Handle()));
+
+    [WolverinePost("/rooms/{id}/leave", OperationId = "leaveRoom")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Leave(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new LeaveRoom(id, user.Handle()));
+
+    [WolverinePost("/rooms/{id}/end", OperationId = "endRoom")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> End(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new EndRoom(id, user.Handle()));
+
+    [WolverinePost("/rooms/{id}/hand", OperationId = "raiseHand")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> RaiseHand(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new RaiseHand(id, user.Handle()));
+
+    [WolverineDelete("/rooms/{id}/hand", OperationId = "lowerHand")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> LowerHand(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new LowerHand(id, user.Handle()));
+
+    [WolverinePost("/rooms/{id}/stage", OperationId = "promoteToStage")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Promote(string id, PromoteBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new PromoteToStage(id, user.Handle(), body.UserId, body.QuestionId));
+
+    /// <summary>Moves a speaker back to the audience (<c>?reason=</c> optional); speakers may step down themselves.</summary>
+    [WolverineDelete("/rooms/{id}/stage/{userId}", OperationId = "moveToAudience")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> MoveToAudience(string id, string userId, string? reason, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new MoveToAudience(id, user.Handle(), userId, reason));
+
+    [WolverinePost("/rooms/{id}/moderators", OperationId = "makeModerator")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> MakeModerator(string id, UserBody body, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new MakeModerator(id, user.Handle(), body.UserId));
+
+    /// <summary>The room for anyone present in it: roles, the stage, approved and answered questions with their answers.</summary>
+    [WolverineGet("/rooms/{id}", OperationId = "room")]
+    [ProducesResponseType<RoomScreen>(StatusCodes.Status200OK)]
+    public static Task<RoomScreen> Room(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        session.RoomAsync(user.Handle(), id, ct);
+
+    /// <summary>What the stage screens: questions by status, raised hands in order, the stage roster.</summary>
+    [WolverineGet("/rooms/{id}/moderation", OperationId = "moderation")]
+    [ProducesResponseType<ModerationView>(StatusCodes.Status200OK)]
+    public static Task<ModerationView> Moderation(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        session.ModerationAsync(user.Handle(), id, ct);
+}

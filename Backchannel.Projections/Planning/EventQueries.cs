@@ -1,0 +1,51 @@
+using Backchannel.Domain.Common;
+using Backchannel.Domain.People;
+using Marten;
+
+namespace Backchannel.Projections.Planning;
+
+/// <summary>An event in someone's list of upcoming events.</summary>
+public sealed record UpcomingEvent(
+    string EventId,
+    string Title,
+    string Host,
+    IReadOnlyList<string> CoHosts,
+    DateTimeOffset StartsAt,
+    bool Cancelled,
+    bool YouHost,
+    // The planning conversation, for its hosts only.
+    string? PlanningConversationId,
+    string? RoomId);
+
+public static class EventQueries
+{
+    public const int DefaultLimit = 50;
+
+    /// <summary>
+    /// Events not cancelled that start from <paramref name="now"/> on or are live now, hosted by the user or by someone
+    /// they follow, soonest first.
+    /// </summary>
+    public static async Task<IReadOnlyList<UpcomingEvent>> UpcomingEventsAsync(this IQuerySession session, string userId,
+        DateTimeOffset now, int limit = DefaultLimit, CancellationToken ct = default)
+    {
+        var me = (await session.LoadProfilesAsync([userId], ct))[userId];
+        var hosts = me.Following.Add(userId).ToArray();
+        var events = await session.Query<EventView>()
+            .Where(e => !e.Cancelled && (e.StartsAt >= now || e.RoomId != null) && e.Hosts.Any(h => hosts.Contains(h)))
+            .OrderBy(e => e.StartsAt).Take(limit).ToListAsync(ct);
+        return events.Select(e => Upcoming(e, userId)).ToList();
+    }
+
+    /// <summary>One event, for anyone: events are public.</summary>
+    public static async Task<UpcomingEvent> EventAsync(this IQuerySession session, string viewer, string eventId, CancellationToken ct = default)
+    {
+        var view = await session.LoadAsync<EventView>(eventId, ct) ?? throw RuleViolation.NotFound("event_not_found", "No such event.");
+        return Upcoming(view, viewer);
+    }
+
+    private static UpcomingEvent Upcoming(EventView e, string viewer)
+    {
+        var youHost = e.Hosts.Contains(viewer);
+        return new UpcomingEvent(e.Id, e.Title, e.Host, e.CoHosts, e.StartsAt, e.Cancelled, youHost, youHost ? e.PlanningConversationId : null, e.RoomId);
+    }
+}
