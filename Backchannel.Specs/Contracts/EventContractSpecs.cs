@@ -2,6 +2,9 @@ using System.Reflection;
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Questions;
+using Backchannel.Domain.Rooms;
 using Backchannel.Domain.Requests;
 using Backchannel.Specs.Support;
 using Marten;
@@ -46,12 +49,45 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
         new RequestDeclined(ConversationId, "ayu", "budi", T0),
         new RequesterBlocked(ConversationId, "ayu", "budi", T0),
         new RequestReported(ConversationId, "ayu", "budi", "spam", T0),
+        new MemberJoinedByRole("stage-1", "budi", MembershipRoles.Stage, T0),
+        new MemberLeftByRole("stage-1", "budi", MembershipRoles.Stage, T0),
+        new ThanksSent(ConversationId, "c-0001.1", 1, "ayu", "budi", "Thank you for the room!", "room-1", null, T0),
+
+        new RoomStarted("room-1", "Morning pages", "ayu", "event-1", "stage-1", ["ayu", "budi"], T0),
+        new RoomEnded("room-1", "ayu", T0),
+        new ParticipantJoined("room-1", "cici", RoomRole.Listener, T0),
+        new ParticipantLeft("room-1", "cici", RoomRole.Speaker, T0),
+        new HandRaised("room-1", "cici", T0),
+        new HandLowered("room-1", "cici", T0),
+        new PromotedToStage("room-1", "cici", "ayu", "q-1", true, T0),
+        new MovedToAudience("room-1", "cici", "ayu", "time is up", T0),
+        new MadeModerator("room-1", "cici", "ayu", T0),
+
+        new QuestionAsked("q-1", "room-1", "cici", "How do you start?", true, T0),
+        new QuestionApproved("q-1", "room-1", "budi", T0),
+        new QuestionDismissed("q-1", "room-1", "budi", "off topic", T0),
+        new QuestionReopened("q-1", "room-1", "budi", T0),
+        new QuestionPinned("q-1", "room-1", "budi", T0),
+        new QuestionUnpinned("q-1", "room-1", "budi", T0),
+        new QuestionAnswered("q-1", "room-1", "budi", "With coffee.", AnswerVisibility.Private, T0),
+        new QuestionAnsweredLive("q-1", "room-1", "budi", T0),
+        new QuestionTakenToStage("q-1", "room-1", "cici", "ayu", T0),
+        new QuestionUpvoted("q-1", "room-1", "dodi", T0),
+        new UpvoteWithdrawn("q-1", "room-1", "dodi", T0),
+
+        new EventScheduled("event-1", "Morning pages", "ayu", T0.AddDays(7), ["budi"], "plan-1", T0),
+        new CoHostAdded("event-1", "cici", "ayu", T0),
+        new CoHostRemoved("event-1", "cici", "ayu", T0),
+        new EventRescheduled("event-1", T0.AddDays(8), T0.AddDays(7), "budi", T0),
+        new EventCancelled("event-1", "ayu", "rain", T0),
+        new EventWentLive("event-1", "room-1", "budi", T0),
     ];
 
     [Fact]
     public void every_event_the_state_applies_has_a_pinned_name_and_an_example()
     {
-        var applied = new[] { typeof(Conversation), typeof(UserProfile) }
+        var applied = new[] { typeof(Conversation), typeof(UserProfile), typeof(Room), typeof(Participant), typeof(Question),
+                typeof(Upvote), typeof(PlannedEvent) }
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance))
             .Where(m => m.Name is "Create" or "Apply" && m.GetParameters().Length == 1)
             .Select(m => m.GetParameters()[0].ParameterType)
@@ -66,6 +102,17 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
     {
         var serializer = Store.Options.Serializer();
         Snapshot.Match(Examples.ToDictionary(e => EventNames.All[e.GetType()], e => serializer.ToJson(e)));
+    }
+
+    [Fact]
+    public void a_conversation_started_before_events_could_be_linked_reads_as_linked_to_no_event()
+    {
+        const string storedBeforeEventId =
+            """{"conversationId":"c-0001","kind":"Direct","startedBy":"ayu","roomId":"room-7","at":"2026-11-01T09:00:00+00:00"}""";
+
+        var started = Store.Options.Serializer().FromJson<ConversationStarted>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(storedBeforeEventId)));
+
+        started.ShouldBe(new ConversationStarted("c-0001", ConversationKind.Direct, "ayu", "room-7", null, T0));
     }
 
     [Fact]

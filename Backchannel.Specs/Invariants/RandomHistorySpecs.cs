@@ -1,4 +1,7 @@
+using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Questions;
+using Backchannel.Domain.Rooms;
 using Backchannel.Projections;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
@@ -23,7 +26,7 @@ public sealed class RandomHistorySpecs(AppFixture app) : AppSpec(app)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         var history = new RandomHistory(scope.ServiceProvider.GetRequiredService<IMessageBus>(), seed);
-        await history.RunAsync(250);
+        await history.RunAsync(400);
         history.Accepted.ShouldBeGreaterThan(50, "a history that refuses everything proves nothing");
 
         await using var session = Store.QuerySession();
@@ -65,8 +68,44 @@ public sealed class RandomHistorySpecs(AppFixture app) : AppSpec(app)
             .Where(e => e.EventTypeName.StartsWith("request_") || e.EventTypeName == "requester_blocked").CountAsync();
         (await session.Query<RequestAuditEntry>().CountAsync()).ShouldBe(decisions, "every request decision is in the audit, once");
 
+        var roomDecisions = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypeName.IsOneOf(RoomAuditedEventNames)).CountAsync();
+        (await session.Query<RoomAuditEntry>().CountAsync()).ShouldBe(roomDecisions, "every room, question and event decision is in the audit, once");
+
+        (await session.Query<Question>().CountAsync()).ShouldBeGreaterThan(0, "a history without questions proves nothing of rooms");
+        (await session.Query<Upvote>().CountAsync()).ShouldBeGreaterThan(0, "a history without upvotes proves nothing of counting");
+        await StageMembershipFollowsRoles(session);
+        await UpvoteCountsMatchTheVotesCast(session);
+
         var live = await StoredViews.CaptureAsync(Store);
         await Store.RebuildAsync(view: null, new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
         (await StoredViews.CaptureAsync(Store)).ShouldMatch(live);
+    }
+
+    private static readonly string[] RoomAuditedEventNames = EventNames.All
+        .Where(e => e.Key.Namespace is "Backchannel.Domain.Rooms" or "Backchannel.Domain.Questions" or "Backchannel.Domain.Planning")
+        .Select(e => e.Value).ToArray();
+
+    private static async Task StageMembershipFollowsRoles(IQuerySession session)
+    {
+        foreach (var room in await session.Query<Room>().ToListAsync())
+        {
+            var onStage = await session.Query<Participant>().Where(p => p.RoomId == room.Id).ToListAsync();
+            var stage = (await session.LoadAsync<Conversation>(room.StageConversationId))!;
+            stage.Members.Values.Where(m => m.Status == MemberStatus.Active).Select(m => m.UserId)
+                .ShouldBe(onStage.Where(p => p.OnStage).Select(p => p.UserId), ignoreOrder: true,
+                    $"room {room.Id}: the stage backchannel holds exactly the people on the stage");
+        }
+    }
+
+    private static async Task UpvoteCountsMatchTheVotesCast(IQuerySession session)
+    {
+        var votes = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypeName == "question_upvoted" || e.EventTypeName == "upvote_withdrawn")
+            .OrderBy(e => e.Sequence).ToListAsync();
+        var expected = votes.GroupBy(e => e.StreamKey).Where(g => g.Last().Data is QuestionUpvoted)
+            .Select(g => ((QuestionUpvoted)g.Last().Data).QuestionId).CountBy(q => q).ToDictionary();
+        var counted = (await session.Query<Upvote>().Where(u => u.Active).ToListAsync()).CountBy(u => u.QuestionId).ToDictionary();
+        counted.ShouldBe(expected, "each listener's vote counts once, and a withdrawn vote not at all");
     }
 }

@@ -2,6 +2,11 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
+using Backchannel.Projections.Planning;
+using Backchannel.Projections.Rooms;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Questions;
+using Backchannel.Domain.Rooms;
 using Marten;
 
 namespace Backchannel.Specs.Support;
@@ -24,6 +29,15 @@ public static class StoredViews
         Add(await session.Query<RequestAuditEntry>().ToListAsync(), d => d.Id.ToString());
         Add(await session.Query<UserProfile>().ToListAsync(), d => d.Id);
         Add(await session.Query<Conversation>().ToListAsync(), d => d.Id);
+        Add(await session.Query<RoomView>().ToListAsync(), d => d.Id);
+        Add(await session.Query<QuestionView>().ToListAsync(), d => d.Id);
+        Add(await session.Query<EventView>().ToListAsync(), d => d.Id);
+        Add(await session.Query<RoomAuditEntry>().ToListAsync(), d => d.Id.ToString());
+        Add(await session.Query<Room>().ToListAsync(), d => d.Id);
+        Add(await session.Query<Participant>().ToListAsync(), d => d.Id);
+        Add(await session.Query<Question>().ToListAsync(), d => d.Id);
+        Add(await session.Query<Upvote>().ToListAsync(), d => d.Id);
+        Add(await session.Query<PlannedEvent>().ToListAsync(), d => d.Id);
         return captured;
     }
 
