@@ -44,7 +44,14 @@ public sealed class Given<TState>(TState? state) where TState : class
 
 public sealed class When(Func<IReadOnlyList<object>> decide)
 {
-    public void Then(params object[] expected) => decide().ShouldBe(expected);
+    /// <summary>
+    /// Compares events by type and JSON, not by record equality: an event's list (a room's hosts) is equal by content,
+    /// the way it is stored, not by reference.
+    /// </summary>
+    public void Then(params object[] expected) => Stored(decide()).ShouldBe(Stored(expected));
+
+    private static IReadOnlyList<string> Stored(IEnumerable<object> events) =>
+        events.Select(e => $"{e.GetType().Name} {System.Text.Json.JsonSerializer.Serialize(e, e.GetType())}").ToList();
 
     public void ThenNothingHappened() => decide().ShouldBeEmpty();
 

@@ -98,4 +98,52 @@ public sealed class ValidatorSpecs
         ShouldFailOn(RequestValidator, Request(null!), "To");
         ShouldFailOn(new AddMembers.Validator(), new AddMembers("c1", "ayu", null!), "NewMembers");
     }
+
+    [Theory]
+    [InlineData("r1/ayu")]
+    [InlineData("room 1")]
+    [InlineData("")]
+    public void an_id_is_url_safe_so_derived_stream_keys_never_collide(string id) =>
+        ShouldFailOn(new Backchannel.Domain.Rooms.JoinRoom.Validator(), new Backchannel.Domain.Rooms.JoinRoom(id, "ayu"), "RoomId");
+
+    [Fact]
+    public void a_question_has_1_to_500_characters()
+    {
+        var validator = new Backchannel.Domain.Questions.AskQuestion.Validator();
+        Backchannel.Domain.Questions.AskQuestion Ask(string text) => new("q1", "r1", "cici", text, false);
+        ShouldFailOn(validator, Ask(""), "Text");
+        ShouldFailOn(validator, Ask(new string('?', 501)), "Text");
+        ShouldPass(validator, Ask(new string('?', 500)));
+    }
+
+    [Fact]
+    public void an_event_starts_in_the_future_with_co_hosts_named_once_and_not_the_host()
+    {
+        var validator = new Backchannel.Domain.Planning.ScheduleEvent.Validator(Settings, new FixedClock(Now));
+        Backchannel.Domain.Planning.ScheduleEvent Schedule(DateTimeOffset startsAt, params string[] coHosts) =>
+            new("e1", "plan-1", "ayu", "Morning pages", startsAt, coHosts);
+        ShouldPass(validator, Schedule(Now.AddHours(1), "budi"));
+        ShouldFailOn(validator, Schedule(Now.AddMinutes(-1)), "StartsAt");
+        ShouldFailOn(validator, Schedule(Now.AddHours(1), "budi", "budi"), "CoHosts");
+        ShouldFailOn(validator, Schedule(Now.AddHours(1), "ayu"), "CoHosts[0]");
+        ShouldFailOn(validator, Schedule(Now.AddHours(1), Enumerable.Range(1, 15).Select(i => $"user{i}").ToArray()), "CoHosts");
+        ShouldFailOn(validator, new Backchannel.Domain.Planning.ScheduleEvent("e1", "plan-1", "ayu", "Morning pages", Now.AddHours(1), null!), "CoHosts");
+    }
+
+    [Fact]
+    public void a_thank_you_note_thanks_for_a_room_or_an_event_not_both_and_not_yourself()
+    {
+        var validator = new Backchannel.Domain.Thanks.SendThanks.Validator();
+        Backchannel.Domain.Thanks.SendThanks Thank(string? room, string? @event, string to = "ayu") => new("t1", "dodi", to, room, @event, "Thanks!");
+        ShouldPass(validator, Thank("r1", null));
+        ShouldPass(validator, Thank(null, "e1"));
+        ShouldFailOn(validator, Thank(null, null), "RoomId");
+        ShouldFailOn(validator, Thank("r1", "e1"), "EventId");
+        ShouldFailOn(validator, Thank("r1", null, to: "dodi"), "To");
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }
