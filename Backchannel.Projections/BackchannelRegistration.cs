@@ -93,7 +93,21 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
         // Two people acting on one conversation at once: the loser of the optimistic check runs again on fresh
         // state, so a real race costs a retry, never an event; only a persistent conflict reaches the caller.
         options.Policies.OnException<ConcurrencyException>().RetryTimes(5);
-        // Two commands creating the same stream at once (a double-tapped join): the loser reruns and finds it there.
-        options.Policies.OnException<Marten.Exceptions.ExistingStreamIdCollisionException>().RetryTimes(3);
+        // Two commands creating the same stream at once (a double-tapped upvote): the loser reruns and finds it there.
+        options.Policies.OnException(StreamCollisions.IsStreamCreatedConcurrently).RetryTimes(3);
+    }
+}
+
+/// <summary>Recognises the race of two transactions starting the same stream: a conflict to retry, never a fault.</summary>
+public static class StreamCollisions
+{
+    public static bool IsStreamCreatedConcurrently(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Marten.Exceptions.ExistingStreamIdCollisionException) return true;
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: "pkey_mt_streams_id" }) return true;
+        }
+        return false;
     }
 }

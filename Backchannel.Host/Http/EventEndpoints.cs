@@ -38,10 +38,11 @@ public static class EventEndpoints
     public static Task<IResult> Reschedule(string id, RescheduleBody body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new RescheduleEvent(id, user.Handle(), body.StartsAt));
 
+    /// <summary>Calls the event off (<c>?reason=</c> optional, so the request needs no body).</summary>
     [WolverinePost("/events/{id}/cancel", OperationId = "cancelEvent")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
-    public static Task<IResult> Cancel(string id, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
-        bus.NoContent(new CancelEvent(id, user.Handle(), body?.Reason));
+    public static Task<IResult> Cancel(string id, string? reason, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new CancelEvent(id, user.Handle(), reason));
 
     /// <summary>Events hosted by you or by people you follow, not cancelled, from now on (and live ones), soonest first.</summary>
     [WolverineGet("/events/upcoming", OperationId = "upcomingEvents")]

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Backchannel.Domain.Common;
 using FluentValidation;
 using JasperFx;
-using Marten.Exceptions;
+using Backchannel.Projections;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -31,7 +31,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
         JsonException json => Invalid(new() { [JsonField(json)] = [json.Message] }),
         RuleViolation rule => Rule(rule),
-        ConcurrencyException or ExistingStreamIdCollisionException => new ProblemDetails
+        _ when exception is ConcurrencyException || StreamCollisions.IsStreamCreatedConcurrently(exception) => new ProblemDetails
         {
             Status = StatusCodes.Status409Conflict,
             Title = "Conflicting change",

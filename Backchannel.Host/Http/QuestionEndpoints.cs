@@ -34,10 +34,11 @@ public static class QuestionEndpoints
     public static Task<IResult> Approve(string id, string questionId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new ApproveQuestion(questionId, id, user.Handle()));
 
+    /// <summary>Sets a question aside (<c>?reason=</c> optional, so the request needs no body).</summary>
     [WolverinePost("/rooms/{id}/questions/{questionId}/dismiss", OperationId = "dismissQuestion")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
-    public static Task<IResult> Dismiss(string id, string questionId, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
-        bus.NoContent(new DismissQuestion(questionId, id, user.Handle(), body?.Reason));
+    public static Task<IResult> Dismiss(string id, string questionId, string? reason, ClaimsPrincipal user, IMessageBus bus) =>
+        bus.NoContent(new DismissQuestion(questionId, id, user.Handle(), reason));
 
     [WolverinePost("/rooms/{id}/questions/{questionId}/reopen", OperationId = "reopenQuestion")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
