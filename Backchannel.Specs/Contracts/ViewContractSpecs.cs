@@ -1,6 +1,8 @@
 using Backchannel.Domain.Conversations;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
+using Backchannel.Projections.Planning;
+using Backchannel.Projections.Rooms;
 using Backchannel.Specs.Support;
 using Marten;
 using Snapshooter.Xunit;
@@ -16,6 +18,7 @@ public sealed class ViewContractSpecs(AppFixture app) : AppSpec(app)
         await base.InitializeAsync();
         await using var session = Store.LightweightSession();
         session.CorrelationId = "corr-1";
+        foreach (var (stream, events) in LiveRoom()) session.Events.StartStream(stream, events);
         session.Events.StartStream<Conversation>(ConversationId, BusyGroup());
         session.Events.StartStream<Conversation>("c-0002", [
             new ConversationStarted("c-0002", ConversationKind.Direct, "dodi", null, null, At(20)),
@@ -55,5 +58,34 @@ public sealed class ViewContractSpecs(AppFixture app) : AppSpec(app)
         await using var session = Store.QuerySession();
         var audit = await session.RequestAuditAsync("ops", isOperator: true, null, null, null);
         Snapshot.Match(audit.Select(e => new { e.Decision, e.Actor, e.Rule, e.Reason, e.Requester, e.Recipient, e.At, e.CorrelationId, e.VisibleTo }));
+    }
+
+    [Fact]
+    public async Task the_room_as_a_listener_and_an_anonymous_asker_see_it()
+    {
+        await using var session = Store.QuerySession();
+        Snapshot.Match(new { cici = await session.RoomAsync("cici", RoomId), dodi = await session.RoomAsync("dodi", RoomId) });
+    }
+
+    [Fact]
+    public async Task the_moderation_view_and_the_upcoming_events()
+    {
+        await using var session = Store.QuerySession();
+        Snapshot.Match(new
+        {
+            moderation = await session.ModerationAsync("budi", RoomId),
+            ekaUpcoming = await session.UpcomingEventsAsync("eka", T0),
+            budiUpcoming = await session.UpcomingEventsAsync("budi", T0),
+            budiInbox = await session.InboxAsync("budi"),
+        });
+    }
+
+    [Fact]
+    public async Task the_room_audit()
+    {
+        await AsyncViewsCaughtUp();
+        await using var session = Store.QuerySession();
+        var audit = await session.RoomAuditAsync(null, null, null, null, null);
+        Snapshot.Match(audit.Select(e => new { e.RoomId, e.EventId, e.QuestionId, e.Action, e.Actor, e.Subject, e.Reason, e.Detail, e.At, e.CorrelationId }));
     }
 }

@@ -1,5 +1,9 @@
 using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Questions;
 using Backchannel.Domain.Requests;
+using Backchannel.Domain.Rooms;
 
 namespace Backchannel.Specs.Support;
 
@@ -37,5 +41,53 @@ public static class History
         new MessagesRead(ConversationId, "cici", "m3", 3, At(9)),
         new GroupRenamed(ConversationId, "cici", "After the room", At(10)),
         new ConversationMuted(ConversationId, "budi", At(11)),
+    ];
+
+    public const string RoomId = "room-7";
+
+    /// <summary>
+    /// Room "room-7", where <see cref="GroupRequest"/> began, live: ayu moderates, budi speaks, cici and dodi and eka
+    /// listen. cici's question is approved and pinned; dodi's anonymous one got a private answer; eka's was dismissed.
+    /// Meanwhile ayu has an event next week with budi as co-host, and eka follows ayu. Stream by stream.
+    /// </summary>
+    public static IReadOnlyList<(string Stream, object[] Events)> LiveRoom() =>
+    [
+        (RoomId, [new RoomStarted(RoomId, "Morning pages", "ayu", null, "stage-7", [], At(-60))]),
+        ("stage-7", [
+            new ConversationStarted("stage-7", ConversationKind.Stage, "ayu", RoomId, null, At(-60)),
+            new MemberJoinedByRole("stage-7", "budi", MembershipRoles.Stage, At(-50)),
+        ]),
+        ($"{RoomId}/ayu", [new ParticipantJoined(RoomId, "ayu", RoomRole.Moderator, At(-60))]),
+        ($"{RoomId}/budi", [
+            new ParticipantJoined(RoomId, "budi", RoomRole.Listener, At(-58)),
+            new HandRaised(RoomId, "budi", At(-55)),
+            new PromotedToStage(RoomId, "budi", "ayu", null, true, At(-50)),
+        ]),
+        ($"{RoomId}/cici", [new ParticipantJoined(RoomId, "cici", RoomRole.Listener, At(-57)), new HandRaised(RoomId, "cici", At(-20))]),
+        ($"{RoomId}/dodi", [new ParticipantJoined(RoomId, "dodi", RoomRole.Listener, At(-56)), new HandRaised(RoomId, "dodi", At(-30))]),
+        ($"{RoomId}/eka", [new ParticipantJoined(RoomId, "eka", RoomRole.Listener, At(-55))]),
+        ("q-1", [
+            new QuestionAsked("q-1", RoomId, "cici", "How do you start the day?", false, At(-45)),
+            new QuestionApproved("q-1", RoomId, "budi", At(-40)),
+            new QuestionPinned("q-1", RoomId, "ayu", At(-39)),
+        ]),
+        ("q-2", [
+            new QuestionAsked("q-2", RoomId, "dodi", "Do you ever skip a day?", true, At(-44)),
+            new QuestionAnswered("q-2", RoomId, "budi", "Every Sunday.", AnswerVisibility.Private, At(-35)),
+        ]),
+        ("q-3", [
+            new QuestionAsked("q-3", RoomId, "eka", "Anyone selling pens?", false, At(-43)),
+            new QuestionDismissed("q-3", RoomId, "ayu", "off topic", At(-42)),
+        ]),
+        ("q-4", [new QuestionAsked("q-4", RoomId, "cici", "Paper or screen?", false, At(-41))]),
+        ("q-1/dodi", [new QuestionUpvoted("q-1", RoomId, "dodi", At(-44))]),
+        ("q-1/eka", [new QuestionUpvoted("q-1", RoomId, "eka", At(-43))]),
+        ("q-4/eka", [new QuestionUpvoted("q-4", RoomId, "eka", At(-40)), new UpvoteWithdrawn("q-4", RoomId, "eka", At(-39))]),
+        ("event-1", [new EventScheduled("event-1", "Morning pages live", "ayu", T0.AddDays(7), ["budi"], "plan-1", At(-90))]),
+        ("plan-1", [
+            new ConversationStarted("plan-1", ConversationKind.Planning, "ayu", null, "event-1", At(-90)),
+            new MemberJoinedByRole("plan-1", "budi", MembershipRoles.CoHost, At(-90)),
+        ]),
+        ("eka", [new UserFollowed("eka", "ayu", At(-100))]),
     ];
 }
