@@ -31,9 +31,12 @@ public sealed class AuditExportInput : NetCoreInput
 {
     [Description("Write to this file instead of standard output")]
     public string? OutputFlag { get; set; }
+
+    [Description("Export the audit of rooms, questions and events instead of that of message requests")]
+    public bool RoomsFlag { get; set; }
 }
 
-[Description("Exports the audit of request decisions as JSON lines, oldest first", Name = "audit-export")]
+[Description("Exports an audit log (request decisions, or with --rooms room decisions) as JSON lines, oldest first", Name = "audit-export")]
 public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
 {
     public override async Task<bool> Execute(AuditExportInput input)
@@ -42,14 +45,14 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
         var store = host.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.QuerySession();
         await using var output = input.OutputFlag is null ? Console.OpenStandardOutput() : File.Create(input.OutputFlag);
-        await session.WriteJsonLinesAsync(output);
+        await session.WriteJsonLinesAsync(output, input.RoomsFlag ? AuditLog.Rooms : AuditLog.Requests);
         return true;
     }
 }
 
 public sealed class RebuildInput : NetCoreInput
 {
-    [Description("One view to rebuild (conversations, threads, audit, profiles, conversation-state); all when omitted")]
+    [Description("One view to rebuild (see ViewRebuilder.All: conversations, threads, rooms, questions, events, audit, room-audit, and the state snapshots); all when omitted")]
     public string? ViewFlag { get; set; }
 }
 

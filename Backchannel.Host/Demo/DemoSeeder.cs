@@ -1,7 +1,12 @@
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Questions;
+using Backchannel.Domain.Rooms;
+using Backchannel.Domain.Stage;
 using Backchannel.Host.Auth;
 using Backchannel.Host.Http;
+using Backchannel.Projections.Rooms;
 using Bogus;
 using Marten;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +17,8 @@ namespace Backchannel.Host.Demo;
 
 /// <summary>
 /// With <c>Backchannel:Demo:Seed=true</c>: once the host listens, fills an empty store with Bogus-generated people
-/// who follow each other, conversations and pending requests (through the real commands), then prints how to try it.
+/// who follow each other, conversations and pending requests, a live room with questions and an upcoming event
+/// (through the real commands), then prints how to try it.
 /// </summary>
 public sealed class DemoSeeder(IConfiguration configuration, IHostApplicationLifetime lifetime, IServer server,
     IServiceScopeFactory scopes, IDocumentStore store, TokenIssuer tokens, ILogger<DemoSeeder> logger) : BackgroundService
@@ -32,6 +38,9 @@ public sealed class DemoSeeder(IConfiguration configuration, IHostApplicationLif
                 await SeedAsync(stoppingToken);
         }
 
+        string? roomId;
+        await using (var session = store.QuerySession())
+            roomId = await session.Query<RoomView>().Where(r => r.StartedBy == DemoUser && !r.Ended).Select(r => r.Id).FirstOrDefaultAsync(stoppingToken);
         var url = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
         var token = tokens.Mint(DemoUser);
         Console.WriteLine($$"""
@@ -41,6 +50,7 @@ public sealed class DemoSeeder(IConfiguration configuration, IHostApplicationLif
               {{token}}
             Try it:
               curl -s -H "Authorization: Bearer {{token}}" {{url}}/inbox/requests
+              curl -s -H "Authorization: Bearer {{token}}" {{url}}/rooms/{{roomId}}/moderation
             More tokens: curl -s -X POST {{url}}/dev/tokens -H 'Content-Type: application/json' -d '{"userId":"budi"}'
 
             """);
@@ -81,6 +91,33 @@ public sealed class DemoSeeder(IConfiguration configuration, IHostApplicationLif
                 await bus.InvokeAsync(new SendMessage(started.ConversationId, Ids.New(), from, faker.Lorem.Sentence(), null), ct);
         }
 
+        await SeedRoomAsync(bus, faker, people, ct);
         logger.LogInformation("Seeded demo data: {People} people", people.Count);
+    }
+
+    /// <summary>A live room moderated by the demo user, with listeners, questions, votes and a raised hand; and an event.</summary>
+    private static async Task SeedRoomAsync(IMessageBus bus, Faker faker, IReadOnlyList<string> people, CancellationToken ct)
+    {
+        var room = await bus.InvokeAsync<RoomOpened>(new StartRoom(Ids.New(), Ids.New(), DemoUser, "Morning pages, live", null), ct);
+        var listeners = people.Skip(1).Take(14).ToList();
+        foreach (var listener in listeners) await bus.InvokeAsync(new JoinRoom(room.RoomId, listener), ct);
+        await bus.InvokeAsync(new PromoteToStage(room.RoomId, DemoUser, listeners[0], null), ct);
+
+        var questions = new List<string>();
+        foreach (var asker in listeners.Skip(1).Take(5))
+        {
+            var question = new AskQuestion(Ids.New(), room.RoomId, asker, faker.Lorem.Sentence().TrimEnd('.') + "?", faker.Random.Bool(0.3f));
+            await bus.InvokeAsync(question, ct);
+            questions.Add(question.QuestionId);
+        }
+        foreach (var voter in listeners.Skip(1))
+            foreach (var question in faker.PickRandom(questions, 2))
+                await bus.InvokeAsync(new UpvoteQuestion(question, room.RoomId, voter), ct);
+        await bus.InvokeAsync(new ApproveQuestion(questions[0], room.RoomId, DemoUser), ct);
+        await bus.InvokeAsync(new RaiseHand(room.RoomId, listeners[^1]), ct);
+
+        await bus.InvokeAsync(new FollowUser("budi", DemoUser), ct);
+        await bus.InvokeAsync(new ScheduleEvent(Ids.New(), Ids.New(), DemoUser, "Morning pages: the sequel",
+            DateTimeOffset.UtcNow.AddDays(7), ["budi"]), ct);
     }
 }

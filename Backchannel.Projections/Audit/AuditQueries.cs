@@ -29,16 +29,30 @@ public static class AuditQueries
         session.Query<RequestAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct);
 }
 
+/// <summary>The two audit logs: decisions on message requests, and decisions on rooms, questions and events.</summary>
+public enum AuditLog
+{
+    Requests,
+    Rooms,
+}
+
 public static class AuditExport
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Writes the whole audit as JSON lines, one entry a line, oldest first, streaming.</summary>
-    public static async Task<int> WriteJsonLinesAsync(this IQuerySession session, Stream output, CancellationToken ct = default)
+    /// <summary>Writes a whole audit log as JSON lines, one entry a line, oldest first, streaming.</summary>
+    public static Task<int> WriteJsonLinesAsync(this IQuerySession session, Stream output, AuditLog log = AuditLog.Requests,
+        CancellationToken ct = default) => log switch
+    {
+        AuditLog.Rooms => WriteAsync(session.Query<RoomAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct), output, ct),
+        _ => WriteAsync(session.AllRequestAudit(ct), output, ct),
+    };
+
+    private static async Task<int> WriteAsync<T>(IAsyncEnumerable<T> entries, Stream output, CancellationToken ct)
     {
         var count = 0;
         var newline = "\n"u8.ToArray();
-        await foreach (var entry in session.AllRequestAudit(ct))
+        await foreach (var entry in entries)
         {
             await JsonSerializer.SerializeAsync(output, entry, Json, ct);
             await output.WriteAsync(newline, ct);
