@@ -15,14 +15,9 @@ public static class ConversationEndpoints
     [WolverinePost("/conversations", OperationId = "requestConversation")]
     [ProducesResponseType<ConversationCreated>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    public static async Task<IResult> Request(RequestConversationBody body, ClaimsPrincipal user, IMessageBus bus)
-    {
-        var result = await bus.InvokeAsync<ConversationRequested>(
-            new RequestConversation(Ids.New(), user.Handle(), body.To, body.Text, body.RoomId));
-        return result.Started
-            ? TypedResults.Created($"/conversations/{result.ConversationId}", new ConversationCreated(result.ConversationId, result.OpeningMessageId))
-            : BusResults.RefusedByPolicy(result.RefusedBy);
-    }
+    public static Task<IResult> Request(RequestConversationBody body, ClaimsPrincipal user, IMessageBus bus)
+ =>
+        bus.StartConversation(new RequestConversation(Ids.New(), user.Handle(), body.To, body.Text, body.RoomId));
 
     [WolverinePost("/conversations/{id}/accept", OperationId = "acceptRequest")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]

@@ -58,12 +58,7 @@ public static class EventEndpoints
     [WolverinePost("/thanks", OperationId = "sendThanks")]
     [ProducesResponseType<ConversationCreated>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    public static async Task<IResult> Thank(SendThanksBody body, ClaimsPrincipal user, IMessageBus bus)
-    {
-        var result = await bus.InvokeAsync<ConversationRequested>(
-            new SendThanks(Ids.New(), user.Handle(), body.To, body.RoomId, body.EventId, body.Text));
-        return result.Started
-            ? TypedResults.Created($"/conversations/{result.ConversationId}", new ConversationCreated(result.ConversationId, result.OpeningMessageId))
-            : BusResults.RefusedByPolicy(result.RefusedBy);
-    }
+    public static Task<IResult> Thank(SendThanksBody body, ClaimsPrincipal user, IMessageBus bus)
+ =>
+        bus.StartConversation(new SendThanks(Ids.New(), user.Handle(), body.To, body.RoomId, body.EventId, body.Text));
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Domain.Requests;
 using Backchannel.Host.Auth;
@@ -45,6 +46,15 @@ public static class BusResults
     {
         await bus.InvokeAsync(command);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Runs a command that starts a conversation: 201 with its location, or 403 when a recipient's policy refuses.</summary>
+    public static async Task<IResult> StartConversation(this IMessageBus bus, object command)
+    {
+        var result = await bus.InvokeAsync<ConversationRequested>(command);
+        return result.Started
+            ? TypedResults.Created($"/conversations/{result.ConversationId}", new ConversationCreated(result.ConversationId, result.OpeningMessageId))
+            : RefusedByPolicy(result.RefusedBy);
     }
 
     /// <summary>A refusal by the recipients' policy: recorded in the audit, then answered 403.</summary>
