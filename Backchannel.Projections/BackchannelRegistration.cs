@@ -74,6 +74,8 @@ public static class BackchannelRegistration
         opts.Schema.For<ConversationView>().GinIndexJsonData();
         opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
         opts.Schema.For<RequestAuditEntry>().GinIndexJsonData().Duplicate(e => e.Sequence).Duplicate(e => e.At);
+        opts.Schema.For<Conversation>().Duplicate(c => c.CreatedBy);
+        opts.Schema.For<Question>().Duplicate(q => q.RoomId);
         opts.Schema.For<Participant>().Duplicate(p => p.RoomId);
         opts.Schema.For<Upvote>().Duplicate(u => u.RoomId);
         opts.Schema.For<QuestionView>().Duplicate(q => q.RoomId);

@@ -10,4 +10,7 @@ public sealed record BackchannelSettings
 
     /// <summary>How many messages a requester may send while nobody has accepted the request.</summary>
     public int PendingRequestMessageCap { get; init; } = 3;
+
+    /// <summary>How often a user may start conversations, write while pending, and ask questions.</summary>
+    public RateLimitSettings RateLimits { get; init; } = new();
 }

@@ -46,6 +46,8 @@ public static class EventNames
         [typeof(RequestDeclined)] = "request_declined",
         [typeof(RequesterBlocked)] = "requester_blocked",
         [typeof(RequestReported)] = "request_reported",
+        [typeof(RequestSuppressedByRateLimit)] = "request_suppressed_by_rate_limit",
+        [typeof(PendingMessageSuppressedByRateLimit)] = "pending_message_suppressed_by_rate_limit",
 
         [typeof(RoomStarted)] = "room_started",
         [typeof(RoomEnded)] = "room_ended",
@@ -56,6 +58,7 @@ public static class EventNames
         [typeof(PromotedToStage)] = "promoted_to_stage",
         [typeof(MovedToAudience)] = "moved_to_audience",
         [typeof(MadeModerator)] = "made_moderator",
+        [typeof(QuestionSuppressedByRateLimit)] = "question_suppressed_by_rate_limit",
 
         [typeof(QuestionAsked)] = "question_asked",
         [typeof(QuestionApproved)] = "question_approved",

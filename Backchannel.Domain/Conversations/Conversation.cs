@@ -54,7 +54,8 @@ public sealed record Conversation(
     ImmutableDictionary<string, MessageState> Messages,
     long LastSequence,
     bool EverAccepted,
-    int MessagesWhileAwaitingAcceptance)
+    ImmutableList<DateTimeOffset> SentWhileAwaitingAcceptance,
+    DateTimeOffset StartedAt)
 {
     public long Version { get; init; }
 
@@ -67,7 +68,7 @@ public sealed record Conversation(
     public static Conversation Create(ConversationStarted e) => new(
         e.ConversationId, e.Kind, e.StartedBy, e.RoomId, null,
         ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0)),
-        ImmutableDictionary<string, MessageState>.Empty, 0, EverAccepted: e.Kind.FollowsRoles(), 0);
+        ImmutableDictionary<string, MessageState>.Empty, 0, EverAccepted: e.Kind.FollowsRoles(), [], e.At);
 
     /// <summary>Members of stage and planning conversations come and go with their roles, not by request or choice.</summary>
     public bool MembershipFollowsRoles => Kind.FollowsRoles();
@@ -84,8 +85,11 @@ public sealed record Conversation(
     public Conversation Apply(RequesterBlocked e) => WithStatus(e.To, MemberStatus.BlockedRequester);
     public Conversation Apply(RequestReported e) => WithStatus(e.To, MemberStatus.Reported);
 
-    public Conversation Apply(MessageSent e) => WithNewMessage(e.MessageId, e.Sequence, e.Author);
-    public Conversation Apply(ThanksSent e) => WithNewMessage(e.MessageId, e.Sequence, e.Author);
+    /// <summary>How many messages were sent while nobody had accepted: what the pending cap counts.</summary>
+    public int MessagesWhileAwaitingAcceptance => SentWhileAwaitingAcceptance.Count;
+
+    public Conversation Apply(MessageSent e) => WithNewMessage(e.MessageId, e.Sequence, e.Author, e.At);
+    public Conversation Apply(ThanksSent e) => WithNewMessage(e.MessageId, e.Sequence, e.Author, e.At);
 
     public Conversation Apply(MemberJoinedByRole e) =>
         WithMember(new Member(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false, LastSequence));
@@ -110,11 +114,11 @@ public sealed record Conversation(
     public Conversation Apply(GroupRenamed e) => this with { Title = e.Title };
     public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m with { ReportedBy = m.ReportedBy.Add(e.ReportedBy) });
 
-    private Conversation WithNewMessage(string messageId, long sequence, string author) => this with
+    private Conversation WithNewMessage(string messageId, long sequence, string author, DateTimeOffset at) => this with
     {
         LastSequence = sequence,
         Messages = Messages.SetItem(messageId, new MessageState(author, sequence, false, [], [])),
-        MessagesWhileAwaitingAcceptance = MessagesWhileAwaitingAcceptance + (AwaitingAcceptance ? 1 : 0),
+        SentWhileAwaitingAcceptance = AwaitingAcceptance ? SentWhileAwaitingAcceptance.Add(at) : SentWhileAwaitingAcceptance,
         Members = Members.SetItem(author, Members[author] with { ReadUpTo = sequence }),
     };
 

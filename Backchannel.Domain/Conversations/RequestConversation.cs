@@ -32,10 +32,13 @@ public sealed record RequestConversation(string ConversationId, string From, IRe
     }
 }
 
-/// <summary>What became of a <see cref="RequestConversation"/>: started, or refused by some recipients' policy.</summary>
-public sealed record ConversationRequested(string ConversationId, string OpeningMessageId, IReadOnlyList<string> RefusedBy)
+/// <summary>
+/// What became of a <see cref="RequestConversation"/> (or a thank-you note): started, refused by some recipients'
+/// policy, or refused by the rate limit (<see cref="Throttle"/> says which limit, and when to retry).
+/// </summary>
+public sealed record ConversationRequested(string ConversationId, string OpeningMessageId, IReadOnlyList<string> RefusedBy, Throttle? Throttle = null)
 {
-    public bool Started => RefusedBy.Count == 0;
+    public bool Started => RefusedBy.Count == 0 && Throttle is not { Refused: true };
 }
 
 public static class RequestConversationHandler
@@ -59,7 +62,7 @@ public static class RequestConversationHandler
     }
 
     public static async Task<ConversationRequested> Handle(RequestConversation command, IDocumentSession session,
-        TimeProvider clock, CancellationToken ct)
+        BackchannelSettings settings, TimeProvider clock, CancellationToken ct)
     {
         if (await session.Events.FetchStreamStateAsync(command.ConversationId, ct) is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
@@ -69,16 +72,24 @@ public static class RequestConversationHandler
             var (room, participants) = await session.LoadPresenceAsync(command.RoomId, [command.From, .. command.To], ct);
             RoomLinks.RequireAllPresent(room, command.From, participants);
         }
-        var sender = await session.Events.FetchForWriting<UserProfile>(command.From, ct);
-        var recipients = await session.LoadProfilesAsync(command.To, ct);
+        var sender = await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct);
+        var now = clock.GetUtcNow();
         var openingMessageId = OpeningMessageIdOf(command.ConversationId);
+        var throttle = await RequestQuota.CheckAsync(session, command.From, settings, now, ct);
+        if (throttle.Refused)
+        {
+            sender.AppendMany(RequestQuota.Suppressions(command.ConversationId, command.From, command.To, throttle, now));
+            return new ConversationRequested(command.ConversationId, openingMessageId, [], throttle);
+        }
+
+        var recipients = await session.LoadProfilesAsync(command.To, ct);
         var invitation = Decide(command, openingMessageId, sender.Aggregate ?? UserProfile.Default(command.From),
-            command.To.Select(to => recipients[to]).ToList(), clock.GetUtcNow());
+            command.To.Select(to => recipients[to]).ToList(), now);
         if (invitation.Refused)
             sender.AppendMany(invitation.Refusals);
         else
             session.Events.StartStream<Conversation>(command.ConversationId, invitation.ConversationEvents);
-        return new ConversationRequested(command.ConversationId, openingMessageId, invitation.RefusedBy);
+        return new ConversationRequested(command.ConversationId, openingMessageId, invitation.RefusedBy, throttle);
     }
 
     /// <summary>The opening message's id follows from the conversation's, so a retried request cannot make two.</summary>

@@ -1,4 +1,5 @@
 using Backchannel.Domain.Common;
+using Backchannel.Domain.People;
 using Backchannel.Domain.Requests;
 using FluentValidation;
 using Marten;
@@ -26,7 +27,22 @@ public sealed record SendMessage(string ConversationId, string MessageId, string
 
 public static class SendMessageHandler
 {
-    public static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, BackchannelSettings settings, DateTimeOffset now)
+    /// <summary>
+    /// The rate limit on messages sent while one's requests are pending, counted across all of the sender's pending
+    /// requests (<paramref name="sentWhilePending"/>), so spreading a flood over many strangers does not escape it.
+    /// Null when no limit applies: nobody is waiting on an answer from this conversation's members.
+    /// </summary>
+    public static Throttle? Pace(SendMessage command, Conversation? conversation, IEnumerable<DateTimeOffset> sentWhilePending,
+        BackchannelSettings settings, DateTimeOffset now) =>
+        IsPendingRequester(command, conversation)
+            ? RateWindow.Check(settings.RateLimits.PendingMessages, sentWhilePending, now, settings.RateLimits.WarnAtShare)
+            : null;
+
+    private static bool IsPendingRequester(SendMessage command, Conversation? conversation) =>
+        conversation is { AwaitingAcceptance: true } && conversation.MemberOf(command.Sender) is { Status: MemberStatus.Active };
+
+    public static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, Throttle? throttle, BackchannelSettings settings,
+        DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.Sender);
         if (conversation.Messages.GetValueOrDefault(command.MessageId) is { } existing)
@@ -43,12 +59,39 @@ public static class SendMessageHandler
         else if (conversation.AwaitingAcceptance && conversation.MessagesWhileAwaitingAcceptance >= settings.PendingRequestMessageCap)
             throw RuleViolation.Conflict("pending_request_message_cap",
                 $"Until someone accepts your request you may send at most {settings.PendingRequestMessageCap} messages.");
+        else if (throttle is { Refused: true })
+            return [new PendingMessageSuppressedByRateLimit(conversation.Id, command.Sender, throttle.Rule, now + throttle.RetryAfter, now)];
 
         events.Add(new MessageSent(conversation.Id, command.MessageId, conversation.LastSequence + 1, command.Sender,
             command.Text, command.ReplyTo, now));
         return events;
     }
 
-    public static Task Handle(SendMessage command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, settings, clock.GetUtcNow()), ct);
+    /// <summary>
+    /// A requester's message also locks their own stream, so their messages across pending requests are counted one
+    /// after the other (the same order as <c>BlockRequester</c>: conversation, then user).
+    /// </summary>
+    public static async Task<Paced> Handle(SendMessage command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(command.ConversationId, ct);
+        IReadOnlyList<DateTimeOffset> sentWhilePending = [];
+        if (IsPendingRequester(command, stream.Aggregate))
+        {
+            await session.Events.FetchForExclusiveWriting<UserProfile>(command.Sender, ct);
+            sentWhilePending = await SentWhilePendingAsync(session, command.Sender, clock.GetUtcNow() - settings.RateLimits.PendingMessages.Window, ct);
+        }
+        var now = clock.GetUtcNow();
+        var throttle = Pace(command, stream.Aggregate, sentWhilePending, settings, now);
+        var events = Decide(command, stream.Aggregate, throttle, settings, now);
+        stream.AppendMany(events);
+        return new Paced(events.Count == 0 ? null : throttle);
+    }
+
+    private static async Task<IReadOnlyList<DateTimeOffset>> SentWhilePendingAsync(IQuerySession session, string userId, DateTimeOffset since,
+        CancellationToken ct)
+    {
+        var pending = await session.Query<Conversation>().Where(c => c.CreatedBy == userId && !c.EverAccepted).ToListAsync(ct);
+        return pending.SelectMany(c => c.SentWhileAwaitingAcceptance).Where(t => t > since).ToList();
+    }
 }

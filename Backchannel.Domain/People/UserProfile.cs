@@ -25,6 +25,7 @@ public sealed record UserProfile(
     public static UserProfile Create(MessagePolicySet e) => Default(e.UserId).Apply(e);
     public static UserProfile Create(UserBlocked e) => Default(e.UserId).Apply(e);
     public static UserProfile Create(Requests.RequestSuppressedByPolicy e) => Default(e.From);
+    public static UserProfile Create(Requests.RequestSuppressedByRateLimit e) => Default(e.From);
 
     public UserProfile Apply(UserFollowed e) => this with { Following = Following.Add(e.Followee) };
     public UserProfile Apply(UserUnfollowed e) => this with { Following = Following.Remove(e.Followee) };
@@ -32,6 +33,7 @@ public sealed record UserProfile(
     public UserProfile Apply(UserBlocked e) => this with { Blocked = Blocked.Add(e.Blocked) };
     public UserProfile Apply(UserUnblocked e) => this with { Blocked = Blocked.Remove(e.Unblocked) };
     public UserProfile Apply(Requests.RequestSuppressedByPolicy _) => this;
+    public UserProfile Apply(Requests.RequestSuppressedByRateLimit _) => this;
 }
 
 /// <summary>Runs a decision on a user's stream; a user without a stream decides from <see cref="UserProfile.Default"/>.</summary>

@@ -26,7 +26,9 @@ public sealed record AskQuestion(string QuestionId, string RoomId, string UserId
 
 public static class AskQuestionHandler
 {
-    public static IReadOnlyList<object> Decide(AskQuestion command, Room? room, Participant? asker, Question? existing, DateTimeOffset now)
+    /// <summary>A refused retry of an asked question is still a no-op; a new question over the rate limit is suppressed.</summary>
+    public static IReadOnlyList<object> Decide(AskQuestion command, Room? room, Participant? asker, Question? existing, Throttle throttle,
+        DateTimeOffset now)
     {
         room.RequireLive();
         asker.RequireListener();
@@ -36,13 +38,30 @@ public static class AskQuestionHandler
                 ? []
                 : throw RuleViolation.Conflict("question_exists", "A question with this id exists already.", "questionId");
         }
-        return [new QuestionAsked(command.QuestionId, command.RoomId, command.UserId, command.Text, command.Anonymous, now)];
+        return throttle.Refused
+            ? [new QuestionSuppressedByRateLimit(command.RoomId, command.UserId, throttle.Rule, now + throttle.RetryAfter, now)]
+            : [new QuestionAsked(command.QuestionId, command.RoomId, command.UserId, command.Text, command.Anonymous, now)];
     }
 
-    public static async Task Handle(AskQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    /// <summary>
+    /// The asker's participant stream is locked first: it serialises one listener's questions, so the rate limit
+    /// counts them exactly, while other listeners ask in parallel.
+    /// </summary>
+    public static async Task<Paced> Handle(AskQuestion command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
+        CancellationToken ct)
     {
+        var streams = RoomWrites.For(session);
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
-        var asker = await session.LoadAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), ct);
-        await session.DecideAsync<Question>(command.QuestionId, q => Decide(command, room, asker, q, clock.GetUtcNow()), ct);
+        var asker = await streams.LockAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), ct);
+        var existing = await streams.LockAsync<Question>(command.QuestionId, ct);
+        var now = clock.GetUtcNow();
+        var limit = settings.RateLimits.Questions;
+        var since = now - limit.Window;
+        var asked = await session.Query<Question>()
+            .Where(q => q.RoomId == command.RoomId && q.AskedBy == command.UserId && q.AskedAt > since)
+            .Select(q => q.AskedAt).ToListAsync(ct);
+        var throttle = RateWindow.Check(limit, asked, now, settings.RateLimits.WarnAtShare);
+        var events = streams.Append(Decide(command, room, asker, existing, throttle, now));
+        return new Paced(events.Count == 0 ? null : throttle);
     }
 }

@@ -11,14 +11,15 @@ public sealed record Question(
     bool Anonymous,
     QuestionStatus Status,
     bool Pinned,
-    bool AnsweredLive)
+    bool AnsweredLive,
+    DateTimeOffset AskedAt)
 {
     public long Version { get; init; }
 
     /// <summary>Pending and approved questions are open: listeners may still upvote them.</summary>
     public bool IsOpen => Status is QuestionStatus.Pending or QuestionStatus.Approved;
 
-    public static Question Create(QuestionAsked e) => new(e.QuestionId, e.RoomId, e.AskedBy, e.Anonymous, QuestionStatus.Pending, false, false);
+    public static Question Create(QuestionAsked e) => new(e.QuestionId, e.RoomId, e.AskedBy, e.Anonymous, QuestionStatus.Pending, false, false, e.At);
 
     public Question Apply(QuestionApproved _) => this with { Status = QuestionStatus.Approved };
     public Question Apply(QuestionDismissed _) => this with { Status = QuestionStatus.Dismissed, Pinned = false };

@@ -23,6 +23,18 @@ public sealed record RequestSuppressed(string ConversationId, string From, strin
 /// </summary>
 public sealed record RequestSuppressedByPolicy(string ConversationId, string From, string To, string Rule, DateTimeOffset At);
 
+/// <summary>
+/// The requester had started as many conversations as the rate limit allows: the request to <paramref name="To"/> was
+/// refused (429) and nothing started. Recorded on the requester's stream, with the rule and when a slot frees.
+/// </summary>
+public sealed record RequestSuppressedByRateLimit(string ConversationId, string From, string To, string Rule, DateTimeOffset RetryAt, DateTimeOffset At);
+
+/// <summary>
+/// A requester wrote faster than the rate limit allows while their request was pending: the message was refused (429)
+/// and not sent. Recorded on the conversation's stream.
+/// </summary>
+public sealed record PendingMessageSuppressedByRateLimit(string ConversationId, string From, string Rule, DateTimeOffset RetryAt, DateTimeOffset At);
+
 /// <summary><paramref name="To"/> accepted the request, explicitly or by replying to it.</summary>
 public sealed record RequestAccepted(string ConversationId, string From, string To, bool ByReplying, DateTimeOffset At);
 

@@ -70,6 +70,7 @@ public static class RoomStreams
         PromotedToStage x => ParticipantId(x.RoomId, x.UserId),
         MovedToAudience x => ParticipantId(x.RoomId, x.UserId),
         MadeModerator x => ParticipantId(x.RoomId, x.UserId),
+        QuestionSuppressedByRateLimit x => ParticipantId(x.RoomId, x.UserId),
         _ => null,
     };
 }

@@ -48,3 +48,6 @@ public sealed record MovedToAudience(string RoomId, string UserId, string MovedB
 
 /// <summary>A moderator made a speaker a moderator too.</summary>
 public sealed record MadeModerator(string RoomId, string UserId, string MadeBy, DateTimeOffset At);
+
+/// <summary>A listener asked faster than the rate limit allows: the question was refused (429) and not asked.</summary>
+public sealed record QuestionSuppressedByRateLimit(string RoomId, string UserId, string Rule, DateTimeOffset RetryAt, DateTimeOffset At);

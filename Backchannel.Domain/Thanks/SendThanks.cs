@@ -66,7 +66,8 @@ public static class SendThanksHandler
         };
     }
 
-    public static async Task<ConversationRequested> Handle(SendThanks command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<ConversationRequested> Handle(SendThanks command, IDocumentSession session, BackchannelSettings settings,
+        TimeProvider clock, CancellationToken ct)
     {
         var (room, participants) = command.RoomId is null
             ? (null, new Dictionary<string, Participant?>())
@@ -77,14 +78,22 @@ public static class SendThanksHandler
         var conversation = await session.Events.FetchForWriting<Conversation>(command.ConversationId, ct);
         if (conversation.Aggregate is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
-        var sender = await session.Events.FetchForWriting<UserProfile>(command.From, ct);
-        var recipient = (await session.LoadProfilesAsync([command.To], ct))[command.To];
+        var sender = await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct);
+        var now = clock.GetUtcNow();
         var messageId = RequestConversationHandler.OpeningMessageIdOf(command.ConversationId);
-        var invitation = Decide(command, messageId, sender.Aggregate ?? UserProfile.Default(command.From), recipient, clock.GetUtcNow());
+        var throttle = await RequestQuota.CheckAsync(session, command.From, settings, now, ct);
+        if (throttle.Refused)
+        {
+            sender.AppendMany(RequestQuota.Suppressions(command.ConversationId, command.From, [command.To], throttle, now));
+            return new ConversationRequested(command.ConversationId, messageId, [], throttle);
+        }
+
+        var recipient = (await session.LoadProfilesAsync([command.To], ct))[command.To];
+        var invitation = Decide(command, messageId, sender.Aggregate ?? UserProfile.Default(command.From), recipient, now);
         if (invitation.Refused)
             sender.AppendMany(invitation.Refusals);
         else
             conversation.AppendMany(invitation.ConversationEvents);
-        return new ConversationRequested(command.ConversationId, messageId, invitation.RefusedBy);
+        return new ConversationRequested(command.ConversationId, messageId, invitation.RefusedBy, throttle);
     }
 }

@@ -23,10 +23,13 @@ public sealed record SendThanksBody(string To, string? RoomId, string? EventId, 
 public sealed record RenameGroupBody(string Title);
 public sealed record AddMembersBody(IReadOnlyList<string> UserIds);
 
-public sealed record ConversationCreated(string ConversationId, string MessageId);
-public sealed record MessageCreated(string MessageId);
+/// <summary>Sent with a success when the caller nears a rate limit: which one, and how many commands it still allows.</summary>
+public sealed record RateLimitWarning(string Rule, int Remaining);
+
+public sealed record ConversationCreated(string ConversationId, string MessageId, RateLimitWarning? Warning = null);
+public sealed record MessageCreated(string MessageId, RateLimitWarning? Warning = null);
 public sealed record RoomCreated(string RoomId, string StageConversationId);
-public sealed record QuestionCreated(string QuestionId);
+public sealed record QuestionCreated(string QuestionId, RateLimitWarning? Warning = null);
 public sealed record EventCreated(string EventId, string PlanningConversationId);
 
 /// <summary>Ids the caller chooses for new streams and messages: time-ordered, unique without coordination.</summary>

@@ -15,6 +15,7 @@ public static class ConversationEndpoints
     [WolverinePost("/conversations", OperationId = "requestConversation")]
     [ProducesResponseType<ConversationCreated>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static Task<IResult> Request(RequestConversationBody body, ClaimsPrincipal user, IMessageBus bus)
  =>
         bus.StartConversation(new RequestConversation(Ids.New(), user.Handle(), body.To, body.Text, body.RoomId));
@@ -41,11 +42,12 @@ public static class ConversationEndpoints
 
     [WolverinePost("/conversations/{id}/messages", OperationId = "sendMessage")]
     [ProducesResponseType<MessageCreated>(StatusCodes.Status201Created)]
-    public static async Task<IResult> Send(string id, SendMessageBody body, ClaimsPrincipal user, IMessageBus bus)
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    public static Task<IResult> Send(string id, SendMessageBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var messageId = Ids.New();
-        await bus.InvokeAsync(new SendMessage(id, messageId, user.Handle(), body.Text, body.ReplyTo));
-        return TypedResults.Created($"/conversations/{id}", new MessageCreated(messageId));
+        return bus.Paced(new SendMessage(id, messageId, user.Handle(), body.Text, body.ReplyTo),
+            warning => TypedResults.Created($"/conversations/{id}", new MessageCreated(messageId, warning)));
     }
 
     [WolverinePut("/conversations/{id}/messages/{messageId}", OperationId = "editMessage")]

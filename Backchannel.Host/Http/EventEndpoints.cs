@@ -58,6 +58,7 @@ public static class EventEndpoints
     [WolverinePost("/thanks", OperationId = "sendThanks")]
     [ProducesResponseType<ConversationCreated>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static Task<IResult> Thank(SendThanksBody body, ClaimsPrincipal user, IMessageBus bus)
  =>
         bus.StartConversation(new SendThanks(Ids.New(), user.Handle(), body.To, body.RoomId, body.EventId, body.Text));

@@ -52,9 +52,43 @@ public static class BusResults
     public static async Task<IResult> StartConversation(this IMessageBus bus, object command)
     {
         var result = await bus.InvokeAsync<ConversationRequested>(command);
+        if (result.Throttle is { Refused: true } throttle) return TooManyRequests(throttle);
         return result.Started
-            ? TypedResults.Created($"/conversations/{result.ConversationId}", new ConversationCreated(result.ConversationId, result.OpeningMessageId))
+            ? TypedResults.Created($"/conversations/{result.ConversationId}",
+                new ConversationCreated(result.ConversationId, result.OpeningMessageId, WarningOf(result.Throttle)))
             : RefusedByPolicy(result.RefusedBy);
+    }
+
+    /// <summary>Runs a rate-limited command: <paramref name="created"/> (with a warning near the limit), or 429.</summary>
+    public static async Task<IResult> Paced(this IMessageBus bus, object command, Func<RateLimitWarning?, IResult> created)
+    {
+        var paced = await bus.InvokeAsync<Paced>(command);
+        return paced.Throttle is { Refused: true } throttle ? TooManyRequests(throttle) : created(WarningOf(paced.Throttle));
+    }
+
+    private static RateLimitWarning? WarningOf(Throttle? throttle) =>
+        throttle is { Refused: false, NearLimit: true } ? new RateLimitWarning(throttle.Rule, throttle.Remaining) : null;
+
+    /// <summary>429 with a <c>Retry-After</c> header (whole seconds, rounded up) and the rule in the ProblemDetails.</summary>
+    public static IResult TooManyRequests(Throttle throttle) => new RateLimited(throttle);
+
+    private sealed class RateLimited(Throttle throttle) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            var seconds = (int)Math.Ceiling(throttle.RetryAfter.TotalSeconds);
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = $"You reached the limit {throttle.Rule}; retry in {seconds} s. The attempt is recorded.",
+                Type = $"https://backchannel.dev/problems/{throttle.Rule}",
+            };
+            problem.Extensions["code"] = throttle.Rule;
+            problem.Extensions["retryAfterSeconds"] = seconds;
+            return TypedResults.Problem(problem).ExecuteAsync(http);
+        }
     }
 
     /// <summary>A refusal by the recipients' policy: recorded in the audit, then answered 403.</summary>

@@ -12,11 +12,12 @@ public static class QuestionEndpoints
 {
     [WolverinePost("/rooms/{id}/questions", OperationId = "askQuestion")]
     [ProducesResponseType<QuestionCreated>(StatusCodes.Status201Created)]
-    public static async Task<IResult> Ask(string id, AskQuestionBody body, ClaimsPrincipal user, IMessageBus bus)
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    public static Task<IResult> Ask(string id, AskQuestionBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var questionId = Ids.New();
-        await bus.InvokeAsync(new AskQuestion(questionId, id, user.Handle(), body.Text, body.Anonymous));
-        return TypedResults.Created($"/rooms/{id}", new QuestionCreated(questionId));
+        return bus.Paced(new AskQuestion(questionId, id, user.Handle(), body.Text, body.Anonymous),
+            warning => TypedResults.Created($"/rooms/{id}", new QuestionCreated(questionId, warning)));
     }
 
     [WolverinePost("/rooms/{id}/questions/{questionId}/upvote", OperationId = "upvoteQuestion")]

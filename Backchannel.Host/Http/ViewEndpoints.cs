@@ -3,7 +3,9 @@ using Backchannel.Domain.Common;
 using Backchannel.Host.Auth;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
+using Backchannel.Domain.Requests;
 using Marten;
+using Wolverine;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -19,6 +21,18 @@ public static class ViewEndpoints
     [WolverineGet("/inbox/requests", OperationId = "requestsInbox")]
     public static Task<IReadOnlyList<RequestItem>> Requests(ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
         session.RequestsAsync(user.Handle(), ct: ct);
+
+    /// <summary>Declines every request waiting for you; the senders are not told, as for one decline.</summary>
+    [WolverinePost("/inbox/requests/decline-all", OperationId = "declineAllRequests")]
+    [ProducesResponseType<RequestsCleared>(StatusCodes.Status200OK)]
+    public static async Task<RequestsCleared> DeclineAll(ClaimsPrincipal user, IQuerySession session, IMessageBus bus, CancellationToken ct) =>
+        await bus.InvokeAsync<RequestsCleared>(new DeclineAllRequests(user.Handle(), await session.PendingRequestIdsAsync(user.Handle(), ct)), ct);
+
+    /// <summary>Declines every request waiting for you and blocks everyone who sent one.</summary>
+    [WolverinePost("/inbox/requests/block-all", OperationId = "blockAllRequesters")]
+    [ProducesResponseType<RequestsCleared>(StatusCodes.Status200OK)]
+    public static async Task<RequestsCleared> BlockAll(ClaimsPrincipal user, IQuerySession session, IMessageBus bus, CancellationToken ct) =>
+        await bus.InvokeAsync<RequestsCleared>(new BlockAllRequesters(user.Handle(), await session.PendingRequestIdsAsync(user.Handle(), ct)), ct);
 
     /// <summary>
     /// A page of the thread (<c>?before=&amp;limit=</c>), or the whole thread as of a version (<c>?asOfVersion=</c>)

@@ -19,7 +19,8 @@ public sealed class RequestAuditEntry
     public string? Rule { get; set; }
     public string? Reason { get; set; }
     public string Requester { get; set; } = "";
-    public string Recipient { get; set; } = "";
+    /// <summary>Whom the request was for; null for a message refused before it reached anyone.</summary>
+    public string? Recipient { get; set; }
     public DateTimeOffset At { get; set; }
     public string? CorrelationId { get; set; }
     public string? CausationId { get; set; }

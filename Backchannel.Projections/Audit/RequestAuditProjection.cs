@@ -23,6 +23,13 @@ public partial class RequestAuditProjection : EventProjection
     public RequestAuditEntry Create(IEvent<RequestSuppressedByPolicy> e) =>
         Entry(e, "suppressed", RequestAuditEntry.SystemActor, e.Data.Rule, null, e.Data.ConversationId, e.Data.From, e.Data.To, e.Data.At, visibleToRequester: true);
 
+    public RequestAuditEntry Create(IEvent<RequestSuppressedByRateLimit> e) =>
+        Entry(e, "suppressed", RequestAuditEntry.SystemActor, e.Data.Rule, $"retry at {e.Data.RetryAt:O}", e.Data.ConversationId, e.Data.From, e.Data.To, e.Data.At, visibleToRequester: true);
+
+    /// <summary>A message refused before it reached anyone: it concerns the requester alone.</summary>
+    public RequestAuditEntry Create(IEvent<PendingMessageSuppressedByRateLimit> e) =>
+        Entry(e, "suppressed", RequestAuditEntry.SystemActor, e.Data.Rule, $"retry at {e.Data.RetryAt:O}", e.Data.ConversationId, e.Data.From, null, e.Data.At, visibleToRequester: true);
+
     public RequestAuditEntry Create(IEvent<RequestAccepted> e) =>
         Entry(e, "accepted", e.Data.To, null, e.Data.ByReplying ? "replied" : null, e.Data.ConversationId, e.Data.From, e.Data.To, e.Data.At, visibleToRequester: true);
 
@@ -36,7 +43,7 @@ public partial class RequestAuditProjection : EventProjection
         Entry(e, "reported", e.Data.To, null, e.Data.Reason, e.Data.ConversationId, e.Data.From, e.Data.To, e.Data.At, visibleToRequester: false);
 
     private static RequestAuditEntry Entry(IEvent e, string decision, string actor, string? rule, string? reason,
-        string conversationId, string requester, string recipient, DateTimeOffset at, bool visibleToRequester) => new()
+        string conversationId, string requester, string? recipient, DateTimeOffset at, bool visibleToRequester) => new()
     {
         Id = e.Id,
         Sequence = e.Sequence,
@@ -50,6 +57,6 @@ public partial class RequestAuditProjection : EventProjection
         At = at,
         CorrelationId = e.CorrelationId,
         CausationId = e.CausationId,
-        VisibleTo = visibleToRequester ? [recipient, requester] : [recipient],
+        VisibleTo = [.. new[] { recipient, visibleToRequester ? requester : null }.OfType<string>()],
     };
 }

@@ -29,6 +29,9 @@ public partial class RoomAuditProjection : EventProjection
 
     public RoomAuditEntry Create(IEvent<MadeModerator> e) => Entry(e, e.Data.RoomId, e.Data.MadeBy, e.Data.At, subject: e.Data.UserId);
 
+    public RoomAuditEntry Create(IEvent<QuestionSuppressedByRateLimit> e) =>
+        Entry(e, e.Data.RoomId, RequestAuditEntry.SystemActor, e.Data.At, subject: e.Data.UserId, detail: $"{e.Data.Rule}, retry at {e.Data.RetryAt:O}");
+
     public RoomAuditEntry Create(IEvent<QuestionAsked> e) => Entry(e, e.Data.RoomId, e.Data.AskedBy, e.Data.At,
         questionId: e.Data.QuestionId, detail: e.Data.Anonymous ? "anonymous" : null);
 

@@ -49,6 +49,8 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
         new RequestDeclined(ConversationId, "ayu", "budi", T0),
         new RequesterBlocked(ConversationId, "ayu", "budi", T0),
         new RequestReported(ConversationId, "ayu", "budi", "spam", T0),
+        new RequestSuppressedByRateLimit(ConversationId, "ayu", "budi", "rate_limit_requests_per_hour", T0.AddMinutes(20), T0),
+        new PendingMessageSuppressedByRateLimit(ConversationId, "ayu", "rate_limit_pending_messages_per_minute", T0.AddSeconds(40), T0),
         new MemberJoinedByRole("stage-1", "budi", MembershipRoles.Stage, T0),
         new MemberLeftByRole("stage-1", "budi", MembershipRoles.Stage, T0),
         new ThanksSent(ConversationId, "c-0001.1", 1, "ayu", "budi", "Thank you for the room!", "room-1", null, T0),
@@ -62,6 +64,7 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
         new PromotedToStage("room-1", "cici", "ayu", "q-1", true, T0),
         new MovedToAudience("room-1", "cici", "ayu", "time is up", T0),
         new MadeModerator("room-1", "cici", "ayu", T0),
+        new QuestionSuppressedByRateLimit("room-1", "cici", "rate_limit_questions_per_minute", T0.AddSeconds(30), T0),
 
         new QuestionAsked("q-1", "room-1", "cici", "How do you start?", true, T0),
         new QuestionApproved("q-1", "room-1", "budi", T0),

@@ -16,6 +16,9 @@ public static class Spec
 
     public static Given<TState> Given<TState>(params object[] events) where TState : class => new(Fold<TState>(events));
 
+    /// <summary>A decision on several states at once (a promotion reads the room, the moderator and the target).</summary>
+    public static When WhenDeciding(Func<IReadOnlyList<object>> decide) => new(decide);
+
     private static readonly ConcurrentDictionary<(Type, string, Type), MethodInfo> Methods = new();
 
     public static TState? Fold<TState>(IEnumerable<object> events) where TState : class

@@ -10,6 +10,7 @@ namespace Backchannel.Specs.Deciding;
 /// <summary>Asking, upvoting, and the stage's screening of the audience's questions.</summary>
 public sealed class QuestionSpecs
 {
+    private static readonly Throttle Allowed = new(RateLimitSettings.QuestionsPerMinuteRule, false, 2, TimeSpan.Zero, false);
     private static readonly AskQuestion Ask = new(QuestionId, RoomId, "cici", "How do you start?", Anonymous: false);
     private static UpvoteQuestion Upvote(string by = "dodi") => new(QuestionId, RoomId, by);
     private static QuestionUpvoted Upvoted(string by = "dodi") => new(QuestionId, RoomId, by, Now);
@@ -18,21 +19,21 @@ public sealed class QuestionSpecs
     [Fact]
     public void a_present_listener_asks_and_a_retry_asks_nothing_twice()
     {
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), Listener("cici"), null, Now)).Then(Asked());
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask with { Anonymous = true }, Room(), Listener("cici"), null, Now)).Then(Asked(anonymous: true));
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), Listener("cici"), Question(), Now)).ThenNothingHappened();
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask with { UserId = "dodi" }, Room(), Listener("dodi"), Question(), Now))
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), Listener("cici"), null, Allowed, Now)).Then(Asked());
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask with { Anonymous = true }, Room(), Listener("cici"), null, Allowed, Now)).Then(Asked(anonymous: true));
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), Listener("cici"), Question(), Allowed, Now)).ThenNothingHappened();
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask with { UserId = "dodi" }, Room(), Listener("dodi"), Question(), Allowed, Now))
             .ThenFails(ViolationKind.Conflict, "question_exists");
     }
 
     [Fact]
     public void only_listeners_present_in_a_live_room_ask()
     {
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), Speaker("cici"), null, Now)).ThenFails(ViolationKind.Forbidden, "listeners_only");
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), Gone("cici"), null, Now)).ThenFails(ViolationKind.Forbidden, "not_in_room");
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), null, null, Now)).ThenFails(ViolationKind.Forbidden, "not_in_room");
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Ended(), Listener("cici"), null, Now)).ThenFails(ViolationKind.Conflict, "room_ended");
-        WhenDeciding(() => AskQuestionHandler.Decide(Ask, null, Listener("cici"), null, Now)).ThenFails(ViolationKind.NotFound, "room_not_found");
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), Speaker("cici"), null, Allowed, Now)).ThenFails(ViolationKind.Forbidden, "listeners_only");
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), Gone("cici"), null, Allowed, Now)).ThenFails(ViolationKind.Forbidden, "not_in_room");
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Room(), null, null, Allowed, Now)).ThenFails(ViolationKind.Forbidden, "not_in_room");
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask, Ended(), Listener("cici"), null, Allowed, Now)).ThenFails(ViolationKind.Conflict, "room_ended");
+        WhenDeciding(() => AskQuestionHandler.Decide(Ask, null, Listener("cici"), null, Allowed, Now)).ThenFails(ViolationKind.NotFound, "room_not_found");
     }
 
     [Fact]

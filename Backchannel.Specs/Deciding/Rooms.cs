@@ -63,7 +63,4 @@ public static class Rooms
         new ConversationStarted(PlanningId, ConversationKind.Planning, "ayu", null, EventId, Now),
         .. coHosts.Select(c => new MemberJoinedByRole(PlanningId, c, MembershipRoles.CoHost, Now)),
     ])!;
-
-    /// <summary>Runs a decision that is refused before it returns.</summary>
-    public static When WhenDeciding(Func<IReadOnlyList<object>> decide) => new(decide);
 }

@@ -9,7 +9,7 @@ namespace Backchannel.Specs.Deciding;
 public sealed class SendMessageSpecs
 {
     private static When Send(object[] history, string sender, string messageId = "new", string? replyTo = null) =>
-        Given(history).When(c => SendMessageHandler.Decide(new SendMessage(Id, messageId, sender, "hello", replyTo), c, Settings, Now));
+        Given(history).When(c => SendMessageHandler.Decide(new SendMessage(Id, messageId, sender, "hello", replyTo), c, throttle: null, Settings, Now));
 
     private static MessageSent Sent(long sequence, string sender, string? replyTo = null) =>
         new(Id, "new", sequence, sender, "hello", replyTo, Now);

@@ -65,7 +65,8 @@ public sealed class RandomHistorySpecs(AppFixture app) : AppSpec(app)
 
         await AsyncViewsCaughtUp();
         var decisions = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypeName.StartsWith("request_") || e.EventTypeName == "requester_blocked").CountAsync();
+            .Where(e => e.EventTypeName.StartsWith("request_") || e.EventTypeName == "requester_blocked"
+                || e.EventTypeName == "pending_message_suppressed_by_rate_limit").CountAsync();
         (await session.Query<RequestAuditEntry>().CountAsync()).ShouldBe(decisions, "every request decision is in the audit, once");
 
         var roomDecisions = await session.Events.QueryAllRawEvents()

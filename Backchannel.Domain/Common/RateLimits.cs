@@ -1,0 +1,68 @@
+namespace Backchannel.Domain.Common;
+
+/// <summary>How many of one kind of command a user may send in a sliding window.</summary>
+public sealed record RateLimit(string Rule, int Limit, TimeSpan Window);
+
+/// <summary>
+/// What a rate limit says of one more command: refused (with when to retry), or allowed, with how many remain in the
+/// window after it and whether that is few enough to warn about.
+/// </summary>
+public sealed record Throttle(string Rule, bool Refused, int Remaining, TimeSpan RetryAfter, bool NearLimit);
+
+/// <summary>
+/// What became of a command under a rate limit: how close it came to the limit, or, refused, when to retry. Null when
+/// no limit applied (a repeat that changed nothing, a member nobody is waiting on).
+/// </summary>
+public sealed record Paced(Throttle? Throttle);
+
+/// <summary>
+/// The one sliding-window rule every rate limit uses. It is pure: the caller passes the times of the commands already
+/// counted, read under the lock that serialises that user's commands of this kind, so the count is exact.
+/// </summary>
+public static class RateWindow
+{
+    /// <summary>
+    /// Adding a rate limit to a command: read the times of that user's earlier commands of the kind (from the state
+    /// the decision loads under its stream lock), call <see cref="Check"/>, and when it refuses, record a suppression
+    /// event with <see cref="Throttle.Rule"/> instead of the command's events.
+    /// </summary>
+    public static Throttle Check(RateLimit limit, IEnumerable<DateTimeOffset> earlier, DateTimeOffset now, double warnAtShare)
+    {
+        var inWindow = earlier.Where(t => t > now - limit.Window).Order().ToList();
+        if (inWindow.Count >= limit.Limit)
+        {
+            var slotFreesAt = inWindow[inWindow.Count - limit.Limit] + limit.Window;
+            return new Throttle(limit.Rule, Refused: true, 0, slotFreesAt - now, NearLimit: true);
+        }
+        var used = inWindow.Count + 1;
+        return new Throttle(limit.Rule, Refused: false, limit.Limit - used, TimeSpan.Zero, NearLimit: used >= limit.Limit * warnAtShare);
+    }
+}
+
+/// <summary>The rate limits, bound from <c>Backchannel:RateLimits</c>.</summary>
+public sealed record RateLimitSettings
+{
+    public const string RequestsPerHourRule = "rate_limit_requests_per_hour";
+    public const string PendingMessagesPerMinuteRule = "rate_limit_pending_messages_per_minute";
+    public const string QuestionsPerMinuteRule = "rate_limit_questions_per_minute";
+
+    /// <summary>Conversations (requests and thank-you notes) a user may start in an hour.</summary>
+    public int RequestsPerHour { get; init; } = 20;
+
+    /// <summary>
+    /// Messages (opening ones included) a user may send in a minute across all their requests nobody has accepted yet:
+    /// a flood spread over many strangers is still a flood. The cap per request (<c>PendingRequestMessageCap</c>)
+    /// holds besides.
+    /// </summary>
+    public int PendingMessagesPerMinute { get; init; } = 5;
+
+    /// <summary>Questions a listener may ask in a minute in one room.</summary>
+    public int QuestionsPerMinutePerRoom { get; init; } = 3;
+
+    /// <summary>The share of a limit from which responses carry a warning (0.8: the last fifth).</summary>
+    public double WarnAtShare { get; init; } = 0.8;
+
+    public RateLimit RequestsStarted => new(RequestsPerHourRule, RequestsPerHour, TimeSpan.FromHours(1));
+    public RateLimit PendingMessages => new(PendingMessagesPerMinuteRule, PendingMessagesPerMinute, TimeSpan.FromMinutes(1));
+    public RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
+}

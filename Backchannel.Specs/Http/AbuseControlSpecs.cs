@@ -1,0 +1,125 @@
+using System.Net;
+using Backchannel.Domain.Common;
+using Backchannel.Host.Http;
+using Backchannel.Projections.Audit;
+using Backchannel.Specs.Support;
+using Shouldly;
+
+namespace Backchannel.Specs.Http;
+
+/// <summary>Rate limits (429 with Retry-After, recorded in the audit, warned of) and clearing the requests inbox.</summary>
+public sealed class AbuseControlSpecs(AppFixture app) : AppSpec(app)
+{
+    private static readonly RateLimitSettings Limits = new();
+
+    private static string Code(Microsoft.AspNetCore.Mvc.ProblemDetails problem) => problem.Extensions["code"]!.ToString()!;
+
+    [Fact]
+    public async Task starting_more_conversations_than_an_hour_allows_is_429_with_retry_after_warned_before_and_audited()
+    {
+        await As("ayu").Follow("zed");
+        var warnings = new List<RateLimitWarning?>();
+        for (var i = 0; i < Limits.RequestsPerHour; i++)
+            warnings.Add((await (await As("ayu").Post("/conversations", new { to = new[] { $"user{i}" }, text = "hi" }, 201))
+                .ReadAsJsonAsync<ConversationCreated>())!.Warning);
+
+        var refused = await As("ayu").Post("/conversations", new { to = new[] { "late" }, text = "hi" }, 429);
+
+        warnings.Take(15).ShouldAllBe(w => w == null);
+        warnings.Last().ShouldBe(new RateLimitWarning(RateLimitSettings.RequestsPerHourRule, 0));
+        var retryAfter = int.Parse(refused.Context.Response.Headers.RetryAfter.ToString());
+        retryAfter.ShouldBeInRange(3_500, 3_600);
+        Code((await refused.ReadAsJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>())!).ShouldBe(RateLimitSettings.RequestsPerHourRule);
+        (await As("late").Requests()).ShouldBeEmpty("a refused request reaches nobody");
+
+        await AsyncViewsCaughtUp();
+        var audit = await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests");
+        audit.Single(e => e.Recipient == "late").ShouldSatisfyAllConditions(
+            e => e.Decision.ShouldBe("suppressed"), e => e.Actor.ShouldBe(RequestAuditEntry.SystemActor),
+            e => e.Rule.ShouldBe(RateLimitSettings.RequestsPerHourRule));
+    }
+
+    [Fact]
+    public async Task requests_sent_at_the_same_instant_are_counted_exactly()
+    {
+        await As("ayu").Follow("zed");
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, Limits.RequestsPerHour + 5).Select(async i =>
+        {
+            var result = await Host.Scenario(s =>
+            {
+                s.Post.Json(new { to = new[] { $"user{i}" }, text = "hi" }).ToUrl("/conversations");
+                s.WithRequestHeader("Authorization", $"Bearer {App.TokenFor("ayu")}");
+                s.IgnoreStatusCode();
+            });
+            return result.Context.Response.StatusCode;
+        }));
+
+        statuses.Count(s => s == (int)HttpStatusCode.Created).ShouldBe(Limits.RequestsPerHour);
+        statuses.Count(s => s == (int)HttpStatusCode.TooManyRequests).ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task a_requester_writing_to_strangers_faster_than_allowed_is_told_to_wait()
+    {
+        var chats = new List<string>();
+        foreach (var stranger in new[] { "budi", "cici", "dodi" }) chats.Add(await As("ayu").StartConversation(stranger));
+        await As("ayu").Say(chats[0], "are you there?");
+        await As("ayu").Say(chats[1], "are you there?");
+
+        var refused = await As("ayu").Post($"/conversations/{chats[2]}/messages", new { text = "hello??" }, 429);
+
+        Limits.PendingMessagesPerMinute.ShouldBe(5, "three openings and two follow-ups fill the window");
+        int.Parse(refused.Context.Response.Headers.RetryAfter.ToString()).ShouldBeInRange(50, 60);
+        (await As("dodi").Thread(chats[2])).Messages.Count.ShouldBe(1);
+        await As("dodi").Say(chats[2], "here now");
+        await As("ayu").Say(chats[2], "great"); // a conversation someone accepted is not paced
+    }
+
+    [Fact]
+    public async Task a_listener_asking_too_fast_is_429_and_the_room_audit_says_so()
+    {
+        var room = await As("host").StartRoom();
+        await As("cici").Join(room.RoomId);
+        for (var i = 0; i < Limits.QuestionsPerMinutePerRoom; i++) await As("cici").Ask(room.RoomId, $"Question {i}?");
+
+        var refused = await As("cici").Refused(c => c.Post($"/rooms/{room.RoomId}/questions", new { text = "One more?", anonymous = false }, 429));
+
+        Code(refused).ShouldBe(RateLimitSettings.QuestionsPerMinuteRule);
+        (await As("host").Moderation(room.RoomId)).Pending.Count.ShouldBe(Limits.QuestionsPerMinutePerRoom);
+        await AsyncViewsCaughtUp();
+        (await As("ops", isOperator: true).Get<IReadOnlyList<RoomAuditEntry>>($"/audit/rooms?roomId={room.RoomId}"))
+            .Single(e => e.Action == "question_suppressed_by_rate_limit").Subject.ShouldBe("cici");
+    }
+
+    [Fact]
+    public async Task declining_all_requests_clears_the_requests_inbox_and_each_sender_sees_nothing_change()
+    {
+        var chats = new List<string>();
+        foreach (var sender in new[] { "ayu", "cici", "dodi" }) chats.Add(await As(sender).StartConversation("budi"));
+
+        var cleared = (await (await As("budi").Post("/inbox/requests/decline-all", status: 200)).ReadAsJsonAsync<Backchannel.Domain.Requests.RequestsCleared>())!;
+
+        cleared.ShouldBe(new Backchannel.Domain.Requests.RequestsCleared(3, 0));
+        (await As("budi").Requests()).ShouldBeEmpty();
+        (await As("ayu").Thread(chats[0])).Members.Single(m => m.UserId == "budi").Status.ShouldBe("invited");
+        await AsyncViewsCaughtUp();
+        (await As("budi").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).Count(e => e.Decision == "declined").ShouldBe(3);
+        (await (await As("budi").Post("/inbox/requests/decline-all", status: 200)).ReadAsJsonAsync<Backchannel.Domain.Requests.RequestsCleared>())!
+            .Declined.ShouldBe(0, "repeating it changes nothing");
+    }
+
+    [Fact]
+    public async Task blocking_all_requesters_suppresses_their_next_requests()
+    {
+        await As("ayu").StartConversation("budi");
+        await As("cici").StartConversation("budi");
+        await As("cici").StartConversation("budi");
+
+        var cleared = (await (await As("budi").Post("/inbox/requests/block-all", status: 200)).ReadAsJsonAsync<Backchannel.Domain.Requests.RequestsCleared>())!;
+
+        cleared.ShouldBe(new Backchannel.Domain.Requests.RequestsCleared(3, 2));
+        await As("ayu").StartConversation("budi");
+        (await As("budi").Requests()).ShouldBeEmpty("a blocked requester's request is suppressed");
+    }
+}
