@@ -24,7 +24,17 @@ if ! pg_lsclusters -h | awk '$1=="'"$version"'" && $2=="main" {print $4}' | grep
 fi
 
 psql_admin() { as_root su postgres -c "psql -v ON_ERROR_STOP=1 -qtAX $*"; }
-for _ in $(seq 1 30); do psql_admin "-c 'select 1'" >/dev/null 2>&1 && break; sleep 1; done
+wait_for_server() { for _ in $(seq 1 30); do psql_admin "-c 'select 1'" >/dev/null 2>&1 && return; sleep 1; done; }
+wait_for_server
+
+# Debian's default of 100 connections is less than a test run can hold (each host's pool, its daemon, a second
+# host for the multi-node and production specs): measured, a burst of 180 requests ran the server out of slots.
+MAX_CONNECTIONS=${BACKCHANNEL_DB_MAX_CONNECTIONS:-300}
+if (( $(psql_admin "-c 'show max_connections'") < MAX_CONNECTIONS )); then
+  psql_admin "-c 'alter system set max_connections = $MAX_CONNECTIONS'"
+  as_root pg_ctlcluster "$version" main restart
+  wait_for_server
+fi
 
 if [[ -z $(psql_admin "-c \"select 1 from pg_roles where rolname = '$DB_USER'\"") ]]; then
   psql_admin "-c \"create role $DB_USER login createdb password '$DB_PASSWORD'\""

@@ -18,7 +18,7 @@ public sealed class AppFixture : IAsyncLifetime
 
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("BACKCHANNEL_TEST_CONNECTION")
-        ?? "Host=127.0.0.1;Port=5432;Database=backchannel_tests;Username=backchannel;Password=backchannel";
+        ?? "Host=127.0.0.1;Port=5432;Database=backchannel_tests;Username=backchannel;Password=backchannel;Maximum Pool Size=40";
 
     public async Task InitializeAsync()
     {
