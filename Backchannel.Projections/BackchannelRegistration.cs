@@ -3,6 +3,7 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
+using Backchannel.Projections.Push;
 using FluentValidation;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
@@ -37,6 +38,10 @@ public static class BackchannelRegistration
         services.AddValidatorsFromAssemblyContaining<BackchannelSettings>(ServiceLifetime.Singleton, includeInternalTypes: false);
         services.ConfigureMarten(ConfigureStore);
         services.AddWolverineExtension<BackchannelWolverineExtension>();
+        services.TryAddSingleton<FeedWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeedWatcher>());
+        services.TryAddSingleton<PushFeed>();
+        services.AddHostedService<FeedPruner>();
         return services;
     }
 
@@ -53,10 +58,14 @@ public static class BackchannelRegistration
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<ThreadMessageProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<RequestAuditProjection>(ProjectionLifecycle.Async);
+        // The push feed: each capability whose events change someone's views adds its feed source here.
+        opts.Projections.Add(new PushFeedProjection(new ConversationFeedSource()), ProjectionLifecycle.Async);
 
         opts.Schema.For<ConversationView>().GinIndexJsonData();
         opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
         opts.Schema.For<RequestAuditEntry>().GinIndexJsonData().Duplicate(e => e.Sequence).Duplicate(e => e.At);
+        opts.Schema.For<FeedItem>().Duplicate(f => f.UserId).Duplicate(f => f.Position).Duplicate(f => f.At);
+        opts.Schema.For<FeedRetentionMark>().UseOptimisticConcurrency(true);
     }
 }
 

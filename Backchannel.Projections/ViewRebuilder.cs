@@ -3,6 +3,7 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
+using Backchannel.Projections.Push;
 using Marten;
 
 namespace Backchannel.Projections;
@@ -20,6 +21,7 @@ public static class ViewRebuilder
         new("audit", RequestAuditProjection.ProjectionName, (s, ct) => s.Query<RequestAuditEntry>().CountAsync(ct)),
         new("profiles", nameof(UserProfile), (s, ct) => s.Query<UserProfile>().CountAsync(ct)),
         new("conversation-state", nameof(Conversation), (s, ct) => s.Query<Conversation>().CountAsync(ct)),
+        new("push", PushFeedProjection.ProjectionName, (s, ct) => s.Query<FeedItem>().CountAsync(ct)),
     ];
 
     /// <summary>One line of progress: a view started or finished, with its document count.</summary>

@@ -10,4 +10,7 @@ public sealed record BackchannelSettings
 
     /// <summary>How many messages a requester may send while nobody has accepted the request.</summary>
     public int PendingRequestMessageCap { get; init; } = 3;
+
+    /// <summary>How long push feed items are kept; a client away longer is told to reload its views.</summary>
+    public TimeSpan PushRetention { get; init; } = TimeSpan.FromDays(7);
 }

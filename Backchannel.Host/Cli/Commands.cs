@@ -49,7 +49,7 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
 
 public sealed class RebuildInput : NetCoreInput
 {
-    [Description("One view to rebuild (conversations, threads, audit, profiles, conversation-state); all when omitted")]
+    [Description("One view to rebuild (conversations, threads, audit, profiles, conversation-state, push); all when omitted")]
     public string? ViewFlag { get; set; }
 }
 

@@ -2,6 +2,7 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
+using Backchannel.Projections.Push;
 using Marten;
 
 namespace Backchannel.Specs.Support;
@@ -24,6 +25,8 @@ public static class StoredViews
         Add(await session.Query<RequestAuditEntry>().ToListAsync(), d => d.Id.ToString());
         Add(await session.Query<UserProfile>().ToListAsync(), d => d.Id);
         Add(await session.Query<Conversation>().ToListAsync(), d => d.Id);
+        Add(await session.Query<FeedItem>().ToListAsync(), d => d.Id);
+        Add(await session.Query<ConversationAudience>().ToListAsync(), d => d.Id);
         return captured;
     }
 
