@@ -18,13 +18,12 @@ public static class PushEndpoint
     /// </summary>
     [WolverineGet("/me/events", OperationId = "pushStream")]
     [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
-    public static Task Stream(HttpContext context, ClaimsPrincipal user, string? lastEventId, PushFeed feed) =>
-        ServerSentEvents.WriteAsync(context,
-            feed.ReadAsync(user.Handle(), ServerSentEvents.ResumePosition(context, lastEventId), ct: context.RequestAborted));
+    public static IResult Stream(HttpContext context, ClaimsPrincipal user, string? lastEventId, PushFeed feed) =>
+        new ServerSentEvents(feed.ReadAsync(user.Handle(), ServerSentEvents.ResumePosition(context, lastEventId), ct: context.RequestAborted));
 }
 
 /// <summary>Writes push frames in the Server-Sent Events format, flushing each so it leaves at once.</summary>
-internal static class ServerSentEvents
+internal sealed class ServerSentEvents(IAsyncEnumerable<PushFrame> frames) : IResult
 {
     private static readonly string Start = "retry: 2000\n\n";
     private static readonly string KeepAlive = ": keep-alive\n\n";
@@ -39,7 +38,7 @@ internal static class ServerSentEvents
             [new FluentValidation.Results.ValidationFailure("lastEventId", "lastEventId must be the id of an event this stream sent.")]);
     }
 
-    public static async Task WriteAsync(HttpContext context, IAsyncEnumerable<PushFrame> frames)
+    public async Task ExecuteAsync(HttpContext context)
     {
         var response = context.Response;
         var ct = context.RequestAborted;
