@@ -1,5 +1,6 @@
 using Backchannel.Projections.Push;
 using Backchannel.Specs.Support;
+using Npgsql;
 using Shouldly;
 
 namespace Backchannel.Specs.Push;
@@ -160,6 +161,38 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
 
         await using var byQuery = await Listen("budi", delivered[2].Id.ToString(), inQuery: true);
         (await byQuery.NextAsync("message_sent")).Text("messageId").ShouldBe(missed[3]);
+    }
+
+    [Fact]
+    public async Task a_message_whose_transaction_commits_late_is_delivered_in_its_place_not_skipped()
+    {
+        await As("budi").Follow("ayu");
+        var slow = (await As("ayu").StartConversation("slow one", ["budi"])).ConversationId;
+        var fast = (await As("ayu").StartConversation("fast one", ["budi"])).ConversationId;
+        await using var budi = await ListenFromNow("budi");
+
+        // Hold a lock the slow conversation's inline view needs: its message takes its sequence number at insert,
+        // then waits to commit while a later message commits first.
+        await using var blocker = new NpgsqlConnection(AppFixture.ConnectionString);
+        await blocker.OpenAsync();
+        var hold = await blocker.BeginTransactionAsync();
+        await using (var lockView = new NpgsqlCommand("select 1 from backchannel.mt_doc_conversationview where id = @id for update", blocker, hold))
+        {
+            lockView.Parameters.AddWithValue("id", slow);
+            await lockView.ExecuteScalarAsync();
+        }
+        var slowSend = As("ayu").Say(slow, "committed late");
+        await Task.Delay(300);
+        var fastMessage = await As("ayu").Say(fast, "committed first");
+        slowSend.IsCompleted.ShouldBeFalse("the slow message must still be waiting on the lock");
+        await hold.CommitAsync();
+        var slowMessage = await slowSend;
+
+        var first = await budi.NextAsync("message_sent");
+        var second = await budi.NextAsync("message_sent");
+        first.Text("messageId").ShouldBe(slowMessage, "the earlier position comes first, though it committed last");
+        second.Text("messageId").ShouldBe(fastMessage);
+        first.Id.ShouldBeLessThan(second.Id);
     }
 
     [Fact]
