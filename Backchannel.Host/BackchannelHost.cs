@@ -30,9 +30,9 @@ public static class BackchannelHost
             {
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = builder.Configuration["Backchannel:Schema"] ?? "backchannel";
-                // The async views (audit, push feed): an idle daemon noticing new events within 250 ms keeps their lag
-                // well under a second, for one cheap query a quarter-second.
-                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+                // The async views (audit, push feed) lag by about the idle daemon's polling period (docs/benchmarks.md):
+                // 100 ms keeps a pushed message near a tenth of a second behind, for ten cheap queries a second.
+                opts.Projections.SlowPollingTime = builder.Configuration.GetValue("Backchannel:DaemonIdlePolling", TimeSpan.FromMilliseconds(100));
                 opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
             })
             .UseLightweightSessions();
