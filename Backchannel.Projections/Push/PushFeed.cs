@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Backchannel.Domain.Common;
 using Marten;
 
 namespace Backchannel.Projections.Push;
@@ -25,17 +26,15 @@ public sealed record PushStart(long Position, string? Reason);
 /// whose items commit together with the projection's progress, so a reader sees each item once, in position order,
 /// on whichever node it runs.
 /// </summary>
-public sealed class PushFeed(IDocumentStore store, FeedWatcher watcher)
+public sealed class PushFeed(IDocumentStore store, FeedWatcher watcher, BackchannelSettings settings)
 {
     public const int PageSize = 200;
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// The frames for <paramref name="userId"/> after <paramref name="after"/> (a position from an earlier frame), or
     /// from now when it is null.
     /// </summary>
-    public async IAsyncEnumerable<PushFrame> ReadAsync(string userId, long? after, TimeSpan? heartbeat = null,
-        [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<PushFrame> ReadAsync(string userId, long? after, [EnumeratorCancellation] CancellationToken ct = default)
     {
         using var listening = watcher.Listen();
         var position = after ?? 0;
@@ -63,7 +62,7 @@ public sealed class PushFeed(IDocumentStore store, FeedWatcher watcher)
             }
             if (page.Count == PageSize) continue;
 
-            var waited = await Task.WhenAny(grown, Task.Delay(heartbeat ?? HeartbeatInterval, ct));
+            var waited = await Task.WhenAny(grown, Task.Delay(settings.PushHeartbeat, ct));
             if (ct.IsCancellationRequested) yield break;
             if (waited != grown) yield return PushFrame.Heartbeat;
         }

@@ -182,7 +182,7 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
             await lockView.ExecuteScalarAsync();
         }
         var slowSend = As("ayu").Say(slow, "committed late");
-        await Task.Delay(300);
+        await WaitUntilSomeoneWaitsOnALock(blocker);
         var fastMessage = await As("ayu").Say(fast, "committed first");
         slowSend.IsCompleted.ShouldBeFalse("the slow message must still be waiting on the lock");
         await hold.CommitAsync();
@@ -193,6 +193,17 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
         first.Text("messageId").ShouldBe(slowMessage, "the earlier position comes first, though it committed last");
         second.Text("messageId").ShouldBe(fastMessage);
         first.Id.ShouldBeLessThan(second.Id);
+    }
+
+    private static async Task WaitUntilSomeoneWaitsOnALock(NpgsqlConnection connection)
+    {
+        await using var waiting = new NpgsqlCommand("select exists (select 1 from pg_locks where not granted)", connection);
+        var patience = System.Diagnostics.Stopwatch.StartNew();
+        while (!(bool)(await waiting.ExecuteScalarAsync())!)
+        {
+            patience.Elapsed.ShouldBeLessThan(PushStream.Patience, "the slow message never reached the held lock");
+            await Task.Delay(10);
+        }
     }
 
     [Fact]
@@ -214,6 +225,18 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
 
         await using var unknown = await Listen("budi", "999999999");
         (await unknown.NextAsync("reload")).Text("reason").ShouldBe("unknown_position");
+    }
+
+    [Fact]
+    public async Task a_quiet_stream_stays_open_with_heartbeats_and_still_delivers()
+    {
+        await As("budi").Follow("ayu");
+        await using var budi = await ListenFromNow("budi");
+
+        await budi.HeartbeatAsync();
+        await As("ayu").StartConversation("after a quiet while", ["budi"]);
+        await budi.NextAsync("conversation");
+        (await budi.NextAsync("message_sent")).Text("text").ShouldBe("after a quiet while");
     }
 
     [Fact]

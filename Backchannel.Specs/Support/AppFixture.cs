@@ -27,6 +27,8 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__Backchannel", ConnectionString);
         Environment.SetEnvironmentVariable("Backchannel__Auth__SigningKey", SigningKey);
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
+        // A quiet push stream's heartbeat within a spec's patience.
+        Environment.SetEnvironmentVariable("Backchannel__PushHeartbeat", "00:00:01");
         Host = await AlbaHost.For<Program>();
         await Host.DocumentStore().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }

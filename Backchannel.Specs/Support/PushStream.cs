@@ -30,8 +30,10 @@ public sealed class PushStream : IAsyncDisposable
         _reading = Task.Run(ReadAsync);
     }
 
-    /// <summary>Heartbeat comments seen so far.</summary>
-    public int Heartbeats { get; private set; }
+    private readonly TaskCompletionSource _heartbeat = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes at the first heartbeat comment, or fails after <see cref="Patience"/>.</summary>
+    public Task HeartbeatAsync() => _heartbeat.Task.WaitAsync(Patience);
 
     /// <summary>The id of the last event read.</summary>
     public long LastId { get; private set; }
@@ -98,7 +100,7 @@ public sealed class PushStream : IAsyncDisposable
                     if (kind is not null) await _events.Writer.WriteAsync(new PushEvent(long.Parse(id!), kind, JsonDocument.Parse(data!).RootElement));
                     id = kind = data = null;
                 }
-                else if (line.StartsWith(':')) Heartbeats++;
+                else if (line.StartsWith(':')) _heartbeat.TrySetResult();
                 else if (line.StartsWith("id: ")) id = line[4..];
                 else if (line.StartsWith("event: ")) kind = line[7..];
                 else if (line.StartsWith("data: ")) data = line[6..];
