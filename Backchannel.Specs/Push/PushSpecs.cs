@@ -88,6 +88,7 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
         await As("budi").Follow("cici");
         await As("budi").Post("/blocks/dodi");
         await using var budi = await ListenFromNow("budi");
+        await using var dodi = await ListenFromNow("dodi");
 
         var suppressed = await As("dodi").StartConversation("let me in", ["budi"]);
         await As("dodi").Say(suppressed.ConversationId, "please");
@@ -95,6 +96,9 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
 
         var seen = await budi.UntilAsync(e => e.Kind == "message_sent" && e.Text("conversationId") == fence.ConversationId);
         seen.ShouldAllBe(e => e.Text("conversationId") == fence.ConversationId);
+        var asTheRequesterSeesIt = (await dodi.UntilAsync(e => e.Kind == "conversation" && e.Data.GetProperty("members").GetArrayLength() == 1))[^1];
+        asTheRequesterSeesIt.Data.GetProperty("members")[0].GetProperty("status").GetString()
+            .ShouldBe("invited", "the requester cannot tell a suppressed request from one that waits");
     }
 
     [Fact]
