@@ -62,9 +62,16 @@ public sealed class PushFeed(IDocumentStore store, FeedWatcher watcher, Backchan
             }
             if (page.Count == PageSize) continue;
 
-            var waited = await Task.WhenAny(grown, Task.Delay(settings.PushHeartbeat, ct));
-            if (ct.IsCancellationRequested) yield break;
-            if (waited != grown) yield return PushFrame.Heartbeat;
+            var quiet = false;
+            try
+            {
+                await grown.WaitAsync(settings.PushHeartbeat, ct);
+            }
+            catch (TimeoutException)
+            {
+                quiet = true;
+            }
+            if (quiet) yield return PushFrame.Heartbeat;
         }
     }
 
