@@ -35,7 +35,10 @@ public static class BackchannelHost
                 opts.Projections.SlowPollingTime = builder.Configuration.GetValue("Backchannel:DaemonIdlePolling", TimeSpan.FromMilliseconds(100));
                 opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
             })
-            .UseLightweightSessions();
+            .UseLightweightSessions()
+            // Schema changes are applied once, before the daemon starts, rather than lazily by whichever shard or
+            // request first touches a table: two of them creating the same new index at once make one fail.
+            .ApplyAllDatabaseChangesOnStartup();
         // Solo: this node runs every async view. Distributed: Wolverine assigns each view to one live node (several
         // nodes on one database). Off: another node runs them. Never both AddAsyncDaemon and Wolverine's distribution.
         switch (builder.Configuration.GetValue("Backchannel:Daemon", DaemonChoice.Solo))

@@ -8,6 +8,7 @@ using FluentValidation;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Schema;
 using Weasel.Core;
 using JasperFx;
 using Microsoft.Extensions.Configuration;
@@ -64,7 +65,10 @@ public static class BackchannelRegistration
         opts.Schema.For<ConversationView>().GinIndexJsonData();
         opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
         opts.Schema.For<RequestAuditEntry>().GinIndexJsonData().Duplicate(e => e.Sequence).Duplicate(e => e.At);
-        opts.Schema.For<FeedItem>().Duplicate(f => f.UserId).Duplicate(f => f.Position).Duplicate(f => f.At);
+        // A reader asks for one user's items after a position, in order: one index answers it, and says that an
+        // event gives each user at most one item.
+        opts.Schema.For<FeedItem>().Duplicate(f => f.UserId).Duplicate(f => f.Position).Duplicate(f => f.At)
+            .UniqueIndex(UniqueIndexType.DuplicatedField, "mt_doc_feeditem_by_user_and_position", f => f.UserId, f => f.Position);
         opts.Schema.For<FeedRetentionMark>().UseOptimisticConcurrency(true);
     }
 }
