@@ -79,7 +79,14 @@ async Task<List<double>> RunRoundAsync(int round)
     }
     await listening.CancelAsync();
     stream.Dispose();
-    await reading.ContinueWith(_ => { });
+    try
+    {
+        await reading;
+    }
+    catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+    {
+        // The round is over: the stream was cut from this side.
+    }
     return delays;
 }
 
