@@ -26,18 +26,27 @@ public static class BackchannelHost
         configure?.Invoke(builder);
         var connectionString = builder.Configuration.GetConnectionString("Backchannel") ?? LocalConnectionString;
 
-        builder.Services.AddMarten(opts =>
+        var marten = builder.Services.AddMarten(opts =>
             {
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = builder.Configuration["Backchannel:Schema"] ?? "backchannel";
-                // The audit is the one async view: an idle daemon noticing new events within 250 ms keeps its lag
-                // well under a second, for one cheap query a quarter-second.
-                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+                // The async views (audit, push feed) lag by about the idle daemon's polling period (docs/benchmarks.md):
+                // 100 ms keeps a pushed message near a tenth of a second behind, for ten cheap queries a second.
+                opts.Projections.SlowPollingTime = builder.Configuration.GetValue("Backchannel:DaemonIdlePolling", TimeSpan.FromMilliseconds(100));
                 opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
             })
             .UseLightweightSessions()
-            .IntegrateWithWolverine()
-            .AddAsyncDaemon(DaemonMode.Solo);
+            // Schema changes are applied once, before the daemon starts, rather than lazily by whichever shard or
+            // request first touches a table: two of them creating the same new index at once make one fail.
+            .ApplyAllDatabaseChangesOnStartup();
+        // Solo: this node runs every async view. Distributed: Wolverine assigns each view to one live node (several
+        // nodes on one database). Off: another node runs them. Never both AddAsyncDaemon and Wolverine's distribution.
+        switch (builder.Configuration.GetValue("Backchannel:Daemon", DaemonChoice.Solo))
+        {
+            case DaemonChoice.Solo: marten.IntegrateWithWolverine().AddAsyncDaemon(DaemonMode.Solo); break;
+            case DaemonChoice.Distributed: marten.IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = true); break;
+            case DaemonChoice.Off: marten.IntegrateWithWolverine(); break;
+        }
         builder.Services.AddBackchannel(builder.Configuration);
 
         builder.Host.UseWolverine(opts =>
@@ -80,4 +89,12 @@ public static class BackchannelHost
         if (app.Environment.IsDevelopment()) DevEndpoints.Map(app);
         return app;
     }
+}
+
+/// <summary>Where this node's async views (audit, push feed) run: setting <c>Backchannel:Daemon</c>.</summary>
+public enum DaemonChoice
+{
+    Solo,
+    Distributed,
+    Off,
 }

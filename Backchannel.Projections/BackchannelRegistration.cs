@@ -8,10 +8,12 @@ using Backchannel.Projections.Rooms;
 using Backchannel.Domain.Planning;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Rooms;
+using Backchannel.Projections.Push;
 using FluentValidation;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Schema;
 using Weasel.Core;
 using JasperFx;
 using Microsoft.Extensions.Configuration;
@@ -42,6 +44,10 @@ public static class BackchannelRegistration
         services.AddValidatorsFromAssemblyContaining<BackchannelSettings>(ServiceLifetime.Singleton, includeInternalTypes: false);
         services.ConfigureMarten(ConfigureStore);
         services.AddWolverineExtension<BackchannelWolverineExtension>();
+        services.TryAddSingleton<FeedWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeedWatcher>());
+        services.TryAddSingleton<PushFeed>();
+        services.AddHostedService<FeedPruner>();
         return services;
     }
 
@@ -70,6 +76,8 @@ public static class BackchannelRegistration
         opts.Projections.Add<EventViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<RequestAuditProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add<RoomAuditProjection>(ProjectionLifecycle.Async);
+        // The push feed: each capability whose events change someone's views adds its feed source here.
+        opts.Projections.Add(new PushFeedProjection(new ConversationFeedSource()), ProjectionLifecycle.Async);
 
         opts.Schema.For<ConversationView>().GinIndexJsonData();
         opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
@@ -81,6 +89,11 @@ public static class BackchannelRegistration
         opts.Schema.For<QuestionView>().Duplicate(q => q.RoomId);
         opts.Schema.For<EventView>().GinIndexJsonData().Duplicate(e => e.StartsAt);
         opts.Schema.For<RoomAuditEntry>().Duplicate(e => e.Sequence).Duplicate(e => e.RoomId).Duplicate(e => e.At);
+        // A reader asks for one user's items after a position, in order: one index answers it, and says that an
+        // event gives each user at most one item.
+        opts.Schema.For<FeedItem>().Duplicate(f => f.UserId).Duplicate(f => f.Position).Duplicate(f => f.At)
+            .UniqueIndex(UniqueIndexType.DuplicatedField, "mt_doc_feeditem_by_user_and_position", f => f.UserId, f => f.Position);
+        opts.Schema.For<FeedRetentionMark>().UseOptimisticConcurrency(true);
     }
 }
 

@@ -8,6 +8,7 @@ using Backchannel.Projections.Rooms;
 using Backchannel.Domain.Planning;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Rooms;
+using Backchannel.Projections.Push;
 using Marten;
 
 namespace Backchannel.Projections;
@@ -34,6 +35,7 @@ public static class ViewRebuilder
         new("question-state", nameof(Question), (s, ct) => s.Query<Question>().CountAsync(ct)),
         new("upvotes", nameof(Upvote), (s, ct) => s.Query<Upvote>().CountAsync(ct)),
         new("event-state", nameof(PlannedEvent), (s, ct) => s.Query<PlannedEvent>().CountAsync(ct)),
+        new("push", PushFeedProjection.ProjectionName, (s, ct) => s.Query<FeedItem>().CountAsync(ct)),
     ];
 
     /// <summary>One line of progress: a view started or finished, with its document count.</summary>

@@ -13,4 +13,9 @@ public sealed record BackchannelSettings
 
     /// <summary>How often a user may start conversations, write while pending, and ask questions.</summary>
     public RateLimitSettings RateLimits { get; init; } = new();
+    /// <summary>How long push feed items are kept; a client away longer is told to reload its views.</summary>
+    public TimeSpan PushRetention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often a quiet push stream sends a heartbeat comment, so proxies and clients keep it open.</summary>
+    public TimeSpan PushHeartbeat { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -52,7 +52,7 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
 
 public sealed class RebuildInput : NetCoreInput
 {
-    [Description("One view to rebuild (see ViewRebuilder.All: conversations, threads, rooms, questions, events, audit, room-audit, and the state snapshots); all when omitted")]
+    [Description("One view to rebuild (see ViewRebuilder.All: conversations, threads, rooms, questions, events, audit, room-audit, push, and the state snapshots); all when omitted")]
     public string? ViewFlag { get; set; }
 }
 

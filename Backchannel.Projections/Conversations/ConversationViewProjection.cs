@@ -4,9 +4,42 @@ using Marten.Events.Aggregation;
 
 namespace Backchannel.Projections.Conversations;
 
-/// <summary>Builds <see cref="ConversationView"/> from a conversation's stream (inline: members read their own writes).</summary>
+/// <summary>
+/// Builds <see cref="ConversationView"/> from a conversation's stream (inline: members read their own writes). Its
+/// static methods are also the fold of callers that follow a conversation event by event (<see cref="Fold"/>).
+/// </summary>
 public partial class ConversationViewProjection : SingleStreamProjection<ConversationView, string>
 {
+    /// <summary>
+    /// <paramref name="view"/> after one more event of its stream, by the same Create and Apply methods Marten uses;
+    /// an event this view ignores leaves it as it was.
+    /// </summary>
+    public static ConversationView? Fold(ConversationView? view, object @event)
+    {
+        if (@event is ConversationStarted started) return Create(started);
+        if (view is null) return null;
+        switch (@event)
+        {
+            case RequestSent e: Apply(e, view); break;
+            case RequestAdmittedAutomatically e: Apply(e, view); break;
+            case RequestSuppressed e: Apply(e, view); break;
+            case RequestAccepted e: Apply(e, view); break;
+            case RequestDeclined e: Apply(e, view); break;
+            case RequesterBlocked e: Apply(e, view); break;
+            case RequestReported e: Apply(e, view); break;
+            case MemberLeft e: Apply(e, view); break;
+            case MemberRemoved e: Apply(e, view); break;
+            case MessageSent e: Apply(e, view); break;
+            case MessageEdited e: Apply(e, view); break;
+            case MessageDeleted e: Apply(e, view); break;
+            case MessagesRead e: Apply(e, view); break;
+            case ConversationMuted e: Apply(e, view); break;
+            case ConversationUnmuted e: Apply(e, view); break;
+            case GroupRenamed e: Apply(e, view); break;
+        }
+        return view;
+    }
+
     public static ConversationView Create(ConversationStarted e) => new()
     {
         Id = e.ConversationId,

@@ -3,6 +3,7 @@ using Backchannel.Host.Auth;
 using JasperFx.CommandLine;
 using Marten.Events;
 using Marten;
+using Shouldly;
 
 namespace Backchannel.Specs.Support;
 
@@ -26,6 +27,8 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__Backchannel", ConnectionString);
         Environment.SetEnvironmentVariable("Backchannel__Auth__SigningKey", SigningKey);
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
+        // A quiet push stream's heartbeat within a spec's patience.
+        Environment.SetEnvironmentVariable("Backchannel__PushHeartbeat", "00:00:01");
         Host = await AlbaHost.For<Program>();
         await Host.DocumentStore().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
@@ -56,6 +59,22 @@ public abstract class AppSpec(AppFixture app) : IAsyncLifetime
 
     /// <summary>A caller with a real token for <paramref name="userId"/>.</summary>
     protected Caller As(string userId, bool isOperator = false) => new(Host, App.TokenFor(userId, isOperator));
+
+    /// <summary>Opens <paramref name="userId"/>'s push stream, streamed as it is written (TestServer passes each flush on).</summary>
+    protected Task<PushStream> Listen(string userId, string? lastEventId = null, bool inQuery = false) =>
+        PushStream.OpenAsync(Host.Server.CreateClient(), App.TokenFor(userId), lastEventId, inQuery);
+
+    /// <summary>
+    /// Opens <paramref name="userId"/>'s stream once the feed has caught up with everything so far, and takes its
+    /// <c>ready</c>: what the stream sends next is what happens from now on.
+    /// </summary>
+    protected async Task<PushStream> ListenFromNow(string userId)
+    {
+        await AsyncViewsCaughtUp();
+        var stream = await Listen(userId);
+        (await stream.NextAsync()).Kind.ShouldBe("ready");
+        return stream;
+    }
 
     /// <summary>Waits until the async views (the audit) have caught up with every event appended so far.</summary>
     protected Task AsyncViewsCaughtUp() => Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));

@@ -7,6 +7,7 @@ using Backchannel.Projections.Rooms;
 using Backchannel.Domain.Planning;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Rooms;
+using Backchannel.Projections.Push;
 using Marten;
 
 namespace Backchannel.Specs.Support;
@@ -38,6 +39,8 @@ public static class StoredViews
         Add(await session.Query<Question>().ToListAsync(), d => d.Id);
         Add(await session.Query<Upvote>().ToListAsync(), d => d.Id);
         Add(await session.Query<PlannedEvent>().ToListAsync(), d => d.Id);
+        Add(await session.Query<FeedItem>().ToListAsync(), d => d.Id);
+        Add(await session.Query<ConversationAudience>().ToListAsync(), d => d.Id);
         return captured;
     }
 

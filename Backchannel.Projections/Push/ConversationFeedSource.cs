@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Requests;
+using Backchannel.Projections.Conversations;
+using JasperFx.Events;
+
+namespace Backchannel.Projections.Push;
+
+/// <summary>
+/// The members of one conversation as of the last event the push feed routed: who may see the next one. Folded by
+/// <see cref="ConversationViewProjection.Fold"/>, so it is the conversation view as it was at that event.
+/// </summary>
+public sealed class ConversationAudience
+{
+    public string Id { get; set; } = "";
+    public ConversationView View { get; set; } = new();
+}
+
+/// <summary>
+/// A conversation as one user may now see it in their lists, sent whenever that changes. <c>Box</c> is <c>inbox</c>,
+/// <c>requests</c>, or null once it is gone from the user's lists; <c>YourStatus</c> the user's own status
+/// (<c>active</c>, <c>pending</c>, <c>declined</c>, <c>left</c>, ...); <c>Members</c> the others as the user may see
+/// them (<see cref="ViewerRules.StatusSeenBy"/>), empty once it is gone.
+/// </summary>
+public sealed record ConversationChanged(
+    string ConversationId,
+    string? Box,
+    string YourStatus,
+    ConversationKind Kind,
+    string? Title,
+    string? RoomId,
+    string CreatedBy,
+    bool Muted,
+    IReadOnlyList<MemberSeen> Members);
+
+/// <summary>Another member, as the user may see them.</summary>
+public sealed record MemberSeen(string UserId, string Status);
+
+/// <summary>
+/// Routes a conversation's events to its members, deciding with <see cref="ViewerRules"/> exactly as the views do:
+/// a member gets a <c>conversation</c> item only when what they may see of it changed (so a decline or a
+/// suppression, invisible to the others, sends them nothing), messages and their changes while they may see the
+/// conversation, and a read marker only when they may see that member's marker.
+/// </summary>
+public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudience>
+{
+    public const string ConversationKind = "conversation";
+
+    private static readonly Type[] MessageEvents =
+        [typeof(MessageSent), typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn)];
+
+    public override IReadOnlyCollection<Type> EventTypes { get; } =
+    [
+        typeof(ConversationStarted), typeof(RequestSent), typeof(RequestAdmittedAutomatically), typeof(RequestSuppressed),
+        typeof(RequestAccepted), typeof(RequestDeclined), typeof(RequesterBlocked), typeof(RequestReported),
+        typeof(MemberLeft), typeof(MemberRemoved), typeof(GroupRenamed), typeof(ConversationMuted), typeof(ConversationUnmuted),
+        typeof(MessagesRead), .. MessageEvents,
+    ];
+
+    protected override string IdOf(ConversationAudience audience) => audience.Id;
+
+    protected override ConversationAudience? Route(ConversationAudience? audience, IEvent e, FeedWriter feed)
+    {
+        var before = audience?.View.Members.ToDictionary(m => m.UserId, m => Fingerprint(SeenBy(audience.View, m.UserId)))
+                     ?? [];
+        var view = ConversationViewProjection.Fold(audience?.View, e.Data);
+        if (view is null) return audience;
+
+        foreach (var member in view.Members)
+        {
+            var now = SeenBy(view, member.UserId);
+            if (Fingerprint(now) == before.GetValueOrDefault(member.UserId)) continue;
+            feed.Add(member.UserId, e, ConversationKind, e.Timestamp, now ?? Gone(view, member));
+        }
+
+        if (MessageEvents.Contains(e.EventType))
+        {
+            foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId)))
+                feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, e.Data);
+        }
+        else if (e.Data is MessagesRead read)
+        {
+            var reader = view.MemberOf(read.UserId)!;
+            foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId) && reader.ReadMarkerSeenBy(m.UserId) is not null))
+                feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, read);
+        }
+
+        return new ConversationAudience { Id = view.Id, View = view };
+    }
+
+    /// <summary>The conversation as <paramref name="viewer"/> may see it, or null when they may not.</summary>
+    private static ConversationChanged? SeenBy(ConversationView view, string viewer)
+    {
+        if (!view.CanBeSeenBy(viewer)) return null;
+        var me = view.MemberOf(viewer)!;
+        return new ConversationChanged(view.Id, me.Status == MemberStatus.Active ? "inbox" : "requests", me.StatusSeenBy(viewer),
+            view.Kind, view.Title, view.RoomId, view.CreatedBy, me.Muted,
+            view.Members.Where(m => m.UserId != viewer).Select(m => new MemberSeen(m.UserId, m.StatusSeenBy(viewer))).ToList());
+    }
+
+    /// <summary>What a member who may no longer see the conversation is told: that it left their lists, and why.</summary>
+    private static ConversationChanged Gone(ConversationView view, MemberView member) =>
+        new(view.Id, null, member.StatusSeenBy(member.UserId), view.Kind, view.Title, view.RoomId, view.CreatedBy, member.Muted, []);
+
+    private static string? Fingerprint(ConversationChanged? seen) =>
+        seen is null ? null : JsonSerializer.Serialize(seen, FeedWriter.PayloadJson);
+}

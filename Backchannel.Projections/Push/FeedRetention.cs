@@ -1,0 +1,53 @@
+using JasperFx;
+using Marten;
+
+namespace Backchannel.Projections.Push;
+
+/// <summary>How far the feed has been pruned: every item at or below <see cref="PrunedThrough"/> may be gone.</summary>
+public sealed class FeedRetentionMark
+{
+    public const string TheMark = "feed";
+
+    public string Id { get; set; } = TheMark;
+    public long PrunedThrough { get; set; }
+}
+
+/// <summary>
+/// Keeps the feed bounded: items older than the retention period are deleted, always as a prefix by position, and
+/// the mark remembers how far, so a client resuming from before it is told to reload its views instead of silently
+/// missing items.
+/// </summary>
+public static class FeedRetention
+{
+    /// <summary>
+    /// Deletes the items of events that happened before <paramref name="olderThan"/>; returns the new mark. Safe to run
+    /// on several nodes at once: the mark is written with an optimistic check, so a pruner that lost the race deletes
+    /// nothing and the mark never moves back.
+    /// </summary>
+    public static async Task<long> PruneFeedAsync(this IDocumentStore store, DateTimeOffset olderThan, CancellationToken ct = default)
+    {
+        await using var session = store.LightweightSession();
+        var mark = await session.LoadAsync<FeedRetentionMark>(FeedRetentionMark.TheMark, ct) ?? new FeedRetentionMark();
+        var through = await session.Query<FeedItem>().Where(f => f.At < olderThan)
+            .OrderByDescending(f => f.Position).Select(f => f.Position).FirstOrDefaultAsync(ct);
+        if (through <= mark.PrunedThrough) return mark.PrunedThrough;
+
+        mark.PrunedThrough = through;
+        session.DeleteWhere<FeedItem>(f => f.Position <= through);
+        session.Store(mark);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+            return mark.PrunedThrough;
+        }
+        catch (Exception e) when (e is ConcurrencyException or DocumentAlreadyExistsException)
+        {
+            await using var query = store.QuerySession();
+            return await query.PrunedThroughAsync(ct);
+        }
+    }
+
+    /// <summary>How far the feed has been pruned (0: never).</summary>
+    public static async Task<long> PrunedThroughAsync(this IQuerySession session, CancellationToken ct = default) =>
+        (await session.LoadAsync<FeedRetentionMark>(FeedRetentionMark.TheMark, ct))?.PrunedThrough ?? 0;
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events.Projections;
+
+namespace Backchannel.Projections.Push;
+
+/// <summary>
+/// Writes each user's push feed (<see cref="FeedItem"/>) from the events, asynchronously: the daemon hands events over
+/// in global sequence order and only past its high-water mark, so a transaction that commits late is never skipped,
+/// and the feed's items and the daemon's progress commit together. Readers therefore see every user's feed as a
+/// gapless prefix. Each capability routes its own streams' events through one <see cref="IFeedSource"/>.
+/// </summary>
+public sealed class PushFeedProjection : ProjectionBase, IProjection
+{
+    public const string ProjectionName = "PushFeed";
+
+    private readonly IReadOnlyList<IFeedSource> _sources;
+
+    public PushFeedProjection(params IFeedSource[] sources)
+    {
+        _sources = sources;
+        Name = ProjectionName;
+        RegisterPublishedType(typeof(FeedItem));
+        foreach (var source in sources)
+        {
+            IncludedEventTypes.AddRange(source.EventTypes);
+            foreach (var type in source.StateTypes) RegisterPublishedType(type);
+        }
+    }
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var feed = new FeedWriter();
+        foreach (var source in _sources)
+        {
+            var routed = events.Where(e => source.EventTypes.Contains(e.EventType)).ToList();
+            if (routed.Count > 0) await source.RouteAsync(operations, routed, feed, cancellation);
+        }
+        if (feed.Items.Count > 0) operations.Store(feed.Items.ToArray());
+    }
+}
+
+/// <summary>
+/// One capability's share of the push feed: which events it routes, and for each, who receives what. To push a new
+/// capability's changes, write a source (usually a <see cref="StreamFeedSource{TAudience}"/>) and add it where
+/// <see cref="BackchannelRegistration"/> builds the <see cref="PushFeedProjection"/>.
+/// </summary>
+public interface IFeedSource
+{
+    IReadOnlyCollection<Type> EventTypes { get; }
+
+    /// <summary>Documents the source keeps for itself (its audiences): rebuilt with the feed.</summary>
+    IReadOnlyCollection<Type> StateTypes { get; }
+
+    /// <summary>Routes <paramref name="events"/>, in order, into <paramref name="feed"/>.</summary>
+    Task RouteAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, FeedWriter feed, CancellationToken ct);
+}
+
+/// <summary>
+/// A feed source whose audience is decided per stream: who may see an event depends on the stream's state just
+/// before it (a conversation's members, a room's roles), which the source folds itself, event by event, into a
+/// <typeparamref name="TAudience"/> document kept beside the feed. Each batch loads the audiences it needs once.
+/// </summary>
+public abstract class StreamFeedSource<TAudience> : IFeedSource where TAudience : class
+{
+    public abstract IReadOnlyCollection<Type> EventTypes { get; }
+
+    public IReadOnlyCollection<Type> StateTypes => [typeof(TAudience)];
+
+    /// <summary>Routes one event to the recipients <paramref name="audience"/> allows; returns the audience after it.</summary>
+    protected abstract TAudience? Route(TAudience? audience, IEvent e, FeedWriter feed);
+
+    public async Task RouteAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, FeedWriter feed, CancellationToken ct)
+    {
+        var keys = events.Select(e => e.StreamKey!).Distinct().ToArray();
+        var loaded = await operations.LoadManyAsync<TAudience>(ct, keys);
+        var audiences = keys.ToDictionary(k => k, k => loaded.FirstOrDefault(a => IdOf(a) == k));
+        foreach (var e in events) audiences[e.StreamKey!] = Route(audiences[e.StreamKey!], e, feed);
+        foreach (var audience in audiences.Values.OfType<TAudience>()) operations.Store(audience);
+    }
+
+    /// <summary>The stream key an audience document belongs to (its id).</summary>
+    protected abstract string IdOf(TAudience audience);
+}
+
+/// <summary>Collects the items one batch of events gives each recipient.</summary>
+public sealed class FeedWriter
+{
+    /// <summary>Payloads as the HTTP API writes JSON: camelCase names, enums as camelCase strings.</summary>
+    public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+    };
+
+    internal List<FeedItem> Items { get; } = [];
+
+    /// <summary>Gives <paramref name="userId"/> one item for event <paramref name="e"/>.</summary>
+    public void Add(string userId, IEvent e, string kind, DateTimeOffset at, object payload) => Items.Add(new FeedItem
+    {
+        Id = FeedItem.IdOf(userId, e.Sequence),
+        UserId = userId,
+        Position = e.Sequence,
+        Kind = kind,
+        StreamKey = e.StreamKey!,
+        At = at,
+        Data = JsonSerializer.SerializeToElement(payload, payload.GetType(), PayloadJson),
+    });
+}

@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Threading.Channels;
+using Shouldly;
+
+namespace Backchannel.Specs.Support;
+
+/// <summary>One event as the stream sent it.</summary>
+public sealed record PushEvent(long Id, string Kind, JsonElement Data)
+{
+    public string Text(string property) => Data.GetProperty(property).GetString()!;
+}
+
+/// <summary>
+/// A real streaming client of <c>GET /me/events</c>: reads the response body as it arrives and parses Server-Sent
+/// Events, so a spec awaits the next event with a timeout instead of polling a view.
+/// </summary>
+public sealed class PushStream : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    private readonly HttpResponseMessage _response;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Channel<PushEvent> _events = Channel.CreateUnbounded<PushEvent>();
+    private readonly Task _reading;
+
+    private PushStream(HttpResponseMessage response)
+    {
+        _response = response;
+        _reading = Task.Run(ReadAsync);
+    }
+
+    private readonly TaskCompletionSource _heartbeat = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes at the first heartbeat comment, or fails after <see cref="Patience"/>.</summary>
+    public Task HeartbeatAsync() => _heartbeat.Task.WaitAsync(Patience);
+
+    /// <summary>The id of the last event read.</summary>
+    public long LastId { get; private set; }
+
+    public static async Task<PushStream> OpenAsync(HttpClient client, string token, string? lastEventId = null, bool inQuery = false)
+    {
+        var url = lastEventId is not null && inQuery ? $"/me/events?lastEventId={lastEventId}" : "/me/events";
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (lastEventId is not null && !inQuery) request.Headers.Add("Last-Event-ID", lastEventId);
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Patience);
+        response.EnsureSuccessStatusCode();
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
+        return new PushStream(response);
+    }
+
+    /// <summary>The next event (heartbeats aside), or a failure after <see cref="Patience"/>.</summary>
+    public async Task<PushEvent> NextAsync(TimeSpan? patience = null)
+    {
+        using var timeout = new CancellationTokenSource(patience ?? Patience);
+        try
+        {
+            var next = await _events.Reader.ReadAsync(timeout.Token);
+            LastId = next.Id;
+            return next;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new ShouldAssertException($"No push event arrived within {(patience ?? Patience).TotalSeconds} s (last id {LastId}).");
+        }
+    }
+
+    /// <summary>The next event, which must be of <paramref name="kind"/>.</summary>
+    public async Task<PushEvent> NextAsync(string kind)
+    {
+        var next = await NextAsync();
+        next.Kind.ShouldBe(kind, $"event {next.Id}: {next.Data}");
+        return next;
+    }
+
+    /// <summary>Every event up to and including the first one <paramref name="fence"/> matches.</summary>
+    public async Task<IReadOnlyList<PushEvent>> UntilAsync(Func<PushEvent, bool> fence)
+    {
+        var seen = new List<PushEvent>();
+        while (true)
+        {
+            var next = await NextAsync();
+            seen.Add(next);
+            if (fence(next)) return seen;
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        try
+        {
+            await using var body = await _response.Content.ReadAsStreamAsync(_stop.Token);
+            using var reader = new StreamReader(body);
+            string? id = null, kind = null, data = null;
+            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    if (kind is not null) await _events.Writer.WriteAsync(new PushEvent(long.Parse(id!), kind, JsonDocument.Parse(data!).RootElement));
+                    id = kind = data = null;
+                }
+                else if (line.StartsWith(':')) _heartbeat.TrySetResult();
+                else if (line.StartsWith("id: ")) id = line[4..];
+                else if (line.StartsWith("event: ")) kind = line[7..];
+                else if (line.StartsWith("data: ")) data = line[6..];
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _events.Writer.TryComplete();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _response.Dispose();
+        try
+        {
+            await _reading;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or HttpRequestException)
+        {
+            // The connection was cut from this side: what a client going away looks like.
+        }
+        _stop.Dispose();
+    }
+}
