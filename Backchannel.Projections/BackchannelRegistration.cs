@@ -77,7 +77,7 @@ public static class BackchannelRegistration
         opts.Projections.Add<RequestAuditProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add<RoomAuditProjection>(ProjectionLifecycle.Async);
         // The push feed: each capability whose events change someone's views adds its feed source here.
-        opts.Projections.Add(new PushFeedProjection(new ConversationFeedSource()), ProjectionLifecycle.Async);
+        opts.Projections.Add(new PushFeedProjection(new ConversationFeedSource(), new RoomFeedSource()), ProjectionLifecycle.Async);
 
         opts.Schema.For<ConversationView>().GinIndexJsonData();
         opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);

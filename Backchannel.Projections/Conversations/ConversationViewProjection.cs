@@ -17,28 +17,16 @@ public partial class ConversationViewProjection : SingleStreamProjection<Convers
     public static ConversationView? Fold(ConversationView? view, object @event)
     {
         if (@event is ConversationStarted started) return Create(started);
-        if (view is null) return null;
-        switch (@event)
-        {
-            case RequestSent e: Apply(e, view); break;
-            case RequestAdmittedAutomatically e: Apply(e, view); break;
-            case RequestSuppressed e: Apply(e, view); break;
-            case RequestAccepted e: Apply(e, view); break;
-            case RequestDeclined e: Apply(e, view); break;
-            case RequesterBlocked e: Apply(e, view); break;
-            case RequestReported e: Apply(e, view); break;
-            case MemberLeft e: Apply(e, view); break;
-            case MemberRemoved e: Apply(e, view); break;
-            case MessageSent e: Apply(e, view); break;
-            case MessageEdited e: Apply(e, view); break;
-            case MessageDeleted e: Apply(e, view); break;
-            case MessagesRead e: Apply(e, view); break;
-            case ConversationMuted e: Apply(e, view); break;
-            case ConversationUnmuted e: Apply(e, view); break;
-            case GroupRenamed e: Apply(e, view); break;
-        }
+        if (view is not null && Appliers.TryGetValue(@event.GetType(), out var apply)) apply(@event, view);
         return view;
     }
+
+    /// <summary>Every <c>Apply(event, view)</c> of this class by event type: a new Apply is folded without a second list.</summary>
+    private static readonly IReadOnlyDictionary<Type, Action<object, ConversationView>> Appliers =
+        typeof(ConversationViewProjection).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(m => m.Name == nameof(Apply) && m.GetParameters() is [_, { ParameterType: var target }] && target == typeof(ConversationView))
+            .ToDictionary(m => m.GetParameters()[0].ParameterType,
+                m => (Action<object, ConversationView>)((e, view) => m.Invoke(null, [e, view])));
 
     public static ConversationView Create(ConversationStarted e) => new()
     {

@@ -30,6 +30,7 @@ public sealed record ConversationChanged(
     ConversationKind Kind,
     string? Title,
     string? RoomId,
+    string? EventId,
     string CreatedBy,
     bool Muted,
     IReadOnlyList<MemberSeen> Members);
@@ -48,14 +49,14 @@ public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudien
     public const string ConversationKind = "conversation";
 
     private static readonly Type[] MessageEvents =
-        [typeof(MessageSent), typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn)];
+        [typeof(MessageSent), typeof(ThanksSent), typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn)];
 
     public override IReadOnlyCollection<Type> EventTypes { get; } =
     [
         typeof(ConversationStarted), typeof(RequestSent), typeof(RequestAdmittedAutomatically), typeof(RequestSuppressed),
         typeof(RequestAccepted), typeof(RequestDeclined), typeof(RequesterBlocked), typeof(RequestReported),
         typeof(MemberLeft), typeof(MemberRemoved), typeof(GroupRenamed), typeof(ConversationMuted), typeof(ConversationUnmuted),
-        typeof(MessagesRead), .. MessageEvents,
+        typeof(MessagesRead), typeof(MemberJoinedByRole), typeof(MemberLeftByRole), .. MessageEvents,
     ];
 
     protected override string IdOf(ConversationAudience audience) => audience.Id;
@@ -95,13 +96,13 @@ public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudien
         if (!view.CanBeSeenBy(viewer)) return null;
         var me = view.MemberOf(viewer)!;
         return new ConversationChanged(view.Id, me.Status == MemberStatus.Active ? "inbox" : "requests", me.StatusSeenBy(viewer),
-            view.Kind, view.Title, view.RoomId, view.CreatedBy, me.Muted,
+            view.Kind, view.Title, view.RoomId, view.EventId, view.CreatedBy, me.Muted,
             view.Members.Where(m => m.UserId != viewer).Select(m => new MemberSeen(m.UserId, m.StatusSeenBy(viewer))).ToList());
     }
 
     /// <summary>What a member who may no longer see the conversation is told: that it left their lists, and why.</summary>
     private static ConversationChanged Gone(ConversationView view, MemberView member) =>
-        new(view.Id, null, member.StatusSeenBy(member.UserId), view.Kind, view.Title, view.RoomId, view.CreatedBy, member.Muted, []);
+        new(view.Id, null, member.StatusSeenBy(member.UserId), view.Kind, view.Title, view.RoomId, view.EventId, view.CreatedBy, member.Muted, []);
 
     private static string? Fingerprint(ConversationChanged? seen) =>
         seen is null ? null : JsonSerializer.Serialize(seen, FeedWriter.PayloadJson);

@@ -41,13 +41,17 @@ public static class StoredViews
         Add(await session.Query<PlannedEvent>().ToListAsync(), d => d.Id);
         Add(await session.Query<FeedItem>().ToListAsync(), d => d.Id);
         Add(await session.Query<ConversationAudience>().ToListAsync(), d => d.Id);
+        Add(await session.Query<RoomAudience>().ToListAsync(), d => d.Id);
         return captured;
     }
 
-    /// <summary>Asserts two captures hold the same documents, naming the first that differs.</summary>
+    /// <summary>Asserts two captures hold the same documents, naming those missing, extra, or the first that differs.</summary>
     public static void ShouldMatch(this SortedDictionary<string, string> actual, SortedDictionary<string, string> expected)
     {
-        Shouldly.ShouldBeStringTestExtensions.ShouldBe(string.Join("\n", actual.Keys), string.Join("\n", expected.Keys), "the same documents");
+        var missing = expected.Keys.Except(actual.Keys).Take(10).ToList();
+        var extra = actual.Keys.Except(expected.Keys).Take(10).Select(k => $"{k} {actual[k]}").ToList();
+        Shouldly.ShouldBeEnumerableTestExtensions.ShouldBeEmpty(missing, "documents missing");
+        Shouldly.ShouldBeEnumerableTestExtensions.ShouldBeEmpty(extra, "documents that should not exist");
         foreach (var (key, json) in expected) Shouldly.ShouldBeStringTestExtensions.ShouldBe(actual[key], json, key);
     }
 }

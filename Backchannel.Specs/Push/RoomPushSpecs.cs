@@ -1,0 +1,37 @@
+using Backchannel.Projections.Push;
+using Backchannel.Specs.Support;
+using Shouldly;
+
+namespace Backchannel.Specs.Push;
+
+/// <summary>Changes to a room's moderation view reach the people on its stage, and only them.</summary>
+public sealed class RoomPushSpecs(AppFixture app) : AppSpec(app)
+{
+    [Fact]
+    public async Task the_stage_sees_questions_votes_and_hands_arrive_and_a_listener_does_not()
+    {
+        var room = await As("ayu").StartRoom();
+        foreach (var person in new[] { "budi", "cici", "dodi" }) await As(person).Join(room.RoomId);
+        await As("ayu").Post($"/rooms/{room.RoomId}/stage", new { userId = "budi" });
+        await using var moderator = await ListenFromNow("ayu");
+        await using var speaker = await ListenFromNow("budi");
+        await using var listener = await ListenFromNow("dodi");
+
+        var question = await As("cici").Ask(room.RoomId, "Secret?", anonymous: true);
+        await As("dodi").Post($"/rooms/{room.RoomId}/questions/{question}/upvote");
+        await As("dodi").Post($"/rooms/{room.RoomId}/hand");
+
+        foreach (var stage in new[] { moderator, speaker })
+        {
+            var changes = await stage.UntilAsync(e => e.Kind == RoomFeedSource.ModerationKind && e.Text("change") == "hand_raised");
+            changes.Select(c => c.Text("change")).ShouldBe(["question_asked", "question_upvoted", "hand_raised"]);
+            changes[0].Data.GetProperty("userId").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null, "an anonymous asker stays hidden");
+            changes[1].Data.GetProperty("userId").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null, "the view shows counts, not voters");
+            changes[2].Text("userId").ShouldBe("dodi");
+        }
+
+        await As("ayu").Post($"/rooms/{room.RoomId}/stage", new { userId = "dodi" });
+        (await listener.NextAsync(RoomFeedSource.ModerationKind)).Text("change").ShouldBe("promoted_to_stage",
+            "nothing of the moderation view reached dodi before the promotion, and the promotion itself does");
+    }
+}
