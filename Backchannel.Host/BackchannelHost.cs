@@ -67,6 +67,7 @@ public static class BackchannelHost
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(auth);
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = TokenIssuer.RequireHandleSubject };
             });
         builder.Services.AddAuthorization();
 
@@ -80,6 +81,7 @@ public static class BackchannelHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseNullBodyGuard();
         app.MapOpenApi();
         app.MapWolverineEndpoints(http =>
         {

@@ -26,6 +26,17 @@ public sealed class TokenIssuer(AuthSettings settings, TimeProvider clock)
         return new SymmetricSecurityKey(bytes);
     }
 
+    /// <summary>
+    /// A signed, unexpired token still names no caller unless its <c>sub</c> is a handle: without this, a token with
+    /// no subject would reach an endpoint anonymous, and one with a malformed subject would act as nobody.
+    /// </summary>
+    public static Task RequireHandleSubject(Microsoft.AspNetCore.Authentication.JwtBearer.TokenValidatedContext context)
+    {
+        if (!Backchannel.Domain.Common.Rules.IsHandle(context.Principal?.FindFirstValue(BackchannelClaims.Subject)))
+            context.Fail("The token's 'sub' claim must be a handle.");
+        return Task.CompletedTask;
+    }
+
     public static TokenValidationParameters ValidationParameters(AuthSettings settings) => new()
     {
         ValidIssuer = settings.Issuer,
