@@ -66,3 +66,24 @@ public sealed record RateLimitSettings
     public RateLimit PendingMessages => new(PendingMessagesPerMinuteRule, PendingMessagesPerMinute, TimeSpan.FromMinutes(1));
     public RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
 }
+
+/// <summary>The lock that serialises one user's commands of one rate-limited kind, so their counts are exact.</summary>
+public static class RateLimitLock
+{
+    /// <summary>
+    /// Takes a transaction-scoped advisory lock on (<paramref name="kind"/>, <paramref name="userId"/>): released at
+    /// commit or rollback, held by nothing else. A stream row lock cannot serve here, since a user's first command may
+    /// come before they have any stream. Call it after the session's transaction has begun (any exclusive fetch does).
+    /// </summary>
+    public static async Task AcquireAsync(Marten.IDocumentSession session, string kind, string userId, CancellationToken ct)
+    {
+        var connection = session.Connection ?? throw new InvalidOperationException("The rate-limit lock needs the session's open transaction.");
+        await using var command = connection.CreateCommand();
+        command.CommandText = "select pg_advisory_xact_lock(hashtextextended(@key, 0))";
+        var key = command.CreateParameter();
+        key.ParameterName = "key";
+        key.Value = $"backchannel:{kind}:{userId}";
+        command.Parameters.Add(key);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

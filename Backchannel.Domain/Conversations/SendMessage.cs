@@ -1,5 +1,4 @@
 using Backchannel.Domain.Common;
-using Backchannel.Domain.People;
 using Backchannel.Domain.Requests;
 using FluentValidation;
 using Marten;
@@ -68,8 +67,8 @@ public static class SendMessageHandler
     }
 
     /// <summary>
-    /// A requester's message also locks their own stream, so their messages across pending requests are counted one
-    /// after the other (the same order as <c>BlockRequester</c>: conversation, then user).
+    /// A requester's message also takes the lock on their pending messages, so their messages across pending requests
+    /// are counted one after the other (always after the conversation's lock, never before).
     /// </summary>
     public static async Task<Paced> Handle(SendMessage command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
         CancellationToken ct)
@@ -78,7 +77,7 @@ public static class SendMessageHandler
         IReadOnlyList<DateTimeOffset> sentWhilePending = [];
         if (IsPendingRequester(command, stream.Aggregate))
         {
-            await session.Events.FetchForExclusiveWriting<UserProfile>(command.Sender, ct);
+            await RateLimitLock.AcquireAsync(session, "pending-messages", command.Sender, ct);
             sentWhilePending = await SentWhilePendingAsync(session, command.Sender, clock.GetUtcNow() - settings.RateLimits.PendingMessages.Window, ct);
         }
         var now = clock.GetUtcNow();

@@ -6,15 +6,15 @@ namespace Backchannel.Domain.Requests;
 
 /// <summary>
 /// The rate limit on conversations a user starts (requests and thank-you notes). Counted from the conversations they
-/// started in the window, read while the command holds the lock on the user's own stream, so two requests sent at once
-/// are counted one after the other. (A user whose stream does not exist yet has no row to lock: their very first
-/// requests, sent at the same instant, could pass together.)
+/// started in the window, read under a lock on the user's requests (<see cref="RateLimitLock"/>), so two requests sent
+/// at once are counted one after the other, even a brand-new user's first ones.
 /// </summary>
 public static class RequestQuota
 {
-    public static async Task<Throttle> CheckAsync(IQuerySession session, string userId, BackchannelSettings settings, DateTimeOffset now,
+    public static async Task<Throttle> CheckAsync(IDocumentSession session, string userId, BackchannelSettings settings, DateTimeOffset now,
         CancellationToken ct)
     {
+        await RateLimitLock.AcquireAsync(session, "requests", userId, ct);
         var limit = settings.RateLimits.RequestsStarted;
         var since = now - limit.Window;
         var started = await session.Query<Conversation>()
