@@ -17,7 +17,15 @@ namespace Backchannel.Projections;
 public static class ViewRebuilder
 {
     /// <summary>A view by the name operators use, the Marten projection that builds it, and how to count its documents.</summary>
-    public sealed record View(string Name, string ProjectionName, Func<IQuerySession, CancellationToken, Task<int>> Count);
+    /// <param name="Name">The name operators give <c>rebuild --view</c>.</param>
+    /// <param name="ProjectionName">The Marten projection that builds the view.</param>
+    /// <param name="Count">How many documents the view holds, for the progress line.</param>
+    /// <param name="Owns">
+    /// Documents a custom projection writes that Marten's rebuild does not clear by itself (measured: the push feed's
+    /// items and audiences survived a rebuild); they are deleted first, so nothing from before the rebuild remains.
+    /// </param>
+    public sealed record View(string Name, string ProjectionName, Func<IQuerySession, CancellationToken, Task<int>> Count,
+        IReadOnlyList<Type>? Owns = null);
 
     public static readonly IReadOnlyList<View> All =
     [
@@ -35,7 +43,8 @@ public static class ViewRebuilder
         new("question-state", nameof(Question), (s, ct) => s.Query<Question>().CountAsync(ct)),
         new("upvotes", nameof(Upvote), (s, ct) => s.Query<Upvote>().CountAsync(ct)),
         new("event-state", nameof(PlannedEvent), (s, ct) => s.Query<PlannedEvent>().CountAsync(ct)),
-        new("push", PushFeedProjection.ProjectionName, (s, ct) => s.Query<FeedItem>().CountAsync(ct)),
+        new("push", PushFeedProjection.ProjectionName, (s, ct) => s.Query<FeedItem>().CountAsync(ct),
+            [typeof(FeedItem), typeof(ConversationAudience), typeof(RoomAudience)]),
     ];
 
     /// <summary>One line of progress: a view started or finished, with its document count.</summary>
@@ -52,6 +61,7 @@ public static class ViewRebuilder
         {
             var clock = Stopwatch.StartNew();
             progress.Report(new Progress(v.Name, "rebuilding", 0, TimeSpan.Zero));
+            foreach (var owned in v.Owns ?? []) await store.Advanced.Clean.DeleteDocumentsByTypeAsync(owned, ct);
             await daemon.RebuildProjectionAsync(v.ProjectionName, TimeSpan.FromMinutes(10), ct);
             await using var session = store.QuerySession();
             progress.Report(new Progress(v.Name, "rebuilt", await v.Count(session, ct), clock.Elapsed));

@@ -46,4 +46,28 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
         var refusal = await Should.ThrowAsync<ArgumentException>(() => Store.RebuildAsync("inboxes", new SynchronousProgress<ViewRebuilder.Progress>(_ => { })));
         refusal.Message.ShouldContain(string.Join(", ", ViewRebuilder.All.Select(v => v.Name)));
     }
+
+    [Fact]
+    public async Task rebuilding_the_push_feed_leaves_nothing_from_before_it()
+    {
+        await As("ayu").StartRoom();
+        await AsyncViewsCaughtUp();
+        await using (var session = Store.LightweightSession())
+        {
+            session.Store(new Backchannel.Projections.Push.RoomAudience { Id = "gone-room", Stage = ["ghost"] });
+            session.Store(new Backchannel.Projections.Push.FeedItem
+            {
+                Id = "ghost:999999", UserId = "ghost", Position = 999_999, Kind = "moderation", StreamKey = "gone-room",
+                Data = System.Text.Json.JsonDocument.Parse("{}").RootElement,
+            });
+            await session.SaveChangesAsync();
+        }
+
+        await Store.RebuildAsync("push", new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
+
+        await using var query = Store.QuerySession();
+        (await query.LoadAsync<Backchannel.Projections.Push.FeedItem>("ghost:999999")).ShouldBeNull();
+        (await query.LoadAsync<Backchannel.Projections.Push.RoomAudience>("gone-room")).ShouldBeNull();
+        (await query.Query<Backchannel.Projections.Push.FeedItem>().CountAsync()).ShouldBeGreaterThan(0, "the real feed is rebuilt");
+    }
 }
