@@ -19,6 +19,14 @@ public static partial class Rules
 
     public static bool IsHandle(string? value) => value is not null && HandlePattern().IsMatch(value);
 
+    /// <summary>
+    /// Free text must not hold NUL: PostgreSQL's <c>jsonb</c>, where every event is stored, cannot, so such text would
+    /// fail only when its event is appended.
+    /// </summary>
+    public static bool HasNoNul(string? value) => value is null || !value.Contains('\0');
+
+    private const string NoNulMessage = "'{PropertyName}' may not contain the NUL character.";
+
     /// <summary>A user handle: <c>[a-z0-9_]{2,32}</c>.</summary>
     public static IRuleBuilderOptions<T, string> MustBeHandle<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().Must(IsHandle).WithMessage("'{PropertyName}' must be a handle of 2 to 32 characters a-z, 0-9 or _.");
@@ -33,18 +41,22 @@ public static partial class Rules
 
     /// <summary>Message text: 1 to 4,000 characters, not only white space.</summary>
     public static IRuleBuilderOptions<T, string> MustBeMessageText<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(MaxMessageLength);
+        rule.MustBeText(MaxMessageLength);
+
+    /// <summary>Free text: 1 to <paramref name="maxLength"/> characters, not only white space, no NUL.</summary>
+    public static IRuleBuilderOptions<T, string> MustBeText<T>(this IRuleBuilder<T, string> rule, int maxLength) =>
+        rule.NotEmpty().MaximumLength(maxLength).Must(HasNoNul).WithMessage(NoNulMessage);
 
     /// <summary>An emoji: a short run of non-space characters (one grapheme may take several code units).</summary>
     public static IRuleBuilderOptions<T, string> MustBeEmoji<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(32).Must(e => e is not null && !e.Any(char.IsWhiteSpace))
+        rule.NotEmpty().MaximumLength(32).Must(e => e is not null && !e.Any(c => char.IsWhiteSpace(c) || c == '\0'))
             .WithMessage("'{PropertyName}' must be an emoji.");
 
     /// <summary>The title of a group, a room or an event: 1 to 100 characters, not only white space.</summary>
     public static IRuleBuilderOptions<T, string> MustBeTitle<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(MaxTitleLength);
+        rule.MustBeText(MaxTitleLength);
 
     /// <summary>An optional reason given for a decision: at most 1,000 characters.</summary>
     public static IRuleBuilderOptions<T, string?> MustBeReason<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.MaximumLength(MaxReasonLength);
+        rule.MaximumLength(MaxReasonLength).Must(HasNoNul).WithMessage(NoNulMessage);
 }

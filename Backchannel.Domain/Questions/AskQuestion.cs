@@ -19,7 +19,7 @@ public sealed record AskQuestion(string QuestionId, string RoomId, string UserId
         {
             RuleFor(x => x.QuestionId).MustBeId();
             RoomCommands.RequireIds(this, x => x.RoomId, x => x.UserId);
-            RuleFor(x => x.Text).NotEmpty().MaximumLength(MaxLength);
+            RuleFor(x => x.Text).MustBeText(MaxLength);
         }
     }
 }

@@ -142,6 +142,15 @@ public sealed class ValidatorSpecs
         ShouldFailOn(validator, Thank("r1", null, to: "dodi"), "To");
     }
 
+    [Fact]
+    public void free_text_may_not_hold_nul_which_the_event_store_cannot_keep()
+    {
+        ShouldFailOn(new Backchannel.Domain.Rooms.StartRoom.Validator(), new Backchannel.Domain.Rooms.StartRoom("r1", "s1", "ayu", "a\0b", null), "Title");
+        ShouldFailOn(new Backchannel.Domain.Questions.AskQuestion.Validator(), new Backchannel.Domain.Questions.AskQuestion("q1", "r1", "cici", "why\0?", false), "Text");
+        ShouldFailOn(new Backchannel.Domain.Questions.DismissQuestion.Validator(), new Backchannel.Domain.Questions.DismissQuestion("q1", "r1", "ayu", "no\0"), "Reason");
+        ShouldFailOn(RequestValidator, Request(["budi"], text: "hi\0"), "Text");
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

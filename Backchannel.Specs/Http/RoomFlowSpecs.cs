@@ -111,6 +111,7 @@ public sealed class RoomFlowSpecs(AppFixture app) : AppSpec(app)
         tooLong.Extensions.ShouldContainKey("errors");
         tooLong.Extensions["errors"]!.ToString()!.ShouldContain("text");
         (await As("budi").Refused(c => c.Post("/rooms", new { title = "" }, 400))).Extensions["errors"]!.ToString()!.ShouldContain("title");
+        (await As("budi").Refused(c => c.Post("/rooms", new { title = "nul\0here" }, 400))).Extensions["errors"]!.ToString()!.ShouldContain("title");
         (await As("ayu").Refused(c => c.Post($"/rooms/{room.RoomId}/questions/q1/answer", new { text = "x", visibility = "loud" }, 400)))
             .Extensions["errors"]!.ToString()!.ShouldContain("visibility");
 
