@@ -38,6 +38,7 @@ public static class ViewRebuilder
         new("room-audit", RoomAuditProjection.ProjectionName, (s, ct) => s.Query<RoomAuditEntry>().CountAsync(ct)),
         new("profiles", nameof(UserProfile), (s, ct) => s.Query<UserProfile>().CountAsync(ct)),
         new("conversation-state", nameof(Conversation), (s, ct) => s.Query<Conversation>().CountAsync(ct)),
+        new("message-state", nameof(MessageState), (s, ct) => s.Query<MessageState>().CountAsync(ct)),
         new("room-state", nameof(Room), (s, ct) => s.Query<Room>().CountAsync(ct)),
         new("participants", nameof(Participant), (s, ct) => s.Query<Participant>().CountAsync(ct)),
         new("question-state", nameof(Question), (s, ct) => s.Query<Question>().CountAsync(ct)),

@@ -53,8 +53,8 @@ public static class ChangingMessagesHandler
     }
 
     public static Task Handle(EditMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+        session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 
     public static Task Handle(DeleteMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+        session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 }

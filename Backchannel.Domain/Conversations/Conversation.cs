@@ -35,8 +35,31 @@ public sealed record Member(string UserId, MemberStatus Status, string? InvitedB
         or MemberStatus.Reported or MemberStatus.Suppressed;
 }
 
-/// <summary>What decisions need to know of one message.</summary>
-public sealed record MessageState(string Author, long Sequence, bool Deleted, ImmutableHashSet<Reaction> Reactions, ImmutableHashSet<string> ReportedBy);
+/// <summary>
+/// What decisions need to know of one message. Stored as a document of its own per message (inline, see
+/// <see cref="MessageStateProjection"/>), never inside the conversation's snapshot: a snapshot holding every message
+/// grew with its thread, and so did the cost of every command on it (measured in docs/benchmarks.md).
+/// </summary>
+public sealed record MessageState(string Author, long Sequence, bool Deleted, ImmutableHashSet<Reaction> Reactions, ImmutableHashSet<string> ReportedBy)
+{
+    /// <summary>The document's id: <see cref="Key"/>. Message ids are unique within a conversation, not across them.</summary>
+    public string Id { get; init; } = "";
+
+    public string MessageId { get; init; } = "";
+
+    public static string Key(string conversationId, string messageId) => $"{conversationId}/{messageId}";
+
+    public static MessageState Create(MessageSent e) => New(e.ConversationId, e.MessageId, e.Author, e.Sequence);
+    public static MessageState Create(ThanksSent e) => New(e.ConversationId, e.MessageId, e.Author, e.Sequence);
+
+    public MessageState Apply(MessageDeleted _) => this with { Deleted = true };
+    public MessageState Apply(ReactionAdded e) => this with { Reactions = Reactions.Add(new Reaction(e.UserId, e.Emoji)) };
+    public MessageState Apply(ReactionWithdrawn e) => this with { Reactions = Reactions.Remove(new Reaction(e.UserId, e.Emoji)) };
+    public MessageState Apply(MessageReported e) => this with { ReportedBy = ReportedBy.Add(e.ReportedBy) };
+
+    private static MessageState New(string conversationId, string messageId, string author, long sequence) =>
+        new(author, sequence, false, [], []) { Id = Key(conversationId, messageId), MessageId = messageId };
+}
 
 /// <summary>One member's emoji on one message.</summary>
 public sealed record Reaction(string UserId, string Emoji);
@@ -51,13 +74,19 @@ public sealed record Conversation(
     string? RoomId,
     string? Title,
     ImmutableDictionary<string, Member> Members,
-    ImmutableDictionary<string, MessageState> Messages,
     long LastSequence,
     bool EverAccepted,
     ImmutableList<DateTimeOffset> SentWhileAwaitingAcceptance,
     DateTimeOffset StartedAt)
 {
     public long Version { get; init; }
+
+    /// <summary>
+    /// The messages a decision looks at: all of them when the state is folded from events in memory, only those its
+    /// handler loaded (<see cref="MessageStates"/>) when it comes from the stored snapshot, which never holds them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ImmutableDictionary<string, MessageState> Messages { get; init; } = ImmutableDictionary<string, MessageState>.Empty;
 
     public Member? MemberOf(string userId) => Members.GetValueOrDefault(userId);
 
@@ -67,8 +96,7 @@ public sealed record Conversation(
     /// <summary>Stage and planning conversations have no request step: nobody's acceptance is awaited.</summary>
     public static Conversation Create(ConversationStarted e) => new(
         e.ConversationId, e.Kind, e.StartedBy, e.RoomId, null,
-        ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0)),
-        ImmutableDictionary<string, MessageState>.Empty, 0, EverAccepted: e.Kind.FollowsRoles(), [], e.At);
+        ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0)), 0, EverAccepted: e.Kind.FollowsRoles(), [], e.At);
 
     /// <summary>Members of stage and planning conversations come and go with their roles, not by request or choice.</summary>
     public bool MembershipFollowsRoles => Kind.FollowsRoles();
@@ -88,8 +116,8 @@ public sealed record Conversation(
     /// <summary>How many messages were sent while nobody had accepted: what the pending cap counts.</summary>
     public int MessagesWhileAwaitingAcceptance => SentWhileAwaitingAcceptance.Count;
 
-    public Conversation Apply(MessageSent e) => WithNewMessage(e.MessageId, e.Sequence, e.Author, e.At);
-    public Conversation Apply(ThanksSent e) => WithNewMessage(e.MessageId, e.Sequence, e.Author, e.At);
+    public Conversation Apply(MessageSent e) => WithNewMessage(MessageState.Create(e), e.At);
+    public Conversation Apply(ThanksSent e) => WithNewMessage(MessageState.Create(e), e.At);
 
     public Conversation Apply(MemberJoinedByRole e) =>
         WithMember(new Member(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false, LastSequence));
@@ -98,13 +126,9 @@ public sealed record Conversation(
 
     public Conversation Apply(MessageEdited _) => this;
 
-    public Conversation Apply(MessageDeleted e) => WithMessage(e.MessageId, m => m with { Deleted = true });
-
-    public Conversation Apply(ReactionAdded e) =>
-        WithMessage(e.MessageId, m => m with { Reactions = m.Reactions.Add(new Reaction(e.UserId, e.Emoji)) });
-
-    public Conversation Apply(ReactionWithdrawn e) =>
-        WithMessage(e.MessageId, m => m with { Reactions = m.Reactions.Remove(new Reaction(e.UserId, e.Emoji)) });
+    public Conversation Apply(MessageDeleted e) => WithMessage(e.MessageId, m => m.Apply(e));
+    public Conversation Apply(ReactionAdded e) => WithMessage(e.MessageId, m => m.Apply(e));
+    public Conversation Apply(ReactionWithdrawn e) => WithMessage(e.MessageId, m => m.Apply(e));
 
     public Conversation Apply(MessagesRead e) => WithMember(Members[e.UserId] with { ReadUpTo = e.UpToSequence });
     public Conversation Apply(ConversationMuted e) => WithMember(Members[e.UserId] with { Muted = true });
@@ -112,20 +136,21 @@ public sealed record Conversation(
     public Conversation Apply(MemberLeft e) => WithStatus(e.UserId, MemberStatus.Left);
     public Conversation Apply(MemberRemoved e) => WithStatus(e.UserId, MemberStatus.Removed);
     public Conversation Apply(GroupRenamed e) => this with { Title = e.Title };
-    public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m with { ReportedBy = m.ReportedBy.Add(e.ReportedBy) });
+    public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m.Apply(e));
 
-    private Conversation WithNewMessage(string messageId, long sequence, string author, DateTimeOffset at) => this with
+    private Conversation WithNewMessage(MessageState message, DateTimeOffset at) => this with
     {
-        LastSequence = sequence,
-        Messages = Messages.SetItem(messageId, new MessageState(author, sequence, false, [], [])),
+        LastSequence = message.Sequence,
+        Messages = Messages.SetItem(message.MessageId, message),
         SentWhileAwaitingAcceptance = AwaitingAcceptance ? SentWhileAwaitingAcceptance.Add(at) : SentWhileAwaitingAcceptance,
-        Members = Members.SetItem(author, Members[author] with { ReadUpTo = sequence }),
+        Members = Members.SetItem(message.Author, Members[message.Author] with { ReadUpTo = message.Sequence }),
     };
 
     private Conversation WithMember(Member member) => this with { Members = Members.SetItem(member.UserId, member) };
 
     private Conversation WithStatus(string userId, MemberStatus status) => WithMember(Members[userId] with { Status = status });
 
+    /// <summary>A message this state does not hold (a snapshot's, not loaded) is changed in its own document only.</summary>
     private Conversation WithMessage(string messageId, Func<MessageState, MessageState> change) =>
-        this with { Messages = Messages.SetItem(messageId, change(Messages[messageId])) };
+        Messages.TryGetValue(messageId, out var message) ? this with { Messages = Messages.SetItem(messageId, change(message)) } : this;
 }

@@ -76,7 +76,7 @@ public static class MembershipHandler
     }
 
     public static Task Handle(MarkRead command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+        session.DecideOnMessagesAsync(command.ConversationId, [command.UpToMessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 
     public static Task Handle(MuteConversation command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);

@@ -56,8 +56,8 @@ public static class ReactingHandler
     }
 
     public static Task Handle(ReactToMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+        session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 
     public static Task Handle(WithdrawReaction command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+        session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 }

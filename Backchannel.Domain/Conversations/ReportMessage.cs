@@ -33,5 +33,5 @@ public static class ReportMessageHandler
     }
 
     public static Task Handle(ReportMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+        session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 }

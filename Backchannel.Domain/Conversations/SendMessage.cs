@@ -74,15 +74,16 @@ public static class SendMessageHandler
         CancellationToken ct)
     {
         var stream = await session.Events.FetchForExclusiveWriting<Conversation>(command.ConversationId, ct);
+        var conversation = await session.WithMessagesAsync(stream.Aggregate, [command.MessageId, command.ReplyTo], ct);
         IReadOnlyList<DateTimeOffset> sentWhilePending = [];
-        if (IsPendingRequester(command, stream.Aggregate))
+        if (IsPendingRequester(command, conversation))
         {
             await RateLimitLock.AcquireAsync(session, "pending-messages", command.Sender, ct);
             sentWhilePending = await SentWhilePendingAsync(session, command.Sender, clock.GetUtcNow() - settings.RateLimits.PendingMessages.Window, ct);
         }
         var now = clock.GetUtcNow();
-        var throttle = Pace(command, stream.Aggregate, sentWhilePending, settings, now);
-        var events = Decide(command, stream.Aggregate, throttle, settings, now);
+        var throttle = Pace(command, conversation, sentWhilePending, settings, now);
+        var events = Decide(command, conversation, throttle, settings, now);
         stream.AppendMany(events);
         return new Paced(events.Count == 0 ? null : throttle);
     }

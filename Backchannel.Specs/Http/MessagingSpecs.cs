@@ -13,6 +13,27 @@ public sealed class MessagingSpecs(AppFixture app) : AppSpec(app)
     }
 
     [Fact]
+    public async Task a_conversations_stored_state_does_not_grow_with_its_thread_yet_decisions_still_see_each_message()
+    {
+        var id = await Talking();
+        var first = await As("budi").Say(id, "first");
+        async Task<int> StoredStateLength()
+        {
+            await using var session = Store.QuerySession();
+            return (await session.Json.FindByIdAsync<Backchannel.Domain.Conversations.Conversation>(id))!.Length;
+        }
+        var before = await StoredStateLength();
+        for (var i = 0; i < 30; i++) await As(i % 2 == 0 ? "ayu" : "budi").Say(id, $"message {i}");
+
+        // Only counters change (the last sequence, read markers): a few digits, not a record per message.
+        (await StoredStateLength()).ShouldBeLessThan(before + 8);
+        await As("ayu").Post($"/conversations/{id}/messages/{first}/reactions", new { emoji = "🔥" });
+        (await As("ayu").Refused(c => c.Put($"/conversations/{id}/messages/{first}", new { text = "hijacked" }, 403)))
+            .Extensions["code"]!.ToString().ShouldBe("not_the_author");
+        (await As("budi").Thread(id)).Messages.Single(m => m.Id == first).Reactions.Single().By.ShouldBe(["ayu"]);
+    }
+
+    [Fact]
     public async Task only_the_author_edits_and_the_thread_shows_the_edit()
     {
         var id = await Talking();

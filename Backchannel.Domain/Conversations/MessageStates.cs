@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Backchannel.Domain.Common;
+using Marten;
+using Marten.Events.Projections;
+
+namespace Backchannel.Domain.Conversations;
+
+/// <summary>Keeps one <see cref="MessageState"/> document per message (inline), folded by its own Create and Apply.</summary>
+public sealed class MessageStateProjection : MultiStreamProjection<MessageState, string>
+{
+    public MessageStateProjection()
+    {
+        Identity<MessageSent>(e => MessageState.Key(e.ConversationId, e.MessageId));
+        Identity<ThanksSent>(e => MessageState.Key(e.ConversationId, e.MessageId));
+        Identity<MessageDeleted>(e => MessageState.Key(e.ConversationId, e.MessageId));
+        Identity<ReactionAdded>(e => MessageState.Key(e.ConversationId, e.MessageId));
+        Identity<ReactionWithdrawn>(e => MessageState.Key(e.ConversationId, e.MessageId));
+        Identity<MessageReported>(e => MessageState.Key(e.ConversationId, e.MessageId));
+    }
+}
+
+/// <summary>The I/O shell of decisions on a conversation that look at some of its messages.</summary>
+public static class MessageStates
+{
+    /// <summary>
+    /// Like <see cref="StreamDecision.DecideAsync{TState}"/> (the conversation's row locked for the transaction), with
+    /// the state of the named messages loaded into the conversation first: one more query, whatever the thread's length.
+    /// </summary>
+    public static async Task<IReadOnlyList<object>> DecideOnMessagesAsync(this IDocumentSession session, string conversationId,
+        IEnumerable<string?> messageIds, Func<Conversation?, IReadOnlyList<object>> decide, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(conversationId, ct);
+        var events = decide(await session.WithMessagesAsync(stream.Aggregate, messageIds, ct));
+        if (events.Count > 0) stream.AppendMany(events);
+        return events;
+    }
+
+    /// <summary>The conversation with the state of these of its messages that exist.</summary>
+    public static async Task<Conversation?> WithMessagesAsync(this IQuerySession session, Conversation? conversation,
+        IEnumerable<string?> messageIds, CancellationToken ct)
+    {
+        if (conversation is null) return null;
+        var keys = messageIds.OfType<string>().Distinct().Select(id => MessageState.Key(conversation.Id, id)).ToList();
+        if (keys.Count == 0) return conversation;
+        var messages = await session.LoadManyAsync<MessageState>(ct, keys);
+        return conversation with { Messages = messages.ToImmutableDictionary(m => m.MessageId) };
+    }
+}

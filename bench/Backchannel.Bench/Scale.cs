@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Requests;
+using Backchannel.Projections;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace Backchannel.Bench;
+
+/// <summary>
+/// Grows one event store through tiers (10k, 100k, 1M events by default), seeded with Marten's bulk event insert, and at
+/// each tier rebuilds every view from the events (events/s) and reads the same users' inboxes and the same threads over
+/// HTTP (p50/p99): a read should cost the same in a store a hundred times bigger.
+/// </summary>
+public static class Scale
+{
+    private const int MessagesPerConversation = 18;
+    private const int EventsPerConversation = MessagesPerConversation + 2;
+    private const int ConversationsPerUser = 8;
+
+    public static async Task RunAsync(Args args)
+    {
+        var tiers = (args.Text("--tiers") ?? "10000,100000,1000000").Split(',').Select(int.Parse).ToList();
+        var reads = args.Int("--reads", 400);
+        var schema = $"scale_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        await using var host = await BenchHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Backchannel:Schema"] = schema,
+            // The rebuild is timed alone: no daemon of the host's own catches up on the seeded events meanwhile.
+            ["Backchannel:Daemon"] = "Off",
+        });
+        try
+        {
+            var seeded = 0;
+            var random = new Random(7);
+            var firstTier = new List<Pair>();
+            var results = new List<string>();
+            foreach (var tier in tiers)
+            {
+                var conversations = (tier - seeded) / EventsPerConversation;
+                var pairs = await SeedAsync(host.Store, seeded / EventsPerConversation, conversations, random);
+                seeded += conversations * EventsPerConversation;
+                if (firstTier.Count == 0) firstTier.AddRange(pairs.Take(50));
+
+                var clock = Stopwatch.StartNew();
+                var perView = new List<string>();
+                await host.Store.RebuildAsync(null, new SynchronousProgress<ViewRebuilder.Progress>(p =>
+                {
+                    if (p.Stage == "rebuilt") perView.Add($"{p.View} {p.Elapsed.TotalSeconds:F1}s");
+                }));
+                var rebuildRate = seeded / clock.Elapsed.TotalSeconds;
+                Console.WriteLine($"tier {seeded:N0} events: rebuilt all views in {clock.Elapsed.TotalSeconds:F1} s = {rebuildRate:F0} events/s ({string.Join(", ", perView)})");
+
+                var inbox = await TimeReadsAsync(host, firstTier, reads, p => (p.First, "/inbox"));
+                var thread = await TimeReadsAsync(host, firstTier, reads, p => (p.Second, $"/conversations/{p.ConversationId}"));
+                var line = $"tier {seeded:N0} events: inbox p50 {inbox.Percentile(0.5):F2} ms p99 {inbox.Percentile(0.99):F2} ms; " +
+                           $"thread p50 {thread.Percentile(0.5):F2} ms p99 {thread.Percentile(0.99):F2} ms; rebuild {rebuildRate:F0} events/s";
+                Console.WriteLine(line);
+                results.Add(line);
+            }
+            Console.WriteLine("scale summary (read targets: flat within 20%; rebuild target >= 50,000 events/s at 1M):");
+            results.ForEach(Console.WriteLine);
+        }
+        finally
+        {
+            await using var connection = new NpgsqlConnection(BenchHost.Connection);
+            await connection.OpenAsync();
+            await new NpgsqlCommand($"drop schema if exists {schema} cascade", connection).ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>
+    /// Direct conversations between users who follow each other: started, admitted, then messages from both sides.
+    /// Each tier brings its own users (each in about <see cref="ConversationsPerUser"/> conversations), so the
+    /// first tier's inboxes and threads stay the same size while the store grows around them.
+    /// </summary>
+    private static async Task<List<Pair>> SeedAsync(IDocumentStore store, int firstConversation, int count, Random random)
+    {
+        var users = Math.Max(2, count * 2 / ConversationsPerUser);
+        var at = DateTimeOffset.UtcNow.AddDays(-30);
+        var pairs = new List<Pair>(count);
+        var streams = new List<StreamAction>(count);
+        for (var c = 0; c < count; c++)
+        {
+            var id = $"seed-{firstConversation + c}";
+            var first = $"u{firstConversation}_{random.Next(users)}";
+            var second = $"u{firstConversation}_{random.Next(users)}";
+            if (first == second) second += "x";
+            at = at.AddSeconds(1);
+            var events = new List<object>
+            {
+                new ConversationStarted(id, ConversationKind.Direct, first, null, null, at),
+                new RequestAdmittedAutomatically(id, first, second, AdmissionRules.RecipientFollowsSender, at),
+            };
+            for (var m = 1; m <= MessagesPerConversation; m++)
+                events.Add(new MessageSent(id, $"{id}-m{m}", m, m % 2 == 0 ? second : first, $"message {m} of {id}", null, at.AddMilliseconds(m)));
+            streams.Add(StreamAction.Start((IEventRegistry)((DocumentStore)store).Options.Events, id, events.ToArray()));
+            pairs.Add(new Pair(id, first, second));
+        }
+        var clock = Stopwatch.StartNew();
+        await store.BulkInsertEventsAsync(streams, 10_000);
+        Console.WriteLine($"seeded {count * EventsPerConversation:N0} events in {count:N0} conversations ({users:N0} new users) in {clock.Elapsed.TotalSeconds:F1} s");
+        return pairs;
+    }
+
+    private static async Task<Samples> TimeReadsAsync(BenchHost host, IReadOnlyList<Pair> sample, int reads, Func<Pair, (string User, string Path)> read)
+    {
+        var clients = sample.Select(p => (Pair: p, Http: host.Client(read(p).User))).ToList();
+        var samples = new Samples();
+        for (var i = -sample.Count; i < reads; i++) // one read of each first, uncounted: JIT and generated code
+        {
+            var (pair, http) = clients[(i + sample.Count) % clients.Count];
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(read(pair).Path);
+            await response.Content.ReadAsByteArrayAsync();
+            if (i >= 0) samples.Add(Stats.Elapsed(started), (int)response.StatusCode);
+            else response.EnsureSuccessStatusCode();
+        }
+        clients.ForEach(c => c.Http.Dispose());
+        return samples;
+    }
+}
