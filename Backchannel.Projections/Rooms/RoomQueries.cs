@@ -111,15 +111,28 @@ public static class RoomQueries
         var me = batch.Load<Participant>(RoomStreams.ParticipantId(roomId, viewer));
         var participants = batch.Query<Participant>().Where(p => p.RoomId == roomId && p.Present).ToList();
         var questions = batch.Query<QuestionView>().Where(q => q.RoomId == roomId).ToList();
-        // Counted from one document per vote, never from a running total: a count cannot drift, and votes cast at the
-        // same moment never overwrite each other.
-        var votes = batch.Query<Upvote>().Where(u => u.RoomId == roomId && u.Active).ToList();
+        var mine = batch.Query<Upvote>().Where(u => u.RoomId == roomId && u.UserId == viewer && u.Active).ToList();
         await batch.Execute(ct);
         var view = await room ?? throw RuleViolation.NotFound("room_not_found", "No such room.");
-        var cast = await votes;
         return (view, await me, await participants, await questions,
-            new Votes(cast.CountBy(u => u.QuestionId).ToDictionary(), cast.Where(u => u.UserId == viewer).Select(u => u.QuestionId).ToHashSet()));
+            new Votes(await CountVotesAsync(session, roomId, ct), (await mine).Select(u => u.QuestionId).ToHashSet()));
     }
+
+    /// <summary>
+    /// Counted from one document per vote, never from a running total: a count cannot drift, and votes cast at the
+    /// same moment never overwrite each other. Counted by the database, so a room's read does not grow with its votes.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, int>> CountVotesAsync(IQuerySession session, string roomId, CancellationToken ct)
+    {
+        var table = session.DocumentStore.Options.Schema.For<Upvote>();
+        var counts = await session.AdvancedSql.QueryAsync<VoteCount>(
+            $"select jsonb_build_object('questionId', d.data ->> 'questionId', 'votes', count(*)) from {table} as d " +
+            "where d.room_id = ? and (d.data ->> 'active')::boolean group by d.data ->> 'questionId'",
+            ct, roomId);
+        return counts.ToDictionary(c => c.QuestionId, c => c.Votes);
+    }
+
+    private sealed record VoteCount(string QuestionId, int Votes);
 
     private sealed record Votes(IReadOnlyDictionary<string, int> Counts, IReadOnlySet<string> ByViewer);
 
