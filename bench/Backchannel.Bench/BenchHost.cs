@@ -47,7 +47,8 @@ public sealed class BenchHost : IAsyncDisposable
     }
 
     public Uri Address { get; }
-    public IDocumentStore Store => _app.Services.GetRequiredService<IDocumentStore>();
+    public IServiceProvider Services => _app.Services;
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
     public static string Connection => Environment.GetEnvironmentVariable("ConnectionStrings__Backchannel") ?? DefaultConnection;
 
     public static async Task<BenchHost> StartAsync(StoreVariant? variant = null, IDictionary<string, string?>? settings = null)

@@ -39,14 +39,15 @@ public static class HotRoom
             var random = new Random(listener.i);
             var (http, i) = listener;
             if (i >= 20) await Count(await http.PostAsJsonAsync($"/rooms/{room}/questions", new { text = $"question {i}", anonymous = i % 3 == 0 }, ct));
-            foreach (var question in hot.OrderBy(_ => random.Next()).Take(upvotesEach))
+            var chosen = hot.OrderBy(_ => random.Next()).Take(upvotesEach).ToList();
+            foreach (var question in chosen)
             {
                 var response = await http.PostAsync($"/rooms/{room}/questions/{question}/upvote", null, ct);
                 if (response.IsSuccessStatusCode) acknowledged.AddOrUpdate(question, 1, (_, n) => n + 1);
                 await Count(response);
             }
-            // The double tap: upvoting again changes nothing.
-            await Count(await http.PostAsync($"/rooms/{room}/questions/{hot[random.Next(hot.Count)]}/upvote", null, ct));
+            // The double tap: upvoting a question again changes nothing.
+            await Count(await http.PostAsync($"/rooms/{room}/questions/{chosen[0]}/upvote", null, ct));
         });
         var elapsed = clock.Elapsed.TotalSeconds;
 

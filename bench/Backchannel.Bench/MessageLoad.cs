@@ -1,18 +1,25 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
+using Wolverine;
 
 namespace Backchannel.Bench;
 
 /// <summary>
 /// SendMessage over HTTP from <c>clients</c> concurrent clients, each writing as one member of a random conversation:
 /// as fast as the host answers (closed loop), or at a fixed total rate (open loop, for measuring lag below the maximum).
+/// With <paramref name="viaBus"/>, the same commands go straight to Wolverine's bus in process: no HTTP, no token, no
+/// JSON body, which separates the cost of the command from the cost of the web around it.
 /// </summary>
-public sealed class MessageLoad(BenchHost host, IReadOnlyList<Pair> pairs, int clients)
+public sealed class MessageLoad(BenchHost host, IReadOnlyList<Pair> pairs, int clients, bool viaBus = false)
 {
     private readonly Dictionary<string, HttpClient> _http = pairs
         .SelectMany(p => new[] { p.First, p.Second })
         .ToDictionary(user => user, host.Client);
+
+    private readonly IMessageBus _bus = host.Services.GetRequiredService<IMessageBus>();
 
     /// <summary>Called with each acknowledged message: its conversation, author, id and when the 201 was read.</summary>
     public Action<Pair, string, string, long>? Acknowledged { get; init; }
@@ -38,9 +45,15 @@ public sealed class MessageLoad(BenchHost host, IReadOnlyList<Pair> pairs, int c
                 if (Stopwatch.GetTimestamp() >= until) return;
                 var pair = pairs[random.Next(pairs.Count)];
                 var author = random.Next(2) == 0 ? pair.First : pair.Second;
+                var text = $"message {n} from client {k}";
                 var sent = Stopwatch.GetTimestamp();
-                using var response = await _http[author].PostAsJsonAsync($"/conversations/{pair.ConversationId}/messages",
-                    new { text = $"message {n} from client {k}" }, ct);
+                if (viaBus)
+                {
+                    await _bus.InvokeAsync<Paced>(new SendMessage(pair.ConversationId, Guid.CreateVersion7().ToString(), author, text, null), ct);
+                    samples.Add(Stats.Elapsed(sent), 201);
+                    continue;
+                }
+                using var response = await _http[author].PostAsJsonAsync($"/conversations/{pair.ConversationId}/messages", new { text }, ct);
                 var acknowledged = Stopwatch.GetTimestamp();
                 samples.Add(Stopwatch.GetElapsedTime(sent, acknowledged).TotalMilliseconds, (int)response.StatusCode);
                 if (Acknowledged is not null && response.IsSuccessStatusCode)

@@ -24,50 +24,56 @@ public static class Scale
         var tiers = (args.Text("--tiers") ?? "10000,100000,1000000").Split(',').Select(int.Parse).ToList();
         var reads = args.Int("--reads", 400);
         var schema = $"scale_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        try
+        {
+            await RunTiersAsync(tiers, reads, schema);
+        }
+        finally
+        {
+            // Once the host has stopped: its nodes and envelopes live in the same schema.
+            await using var connection = new NpgsqlConnection(BenchHost.Connection);
+            await connection.OpenAsync();
+            await new NpgsqlCommand($"drop schema if exists {schema} cascade", connection).ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task RunTiersAsync(IReadOnlyList<int> tiers, int reads, string schema)
+    {
         await using var host = await BenchHost.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Backchannel:Schema"] = schema,
             // The rebuild is timed alone: no daemon of the host's own catches up on the seeded events meanwhile.
             ["Backchannel:Daemon"] = "Off",
         });
-        try
+        var seeded = 0;
+        var random = new Random(7);
+        var firstTier = new List<Pair>();
+        var results = new List<string>();
+        foreach (var tier in tiers)
         {
-            var seeded = 0;
-            var random = new Random(7);
-            var firstTier = new List<Pair>();
-            var results = new List<string>();
-            foreach (var tier in tiers)
+            var conversations = (tier - seeded) / EventsPerConversation;
+            var pairs = await SeedAsync(host.Store, seeded / EventsPerConversation, conversations, random);
+            seeded += conversations * EventsPerConversation;
+            if (firstTier.Count == 0) firstTier.AddRange(pairs.Take(50));
+
+            var clock = Stopwatch.StartNew();
+            var perView = new List<string>();
+            await host.Store.RebuildAsync(null, new SynchronousProgress<ViewRebuilder.Progress>(p =>
             {
-                var conversations = (tier - seeded) / EventsPerConversation;
-                var pairs = await SeedAsync(host.Store, seeded / EventsPerConversation, conversations, random);
-                seeded += conversations * EventsPerConversation;
-                if (firstTier.Count == 0) firstTier.AddRange(pairs.Take(50));
+                if (p.Stage == "rebuilt") perView.Add($"{p.View} {p.Elapsed.TotalSeconds:F1}s");
+            }));
+            var rebuildRate = seeded / clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"tier {seeded:N0} events: rebuilt all views in {clock.Elapsed.TotalSeconds:F1} s = {rebuildRate:F0} events/s ({string.Join(", ", perView)})");
 
-                var clock = Stopwatch.StartNew();
-                var perView = new List<string>();
-                await host.Store.RebuildAsync(null, new SynchronousProgress<ViewRebuilder.Progress>(p =>
-                {
-                    if (p.Stage == "rebuilt") perView.Add($"{p.View} {p.Elapsed.TotalSeconds:F1}s");
-                }));
-                var rebuildRate = seeded / clock.Elapsed.TotalSeconds;
-                Console.WriteLine($"tier {seeded:N0} events: rebuilt all views in {clock.Elapsed.TotalSeconds:F1} s = {rebuildRate:F0} events/s ({string.Join(", ", perView)})");
-
-                var inbox = await TimeReadsAsync(host, firstTier, reads, p => (p.First, "/inbox"));
-                var thread = await TimeReadsAsync(host, firstTier, reads, p => (p.Second, $"/conversations/{p.ConversationId}"));
-                var line = $"tier {seeded:N0} events: inbox p50 {inbox.Percentile(0.5):F2} ms p99 {inbox.Percentile(0.99):F2} ms; " +
-                           $"thread p50 {thread.Percentile(0.5):F2} ms p99 {thread.Percentile(0.99):F2} ms; rebuild {rebuildRate:F0} events/s";
-                Console.WriteLine(line);
-                results.Add(line);
-            }
-            Console.WriteLine("scale summary (read targets: flat within 20%; rebuild target >= 50,000 events/s at 1M):");
-            results.ForEach(Console.WriteLine);
+            var inbox = await TimeReadsAsync(host, firstTier, reads, p => (p.First, "/inbox"));
+            var thread = await TimeReadsAsync(host, firstTier, reads, p => (p.Second, $"/conversations/{p.ConversationId}"));
+            var line = $"tier {seeded:N0} events: inbox p50 {inbox.Percentile(0.5):F2} ms p99 {inbox.Percentile(0.99):F2} ms; " +
+                       $"thread p50 {thread.Percentile(0.5):F2} ms p99 {thread.Percentile(0.99):F2} ms; rebuild {rebuildRate:F0} events/s";
+            Console.WriteLine(line);
+            results.Add(line);
         }
-        finally
-        {
-            await using var connection = new NpgsqlConnection(BenchHost.Connection);
-            await connection.OpenAsync();
-            await new NpgsqlCommand($"drop schema if exists {schema} cascade", connection).ExecuteNonQueryAsync();
-        }
+        Console.WriteLine("scale summary (read targets: flat within 20%; rebuild target >= 50,000 events/s at 1M):");
+        results.ForEach(Console.WriteLine);
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ public static class Throughput
 
         await using var host = await BenchHost.StartAsync(variant);
         var pairs = await Pair.StartAsync(host, args.Int("--conversations", 256), $"tp{Guid.NewGuid():N}"[..10]);
-        var load = new MessageLoad(host, pairs, clients);
+        var viaBus = args.Text("--via") is "bus";
+        var load = new MessageLoad(host, pairs, clients, viaBus);
         await load.RunAsync(TimeSpan.FromSeconds(3)); // warm up: generated code, pools, JIT
 
         using var stages = Stages.FromArgs(args);
@@ -43,7 +44,7 @@ public static class Throughput
         }
         stages?.Print(acknowledged);
         var median = Stats.Median(rates);
-        Console.WriteLine($"throughput [{variant}]: median {median:F0} messages/s = {median / ceiling:F2} of the ceiling ({ceiling:F0} tps); " +
+        Console.WriteLine($"throughput [{variant}{(viaBus ? ", in process through the bus, no HTTP" : "")}]: median {median:F0} messages/s = {median / ceiling:F2} of the ceiling ({ceiling:F0} tps); " +
                           $"p50 {Stats.Median(p50s):F1} ms, p99 {Stats.Median(p99s):F1} ms; working set {Stats.Median(workingSets):F0} MiB (target >= 0.50)");
         return median;
     }
