@@ -63,19 +63,24 @@ public static class FaultDatabase
 /// <summary>What must hold of a store after any fault: checked straight in PostgreSQL.</summary>
 public static class StoreInvariants
 {
-    /// <summary>Every stream's events are numbered 1..version, each once, and the stream row agrees.</summary>
+    /// <summary>
+    /// Every stream's events are numbered 1..version, each once, and the stream row agrees. Marten's own
+    /// <c>mt_tombstone</c> stream is left out: it holds the placeholders Marten writes for sequence numbers of a failed
+    /// append (seen when the oracle's injected failures hit), at version 0 by design.
+    /// </summary>
     public static async Task StreamVersionsAreGaplessAsync(string connectionString)
     {
         var broken = await FaultDatabase.ListAsync(connectionString, $"""
             select s.id, s.version, count(e.seq_id), coalesce(min(e.version), 0), coalesce(max(e.version), 0), count(distinct e.version)
             from {FaultDatabase.Schema}.mt_streams s left join {FaultDatabase.Schema}.mt_events e on e.stream_id = s.id
+            where s.id <> 'mt_tombstone'
             group by s.id, s.version
             having count(e.seq_id) <> s.version or min(e.version) <> 1 or max(e.version) <> s.version or count(distinct e.version) <> count(e.seq_id)
             limit 10
             """, r => $"{r.GetString(0)}: version {r.GetInt64(1)}, {r.GetInt64(2)} events, {r.GetInt64(3)}..{r.GetInt64(4)}, {r.GetInt64(5)} distinct");
         broken.ShouldBeEmpty("streams whose versions have a gap or a duplicate");
         var orphans = await FaultDatabase.ScalarAsync<long>(connectionString,
-            $"select count(*) from {FaultDatabase.Schema}.mt_events e where not exists (select 1 from {FaultDatabase.Schema}.mt_streams s where s.id = e.stream_id)");
+            $"select count(*) from {FaultDatabase.Schema}.mt_events e where e.stream_id <> 'mt_tombstone' and not exists (select 1 from {FaultDatabase.Schema}.mt_streams s where s.id = e.stream_id)");
         orphans.ShouldBe(0, "events without their stream row");
     }
 
