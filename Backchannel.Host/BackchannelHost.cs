@@ -54,6 +54,7 @@ public static class BackchannelHost
             opts.ApplicationAssembly = typeof(BackchannelHost).Assembly;
             // Production loads handlers generated ahead of time (`codegen write`) and generates only what is missing.
             if (builder.Environment.IsProduction()) opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Auto;
+            ClusterSettings.Apply(builder.Configuration, opts.Durability);
         });
         builder.Services.AddWolverineHttp();
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -90,6 +91,26 @@ public static class BackchannelHost
         });
         if (app.Environment.IsDevelopment()) DevEndpoints.Map(app);
         return app;
+    }
+}
+
+/// <summary>
+/// How fast several <c>Distributed</c> nodes notice each other and a dead one (section <c>Backchannel:Cluster</c>).
+/// Each is Wolverine's own setting, left at Wolverine's default when absent; docs/operations.md#fault-tests measures
+/// what they give. A dead node's views move once it has missed its heartbeats for <c>StaleNodeTimeout</c> and a
+/// survivor's health check (every <c>HealthCheckPolling</c>) has seen it stale twice.
+/// </summary>
+public static class ClusterSettings
+{
+    public const string Section = "Backchannel:Cluster";
+
+    public static void Apply(IConfiguration configuration, DurabilitySettings durability)
+    {
+        var cluster = configuration.GetSection(Section);
+        if (cluster.GetValue<TimeSpan?>("HealthCheckPolling") is { } polling) durability.HealthCheckPollingTime = polling;
+        if (cluster.GetValue<TimeSpan?>("FirstHealthCheck") is { } first) durability.FirstHealthCheckExecution = first;
+        if (cluster.GetValue<TimeSpan?>("StaleNodeTimeout") is { } stale) durability.StaleNodeTimeout = stale;
+        if (cluster.GetValue<TimeSpan?>("CheckAssignmentPeriod") is { } check) durability.CheckAssignmentPeriod = check;
     }
 }
 

@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Runs Backchannel's whole test suite on a local PostgreSQL (installed and started by postgres.sh) and ends with
 # one line, `tests: N passed, N failed, N skipped`, counted from the runner's TRX results. Exits non-zero when a test
-# failed or none ran.
+# failed or none ran. Two runs, one after the other: the specs, then the fault specs (Category=Fault), which restart
+# PostgreSQL and kill hosts, so nothing else may run beside them. The longer fault specs (Category=LongFault) run
+# only with scripts/faults.sh, which sets FAULT_RUNS to run every fault spec and nothing else.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/postgres.sh || exit 1
 
 results=$(mktemp -d)
-dotnet test Backchannel.sln --nologo --logger "trx;LogFileName=specs.trx" --results-directory "$results" "$@"
-status=$?
+status=0
+run() { # name filter [args]
+  local name=$1 filter=$2; shift 2
+  echo "test.sh: ${name} (${filter})"
+  dotnet test Backchannel.sln --nologo --filter "$filter" --logger "trx;LogFileName=${name}.trx" --results-directory "$results" "$@" || status=1
+}
+if [[ -n ${FAULT_RUNS:-} ]]; then
+  run faults "Category=Fault|Category=LongFault" "$@"
+else
+  run specs "Category!=Fault&Category!=LongFault" "$@"
+  run faults "Category=Fault" "$@"
+fi
 
 summary=$(python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET

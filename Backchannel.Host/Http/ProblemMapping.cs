@@ -10,7 +10,8 @@ namespace Backchannel.Host.Http;
 
 /// <summary>
 /// Turns every refusal into RFC 9457 ProblemDetails: invalid input 400 (naming the fields), a rule of the domain
-/// 403/404/409 with its code, a lost race 409. Anything else is a bug and stays a 500.
+/// 403/404/409 with its code, a lost race 409, the database out of reach 503 with <c>Retry-After</c> (nothing was
+/// committed that the caller was told of; retrying is safe). Anything else is a bug and stays a 500.
 /// </summary>
 public sealed partial class ProblemMapping(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -19,6 +20,8 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
         var problem = ToProblem(exception);
         if (problem is null) return false;
         http.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
@@ -38,8 +41,40 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
             Detail = "Someone changed this at the same moment; read it again and retry.",
             Type = "https://backchannel.dev/problems/concurrent_change",
         },
+        _ when DatabaseUnavailable(exception) => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Database unavailable",
+            Detail = "The database could not be reached or dropped the connection; nothing was saved. Retry shortly.",
+            Type = "https://backchannel.dev/problems/database_unavailable",
+        },
         _ => null,
     };
+
+    /// <summary>The <c>Retry-After</c> of a 503: a restarting PostgreSQL is back within seconds (docs/operations.md#fault-tests).</summary>
+    public const int RetryAfterSeconds = 2;
+
+    /// <summary>
+    /// A failure of the connection, not of the command: the server is down, restarting, or cut this session off
+    /// (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, class 08 connection exceptions), or a
+    /// socket or Npgsql failure Npgsql itself calls transient. Searched through inner exceptions, as Marten and
+    /// Wolverine wrap them.
+    /// </summary>
+    public static bool DatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException postgres:
+                    return postgres.SqlState is "57P01" or "57P02" or "57P03" || postgres.SqlState.StartsWith("08", StringComparison.Ordinal);
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                case System.Net.Sockets.SocketException:
+                    return true;
+            }
+        }
+        return false;
+    }
 
     private static ProblemDetails Rule(RuleViolation rule)
     {
