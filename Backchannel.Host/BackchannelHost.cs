@@ -30,10 +30,11 @@ public static class BackchannelHost
             {
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = builder.Configuration["Backchannel:Schema"] ?? "backchannel";
-                // The async views (audit, push feed) lag by about the idle daemon's polling period (docs/benchmarks.md):
-                // 100 ms keeps a pushed message near a tenth of a second behind, for ten cheap queries a second.
-                opts.Projections.SlowPollingTime = builder.Configuration.GetValue("Backchannel:DaemonIdlePolling", TimeSpan.FromMilliseconds(100));
-                opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+                // The async views (audit, push feed) lag by about the daemon's polling period, idle or busy
+                // (docs/benchmarks.md#projection-lag): each poll is one cheap query of the event sequence.
+                var polling = builder.Configuration.GetValue("Backchannel:DaemonPolling", TimeSpan.FromMilliseconds(100));
+                opts.Projections.SlowPollingTime = polling;
+                opts.Projections.FastPollingTime = polling;
             })
             .UseLightweightSessions()
             // Schema changes are applied once, before the daemon starts, rather than lazily by whichever shard or

@@ -13,7 +13,7 @@ BACKCHANNEL_DB_NAME=backchannel_bench bash scripts/postgres.sh >/dev/null
 export ConnectionStrings__Backchannel=${ConnectionStrings__Backchannel:-"Host=127.0.0.1;Port=5432;Database=backchannel_bench;Username=backchannel;Password=backchannel;Maximum Pool Size=100;SSL Mode=Disable"}
 export PGSSLMODE=disable
 dotnet build bench/Backchannel.Bench -c Release -v q -nologo >/dev/null
-bench() { echo "== $*"; dotnet bench/Backchannel.Bench/bin/Release/net10.0/Backchannel.Bench.dll "$@" | grep -v '^host on'; }
+bench() { echo "== $*"; dotnet bench/Backchannel.Bench/bin/Release/net10.0/Backchannel.Bench.dll "$@" | grep --line-buffered -v '^host on'; }
 
 if [[ $mode == quick ]]; then
   bench throughput --seconds 3 --rounds 1 --conversations 32 "$@"

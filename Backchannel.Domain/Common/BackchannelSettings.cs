@@ -18,4 +18,10 @@ public sealed record BackchannelSettings
 
     /// <summary>How often a quiet push stream sends a heartbeat comment, so proxies and clients keep it open.</summary>
     public TimeSpan PushHeartbeat { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How often each node checks whether the push feed has grown, while anyone listens: one small query per node,
+    /// and part of every pushed change's delay (docs/benchmarks.md#projection-lag).
+    /// </summary>
+    public TimeSpan PushPolling { get; init; } = TimeSpan.FromMilliseconds(20);
 }

@@ -7,7 +7,13 @@ namespace Backchannel.Host.Http;
 
 public sealed record SetPolicyBody(MessagePolicy Policy);
 public sealed record RequestConversationBody(IReadOnlyList<string> To, string Text, string? RoomId);
-public sealed record SendMessageBody(string Text, string? ReplyTo);
+/// <param name="Text">The message.</param>
+/// <param name="ReplyTo">The id of the message this one answers, if any.</param>
+/// <param name="MessageId">
+/// Optional, chosen by the client: sending the same id again (a retry after a timeout or a 503) stores the message once
+/// and answers 201 with the same id. Without it the server picks a new id, and a retry is a second message.
+/// </param>
+public sealed record SendMessageBody(string Text, string? ReplyTo, string? MessageId = null);
 public sealed record EditMessageBody(string Text);
 public sealed record ReactionBody(string Emoji);
 public sealed record MarkReadBody(string UpToMessageId);

@@ -45,7 +45,7 @@ public static class ConversationEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static Task<IResult> Send(string id, SendMessageBody body, ClaimsPrincipal user, IMessageBus bus)
     {
-        var messageId = Ids.New();
+        var messageId = body.MessageId ?? Ids.New();
         return bus.Paced(new SendMessage(id, messageId, user.Handle(), body.Text, body.ReplyTo),
             warning => TypedResults.Created($"/conversations/{id}", new MessageCreated(messageId, warning)));
     }

@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Hosting;
@@ -7,12 +8,12 @@ namespace Backchannel.Projections.Push;
 
 /// <summary>
 /// Tells this node's push readers when the feed has grown, by polling the feed projection's progress: one small
-/// query per node every <see cref="PollInterval"/>, and only while someone is reading, instead of one per connection.
+/// query per node every <see cref="BackchannelSettings.PushPolling"/>, and only while someone is reading, instead of one
+/// per connection.
 /// The progress is in the database, so it works whichever node runs the projection.
 /// </summary>
-public sealed class FeedWatcher(IDocumentStore store, ILogger<FeedWatcher> logger) : BackgroundService
+public sealed class FeedWatcher(IDocumentStore store, BackchannelSettings settings, ILogger<FeedWatcher> logger) : BackgroundService
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     public static readonly ShardName Shard = new(PushFeedProjection.ProjectionName);
 
     private readonly SemaphoreSlim _someoneListens = new(0);
@@ -46,7 +47,7 @@ public sealed class FeedWatcher(IDocumentStore store, ILogger<FeedWatcher> logge
                     _progress = progress;
                     Interlocked.Exchange(ref _grown, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 }
-                await Task.Delay(PollInterval, stoppingToken);
+                await Task.Delay(settings.PushPolling, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

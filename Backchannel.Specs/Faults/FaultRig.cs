@@ -331,21 +331,30 @@ public sealed class MessageLoad(IReadOnlyList<(ApiUser Writer, string Conversati
 
     public IReadOnlyList<string> ConversationIds => writers.Select(w => w.ConversationId).ToList();
 
-    /// <summary>Runs every writer until <paramref name="stop"/>; a failed try is counted, never retried here.</summary>
+    /// <summary>
+    /// Runs every writer until <paramref name="stop"/>. Each message carries an id its writer chose, and a failed try
+    /// is sent again with the same id until it is answered 201, as a careful client does: so a message whose commit
+    /// succeeded but whose answer was lost is stored once, not twice. Once stopped, a writer gives its last unanswered
+    /// message a few more tries (the host may be gone: a killed one never answers).
+    /// </summary>
     public Task RunAsync(CancellationToken stop) => Task.WhenAll(writers.Select(async w =>
     {
-        var n = 0;
-        while (!stop.IsCancellationRequested)
+        var (n, triesAfterStop) = (0, 0);
+        string? unanswered = null;
+        while (!stop.IsCancellationRequested || (unanswered is not null && ++triesAfterStop <= 20))
         {
+            var messageId = unanswered ??= $"{w.Writer.Handle}-{++n}";
             string outcome;
             try
             {
-                using var response = await w.Writer.PostAsync($"conversations/{w.ConversationId}/messages", new { text = $"{w.Writer.Handle} #{++n}" });
+                using var response = await w.Writer.PostAsync($"conversations/{w.ConversationId}/messages", new { text = messageId, messageId });
                 outcome = ((int)response.StatusCode).ToString();
                 if (response.StatusCode == HttpStatusCode.Created)
                 {
                     var created = await response.Content.ReadFromJsonAsync<JsonElement>();
-                    Acknowledged.Add(created.GetProperty("messageId").GetString()!);
+                    created.GetProperty("messageId").GetString().ShouldBe(messageId);
+                    Acknowledged.Add(messageId);
+                    unanswered = null;
                     LastAcknowledgedAt = DateTimeOffset.UtcNow;
                 }
                 else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)

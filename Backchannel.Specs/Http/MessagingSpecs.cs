@@ -1,3 +1,4 @@
+using Backchannel.Host.Http;
 using Backchannel.Specs.Support;
 using Shouldly;
 
@@ -10,6 +11,22 @@ public sealed class MessagingSpecs(AppFixture app) : AppSpec(app)
     {
         await As("budi").Follow("ayu");
         return await As("ayu").StartConversation("budi");
+    }
+
+    [Fact]
+    public async Task a_message_sent_again_with_its_client_chosen_id_is_stored_once_and_that_id_is_the_senders_alone()
+    {
+        var id = await Talking();
+        var body = new { text = "did this arrive?", messageId = "client-7f3a" };
+        var first = await (await As("budi").Post($"/conversations/{id}/messages", body, 201)).ReadAsJsonAsync<MessageCreated>();
+        var retry = await (await As("budi").Post($"/conversations/{id}/messages", body, 201)).ReadAsJsonAsync<MessageCreated>();
+
+        (first!.MessageId, retry!.MessageId).ShouldBe(("client-7f3a", "client-7f3a"));
+        (await As("ayu").Thread(id)).Messages.Count(m => m.Id == "client-7f3a").ShouldBe(1);
+        (await As("ayu").Refused(c => c.Post($"/conversations/{id}/messages", new { text = "mine now", messageId = "client-7f3a" }, 409)))
+            .Extensions["code"]!.ToString().ShouldBe("message_id_taken");
+        (await As("ayu").Refused(c => c.Post($"/conversations/{id}/messages", new { text = "x", messageId = "not an id" }, 400)))
+            .Extensions["errors"]!.ToString()!.ShouldContain("\"messageId\"");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
+using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
 
 namespace Backchannel.Bench;
