@@ -51,8 +51,7 @@ public sealed class BenchHost : IAsyncDisposable
     public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
     public static string Connection => Environment.GetEnvironmentVariable("ConnectionStrings__Backchannel") ?? DefaultConnection;
 
-    public static async Task<BenchHost> StartAsync(StoreVariant? variant = null, IDictionary<string, string?>? settings = null,
-        Action<StoreOptions>? tune = null)
+    public static async Task<BenchHost> StartAsync(StoreVariant? variant = null, IDictionary<string, string?>? settings = null)
     {
         // Development: handlers are generated in memory, not written beside the sources.
         var app = BackchannelHost.Build(["--environment", "Development"], builder =>
@@ -67,7 +66,6 @@ public sealed class BenchHost : IAsyncDisposable
             });
             if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
             if (variant is not null) builder.Services.ConfigureMarten(opts => Apply(variant, opts));
-            if (tune is not null) builder.Services.ConfigureMarten(tune);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

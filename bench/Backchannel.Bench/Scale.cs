@@ -26,7 +26,7 @@ public static class Scale
         var schema = $"scale_{DateTime.UtcNow:yyyyMMddHHmmss}";
         try
         {
-            await RunTiersAsync(tiers, reads, schema, args.Int("--batch", 0));
+            await RunTiersAsync(tiers, reads, schema);
         }
         finally
         {
@@ -37,18 +37,13 @@ public static class Scale
         }
     }
 
-    /// <param name="batch">When above zero, the events each projection takes at a time (and the documents written per round trip).</param>
-    private static async Task RunTiersAsync(IReadOnlyList<int> tiers, int reads, string schema, int batch)
+    private static async Task RunTiersAsync(IReadOnlyList<int> tiers, int reads, string schema)
     {
         await using var host = await BenchHost.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Backchannel:Schema"] = schema,
             // The rebuild is timed alone: no daemon of the host's own catches up on the seeded events meanwhile.
             ["Backchannel:Daemon"] = "Off",
-        }, tune: batch <= 0 ? null : opts =>
-        {
-            opts.UpdateBatchSize = batch;
-            foreach (var projection in opts.Projections.All.OfType<JasperFx.Events.Projections.ProjectionBase>()) projection.Options.BatchSize = batch;
         });
         var seeded = 0;
         var random = new Random(7);
