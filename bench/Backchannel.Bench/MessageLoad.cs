@@ -20,8 +20,6 @@ public sealed class MessageLoad(BenchHost host, IReadOnlyList<Pair> pairs, int c
         .SelectMany(p => new[] { p.First, p.Second })
         .ToDictionary(user => user, host.Client);
 
-    private readonly IMessageBus _bus = host.Services.GetRequiredService<IMessageBus>();
-
     /// <summary>Called with each acknowledged message: its conversation, author, id and when the 201 was read.</summary>
     public Action<Pair, string, string, long>? Acknowledged { get; init; }
 
@@ -50,7 +48,10 @@ public sealed class MessageLoad(BenchHost host, IReadOnlyList<Pair> pairs, int c
                 var sent = Stopwatch.GetTimestamp();
                 if (viaBus)
                 {
-                    await _bus.InvokeAsync<Paced>(new SendMessage(pair.ConversationId, Guid.CreateVersion7().ToString(), author, text, null), ct);
+                    // A bus per command, as Wolverine's HTTP endpoints get one per request.
+                    await using var scope = host.Services.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<IMessageBus>()
+                        .InvokeAsync<Paced>(new SendMessage(pair.ConversationId, Guid.CreateVersion7().ToString(), author, text, null), ct);
                     samples.Add(Stats.Elapsed(sent), 201);
                     continue;
                 }
