@@ -65,6 +65,12 @@ public static class Scale
             var rebuildRate = seeded / clock.Elapsed.TotalSeconds;
             Console.WriteLine($"tier {seeded:N0} events: rebuilt all views in {clock.Elapsed.TotalSeconds:F1} s = {rebuildRate:F0} events/s ({string.Join(", ", perView)})");
 
+            // What an operator does after a bulk load or a rebuild (docs/operations.md#rebuild): without it, the reads
+            // measured the planner's stale statistics and the GIN index's pending list, not the store's size.
+            clock.Restart();
+            await VacuumAnalyzeAsync(schema);
+            Console.WriteLine($"tier {seeded:N0} events: vacuum analyze {clock.Elapsed.TotalSeconds:F1} s");
+
             var inbox = await TimeReadsAsync(host, firstTier, reads, p => (p.First, "/inbox"));
             var thread = await TimeReadsAsync(host, firstTier, reads, p => (p.Second, $"/conversations/{p.ConversationId}"));
             var line = $"tier {seeded:N0} events: inbox p50 {inbox.Percentile(0.5):F2} ms p99 {inbox.Percentile(0.99):F2} ms; " +
@@ -110,13 +116,25 @@ public static class Scale
         return pairs;
     }
 
+    private static async Task VacuumAnalyzeAsync(string schema)
+    {
+        await using var connection = new NpgsqlConnection(BenchHost.Connection);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var query = new NpgsqlCommand("select tablename from pg_tables where schemaname = $1", connection) { Parameters = { new() { Value = schema } } })
+        await using (var reader = await query.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+        foreach (var table in tables) await new NpgsqlCommand($"vacuum analyze {schema}.{table}", connection).ExecuteNonQueryAsync();
+    }
+
     private static async Task<Samples> TimeReadsAsync(BenchHost host, IReadOnlyList<Pair> sample, int reads, Func<Pair, (string User, string Path)> read)
     {
         var clients = sample.Select(p => (Pair: p, Http: host.Client(read(p).User))).ToList();
         var samples = new Samples();
-        for (var i = -sample.Count; i < reads; i++) // one read of each first, uncounted: JIT and generated code
+        var warmUp = 10 * sample.Count; // uncounted: tiered JIT, generated code, the database's caches
+        for (var i = -warmUp; i < reads; i++)
         {
-            var (pair, http) = clients[(i + sample.Count) % clients.Count];
+            var (pair, http) = clients[(i + warmUp) % clients.Count];
             var started = Stopwatch.GetTimestamp();
             using var response = await http.GetAsync(read(pair).Path);
             await response.Content.ReadAsByteArrayAsync();

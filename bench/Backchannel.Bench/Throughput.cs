@@ -20,7 +20,7 @@ public static class Throughput
         var pairs = await Pair.StartAsync(host, args.Int("--conversations", 256), $"tp{Guid.NewGuid():N}"[..10]);
         var viaBus = args.Text("--via") is "bus";
         var load = new MessageLoad(host, pairs, clients, viaBus);
-        await load.RunAsync(TimeSpan.FromSeconds(3)); // warm up: generated code, pools, JIT
+        await load.RunAsync(TimeSpan.FromSeconds(10)); // warm up: tiered JIT, generated code, pools
 
         using var stages = Stages.FromArgs(args);
         var acknowledged = 0;
