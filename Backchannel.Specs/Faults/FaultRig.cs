@@ -64,6 +64,21 @@ public static class FaultDatabase
 public static class StoreInvariants
 {
     /// <summary>
+    /// What every fault spec ends on, for a message load: each acknowledged message stored exactly once, streams
+    /// gapless, no event skipped by a projection, and every view equal to its rebuild. Returns the stored message ids.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> AcknowledgedMessagesHoldAsync(string db, IReadOnlyCollection<string> acknowledged)
+    {
+        var stored = await EventIdsAsync(db, "message_sent", "messageId");
+        EachAcknowledgedStoredOnce(acknowledged, stored, "messages");
+        await StreamVersionsAreGaplessAsync(db);
+        await NoEventWasSkippedAsync(db);
+        await using var reader = StoreReader.For(db);
+        await reader.ViewsEqualTheirRebuildAsync();
+        return stored;
+    }
+
+    /// <summary>
     /// Every stream's events are numbered 1..version, each once, and the stream row agrees. Marten's own
     /// <c>mt_tombstone</c> stream is left out: it holds the placeholders Marten writes for sequence numbers of a failed
     /// append (seen when the oracle's injected failures hit), at version 0 by design.

@@ -61,15 +61,10 @@ public sealed class PostgresRestartSpecs(ITestOutputHelper output)
             TimeSpan.FromSeconds(60), "the daemon resuming by itself and catching up");
         node.Kill();
 
-        var stored = await StoreInvariants.EventIdsAsync(db, "message_sent", "messageId");
-        StoreInvariants.EachAcknowledgedStoredOnce(load.Acknowledged.ToList(), stored, "messages");
+        var stored = await StoreInvariants.AcknowledgedMessagesHoldAsync(db, load.Acknowledged.ToList());
         // Retried with their own ids, even a message whose commit succeeded but whose answer was lost is stored once:
         // exactly what was acknowledged, plus one opening message per writer's conversation.
         stored.Count.ShouldBe(load.Acknowledged.Count + Writers, "messages stored beyond those acknowledged");
-        await StoreInvariants.StreamVersionsAreGaplessAsync(db);
-        await StoreInvariants.NoEventWasSkippedAsync(db);
-        await using var reader = StoreReader.For(db);
-        await reader.ViewsEqualTheirRebuildAsync();
     }
 }
 
