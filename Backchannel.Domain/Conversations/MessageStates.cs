@@ -23,17 +23,12 @@ public sealed class MessageStateProjection : MultiStreamProjection<MessageState,
 public static class MessageStates
 {
     /// <summary>
-    /// Like <see cref="StreamDecision.DecideAsync{TState}"/> (the conversation's row locked for the transaction), with
-    /// the state of the named messages loaded into the conversation first: one more query, whatever the thread's length.
+    /// A decision on a conversation (its row locked for the transaction) that also reads the named messages' state:
+    /// one more query, whatever the thread's length.
     /// </summary>
-    public static async Task<IReadOnlyList<object>> DecideOnMessagesAsync(this IDocumentSession session, string conversationId,
-        IEnumerable<string?> messageIds, Func<Conversation?, IReadOnlyList<object>> decide, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(conversationId, ct);
-        var events = decide(await session.WithMessagesAsync(stream.Aggregate, messageIds, ct));
-        if (events.Count > 0) stream.AppendMany(events);
-        return events;
-    }
+    public static Task<IReadOnlyList<object>> DecideOnMessagesAsync(this IDocumentSession session, string conversationId,
+        IEnumerable<string?> messageIds, Func<Conversation?, IReadOnlyList<object>> decide, CancellationToken ct) =>
+        session.DecideAsync(conversationId, c => session.WithMessagesAsync(c, messageIds, ct), decide, ct);
 
     /// <summary>The conversation with the state of these of its messages that exist.</summary>
     public static async Task<Conversation?> WithMessagesAsync(this IQuerySession session, Conversation? conversation,

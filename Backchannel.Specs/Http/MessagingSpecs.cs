@@ -25,8 +25,15 @@ public sealed class MessagingSpecs(AppFixture app) : AppSpec(app)
         (await As("ayu").Thread(id)).Messages.Count(m => m.Id == "client-7f3a").ShouldBe(1);
         (await As("ayu").Refused(c => c.Post($"/conversations/{id}/messages", new { text = "mine now", messageId = "client-7f3a" }, 409)))
             .Extensions["code"]!.ToString().ShouldBe("message_id_taken");
+        async Task<long> Version()
+        {
+            await using var session = Store.QuerySession();
+            return (await session.Events.FetchStreamStateAsync(id))!.Version;
+        }
+        var version = await Version();
         (await As("ayu").Refused(c => c.Post($"/conversations/{id}/messages", new { text = "x", messageId = "not an id" }, 400)))
             .Extensions["errors"]!.ToString()!.ShouldContain("\"messageId\"");
+        (await Version()).ShouldBe(version, "a refused message appends nothing");
     }
 
     [Fact]

@@ -157,6 +157,7 @@ public static class Stats
 /// <summary>The command line: a benchmark's name, then <c>--name value</c> options.</summary>
 public sealed class Args(string[] args)
 {
+    public bool Has(string name) => args.Contains(name);
     public string? Text(string name) => Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     public int Int(string name, int fallback) => Text(name) is { } value ? int.Parse(value) : fallback;
     public double Double(string name, double fallback) => Text(name) is { } value ? double.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : fallback;

@@ -24,10 +24,15 @@ public sealed class Stages : IDisposable
         ActivitySource.AddActivityListener(_listener);
     }
 
-    public static Stages? FromArgs(Args args) => args.Text("--stages") is not null || Array.IndexOf(Environment.GetCommandLineArgs(), "--stages") >= 0 ? new Stages() : null;
+    public static Stages? FromArgs(Args args) => args.Has("--stages") ? new Stages() : null;
 
-    private static string Name(Activity a) =>
-        a.Source.Name == "Npgsql" ? (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement") ?? a.DisplayName).ToString()![..Math.Min(90, (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement") ?? a.DisplayName).ToString()!.Length)] : a.DisplayName;
+    /// <summary>A database command by the start of its SQL; anything else by its display name.</summary>
+    private static string Name(Activity a)
+    {
+        if (a.Source.Name != "Npgsql") return a.DisplayName;
+        var sql = (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement"))?.ToString() ?? a.DisplayName;
+        return sql.Length <= 90 ? sql : sql[..90];
+    }
 
     /// <summary>Prints each stage's count and mean, per <paramref name="commands"/> commands, the costliest first.</summary>
     public void Print(int commands)
