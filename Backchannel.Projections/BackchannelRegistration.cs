@@ -68,6 +68,7 @@ public static class BackchannelRegistration
         opts.Projections.Snapshot<Upvote>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<PlannedEvent>(SnapshotLifecycle.Inline);
         opts.Projections.Add<MessageStateProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<Backchannel.Domain.Requests.RequestReachProjection>(ProjectionLifecycle.Inline);
 
         // Views: inline where the actor must read their own write, async where lag is acceptable (the audit).
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);

@@ -39,6 +39,7 @@ public static class ViewRebuilder
         new("profiles", nameof(UserProfile), (s, ct) => s.Query<UserProfile>().CountAsync(ct)),
         new("conversation-state", nameof(Conversation), (s, ct) => s.Query<Conversation>().CountAsync(ct)),
         new("message-state", nameof(MessageState), (s, ct) => s.Query<MessageState>().CountAsync(ct)),
+        new("request-reach", nameof(Backchannel.Domain.Requests.RequestReach), (s, ct) => s.Query<Backchannel.Domain.Requests.RequestReach>().CountAsync(ct)),
         new("room-state", nameof(Room), (s, ct) => s.Query<Room>().CountAsync(ct)),
         new("participants", nameof(Participant), (s, ct) => s.Query<Participant>().CountAsync(ct)),
         new("question-state", nameof(Question), (s, ct) => s.Query<Question>().CountAsync(ct)),

@@ -26,15 +26,20 @@ public static class RateWindow
     /// the decision loads under its stream lock), call <see cref="Check"/>, and when it refuses, record a suppression
     /// event with <see cref="Throttle.Rule"/> instead of the command's events.
     /// </summary>
-    public static Throttle Check(RateLimit limit, IEnumerable<DateTimeOffset> earlier, DateTimeOffset now, double warnAtShare)
+    /// <remarks>
+    /// A command may count for several (<paramref name="cost"/>: an invitation counts each stranger it reaches); it is
+    /// refused whole unless all of it fits, and told to retry when enough of the earlier ones have left the window.
+    /// </remarks>
+    public static Throttle Check(RateLimit limit, IEnumerable<DateTimeOffset> earlier, DateTimeOffset now, double warnAtShare, int cost = 1)
     {
         var inWindow = earlier.Where(t => t > now - limit.Window).Order().ToList();
-        if (inWindow.Count >= limit.Limit)
+        var used = inWindow.Count + cost;
+        if (used > limit.Limit)
         {
-            var slotFreesAt = inWindow[inWindow.Count - limit.Limit] + limit.Window;
+            var mustLeave = used - limit.Limit;
+            var slotFreesAt = mustLeave <= inWindow.Count ? inWindow[mustLeave - 1] + limit.Window : now + limit.Window;
             return new Throttle(limit.Rule, Refused: true, 0, slotFreesAt - now, NearLimit: true);
         }
-        var used = inWindow.Count + 1;
         return new Throttle(limit.Rule, Refused: false, limit.Limit - used, TimeSpan.Zero, NearLimit: used >= limit.Limit * warnAtShare);
     }
 }
@@ -46,8 +51,14 @@ public sealed record RateLimitSettings
     public const string PendingMessagesPerMinuteRule = "rate_limit_pending_messages_per_minute";
     public const string QuestionsPerMinuteRule = "rate_limit_questions_per_minute";
 
-    /// <summary>Conversations (requests and thank-you notes) a user may start in an hour.</summary>
+    /// <summary>
+    /// Requests a user may make in an hour: each stranger reached (requested, or suppressed by a block) by a new
+    /// conversation, a thank-you note or an invitation to a group, and each conversation started that reached none.
+    /// </summary>
     public int RequestsPerHour { get; init; } = 20;
+
+    /// <summary>The window of <see cref="RequestsPerHour"/>, fixed: what counts towards it is kept for this long.</summary>
+    public static readonly TimeSpan RequestsWindow = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Messages (opening ones included) a user may send in a minute across all their requests nobody has accepted yet:
@@ -62,7 +73,7 @@ public sealed record RateLimitSettings
     /// <summary>The share of a limit from which responses carry a warning (0.8: the last fifth).</summary>
     public double WarnAtShare { get; init; } = 0.8;
 
-    public RateLimit RequestsStarted => new(RequestsPerHourRule, RequestsPerHour, TimeSpan.FromHours(1));
+    public RateLimit RequestsStarted => new(RequestsPerHourRule, RequestsPerHour, RequestsWindow);
     public RateLimit PendingMessages => new(PendingMessagesPerMinuteRule, PendingMessagesPerMinute, TimeSpan.FromMinutes(1));
     public RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
 }

@@ -27,12 +27,35 @@ public enum MemberStatus
 /// <summary>One person's place in a conversation.</summary>
 public sealed record Member(string UserId, MemberStatus Status, string? InvitedBy, bool Muted, long ReadUpTo)
 {
+    /// <summary>
+    /// The conversation's last message sequence when this person was invited or joined: what they were sent since
+    /// is what the pending cap counts.
+    /// </summary>
+    public long JoinedAtSequence { get; init; }
+
+    /// <summary>
+    /// This person declined, blocked or reported this conversation's request: it never comes back to them, even
+    /// after they are removed and invited again.
+    /// </summary>
+    public bool TurnedDown { get; init; }
+
     /// <summary>Active and pending members see the conversation; nobody else does.</summary>
     public bool CanSee => Status is MemberStatus.Active or MemberStatus.Pending;
 
     /// <summary>Statuses after which the conversation vanished without a trace for this person.</summary>
     public bool IsGone => Status is MemberStatus.Declined or MemberStatus.BlockedRequester
+        or MemberStatus.Reported or MemberStatus.Suppressed
+        || (Status == MemberStatus.Removed && TurnedDown);
+
+    /// <summary>
+    /// What everyone but this person sees as "invited": a request waiting, or one declined, blocked, reported or
+    /// suppressed, which must look the same to them in every answer (PRODUCT.md, what a sender can tell).
+    /// </summary>
+    public bool LooksInvited => Status is MemberStatus.Pending or MemberStatus.Declined or MemberStatus.BlockedRequester
         or MemberStatus.Reported or MemberStatus.Suppressed;
+
+    /// <summary>In the group as far as its other members can tell: in it, or looking invited. Counts towards its size.</summary>
+    public bool LooksPresent => Status == MemberStatus.Active || LooksInvited;
 }
 
 /// <summary>
@@ -61,6 +84,9 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
         new(author, sequence, false, [], []) { Id = Key(conversationId, messageId), MessageId = messageId };
 }
 
+/// <summary>Who wrote a message, and when.</summary>
+public sealed record AuthoredAt(string Author, DateTimeOffset At);
+
 /// <summary>One member's emoji on one message.</summary>
 public sealed record Reaction(string UserId, string Emoji);
 
@@ -76,10 +102,24 @@ public sealed record Conversation(
     ImmutableDictionary<string, Member> Members,
     long LastSequence,
     bool EverAccepted,
-    ImmutableList<DateTimeOffset> SentWhileAwaitingAcceptance,
     DateTimeOffset StartedAt)
 {
     public long Version { get; init; }
+
+    /// <summary>
+    /// Messages written by a member while someone they invited had not accepted (see <see cref="AwaitsAnswer"/>): what
+    /// the rate limit on pending messages counts.
+    /// </summary>
+    public ImmutableList<AuthoredAt> SentAwaitingAnswer { get; init; } = [];
+
+    /// <summary>The creator invited someone who has not accepted yet: the pending-message pace looks here (by creator).</summary>
+    public bool CreatorAwaitsAnswer { get; init; }
+
+    /// <summary>
+    /// Strangers (requested or suppressed, not admitted automatically) the conversation reached when it started: a
+    /// start that reached none still counts once against the requests limit (<see cref="RequestQuota"/>).
+    /// </summary>
+    public int StrangersAtStart { get; init; }
 
     /// <summary>
     /// The messages a decision looks at: all of them when the state is folded from events in memory, only those its
@@ -90,37 +130,46 @@ public sealed record Conversation(
 
     public Member? MemberOf(string userId) => Members.GetValueOrDefault(userId);
 
-    /// <summary>Nobody but the creator has ever been in the conversation: it is still a pending request.</summary>
-    public bool AwaitingAcceptance => !EverAccepted;
+    /// <summary>
+    /// <paramref name="userId"/> invited someone who has not accepted yet, as far as <paramref name="userId"/> can
+    /// tell: a pending request, or one declined, blocked, reported or suppressed, which they must not tell apart.
+    /// </summary>
+    public bool AwaitsAnswer(string userId) => Members.Values.Any(m => m.InvitedBy == userId && m.LooksInvited);
+
+    /// <summary>
+    /// The most messages any person <paramref name="userId"/> invited, and who has not accepted, has been sent since
+    /// their invitation: what the pending cap counts, per recipient.
+    /// </summary>
+    public long MostSentToUnansweredInviteeOf(string userId) =>
+        Members.Values.Where(m => m.InvitedBy == userId && m.LooksInvited).Select(m => LastSequence - m.JoinedAtSequence).DefaultIfEmpty(0).Max();
 
     /// <summary>Stage and planning conversations have no request step: nobody's acceptance is awaited.</summary>
     public static Conversation Create(ConversationStarted e) => new(
         e.ConversationId, e.Kind, e.StartedBy, e.RoomId, null,
-        ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0)), 0, EverAccepted: e.Kind.FollowsRoles(), [], e.At);
+        ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0)), 0, EverAccepted: e.Kind.FollowsRoles(), e.At);
 
     /// <summary>Members of stage and planning conversations come and go with their roles, not by request or choice.</summary>
     public bool MembershipFollowsRoles => Kind.FollowsRoles();
 
-    public Conversation Apply(RequestSent e) => WithMember(new Member(e.To, MemberStatus.Pending, e.From, false, LastSequence));
+    public Conversation Apply(RequestSent e) => Reached(WithMember(Invited(e.To, MemberStatus.Pending, e.From)));
 
     public Conversation Apply(RequestAdmittedAutomatically e) =>
-        WithMember(new Member(e.To, MemberStatus.Active, e.From, false, LastSequence)) with { EverAccepted = true };
+        WithMember(Invited(e.To, MemberStatus.Active, e.From)) with { EverAccepted = true };
 
-    public Conversation Apply(RequestSuppressed e) => WithMember(new Member(e.To, MemberStatus.Suppressed, e.From, false, LastSequence));
+    /// <summary>Someone who turned this conversation down stays so when suppressed on being invited again.</summary>
+    public Conversation Apply(RequestSuppressed e) =>
+        Reached(WithMember(Invited(e.To, MemberStatus.Suppressed, e.From) with { TurnedDown = MemberOf(e.To)?.TurnedDown ?? false }));
 
     public Conversation Apply(RequestAccepted e) => WithStatus(e.To, MemberStatus.Active) with { EverAccepted = true };
-    public Conversation Apply(RequestDeclined e) => WithStatus(e.To, MemberStatus.Declined);
-    public Conversation Apply(RequesterBlocked e) => WithStatus(e.To, MemberStatus.BlockedRequester);
-    public Conversation Apply(RequestReported e) => WithStatus(e.To, MemberStatus.Reported);
-
-    /// <summary>How many messages were sent while nobody had accepted: what the pending cap counts.</summary>
-    public int MessagesWhileAwaitingAcceptance => SentWhileAwaitingAcceptance.Count;
+    public Conversation Apply(RequestDeclined e) => TurnDown(e.To, MemberStatus.Declined);
+    public Conversation Apply(RequesterBlocked e) => TurnDown(e.To, MemberStatus.BlockedRequester);
+    public Conversation Apply(RequestReported e) => TurnDown(e.To, MemberStatus.Reported);
 
     public Conversation Apply(MessageSent e) => WithNewMessage(MessageState.Create(e), e.At);
     public Conversation Apply(ThanksSent e) => WithNewMessage(MessageState.Create(e), e.At);
 
     public Conversation Apply(MemberJoinedByRole e) =>
-        WithMember(new Member(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false, LastSequence));
+        WithMember(new Member(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false, LastSequence) { JoinedAtSequence = LastSequence });
 
     public Conversation Apply(MemberLeftByRole e) => WithStatus(e.UserId, MemberStatus.Left);
 
@@ -142,11 +191,27 @@ public sealed record Conversation(
     {
         LastSequence = message.Sequence,
         Messages = Messages.SetItem(message.MessageId, message),
-        SentWhileAwaitingAcceptance = AwaitingAcceptance ? SentWhileAwaitingAcceptance.Add(at) : SentWhileAwaitingAcceptance,
+        SentAwaitingAnswer = AwaitsAnswer(message.Author) ? SentAwaitingAnswer.Add(new AuthoredAt(message.Author, at)) : SentAwaitingAnswer,
         Members = Members.SetItem(message.Author, Members[message.Author] with { ReadUpTo = message.Sequence }),
     };
 
-    private Conversation WithMember(Member member) => this with { Members = Members.SetItem(member.UserId, member) };
+    private Member Invited(string userId, MemberStatus status, string invitedBy) =>
+        new(userId, status, invitedBy, false, LastSequence) { JoinedAtSequence = LastSequence };
+
+    /// <summary>A stranger reached before the opening message (sequence 1) was reached by the start itself.</summary>
+    private Conversation Reached(Conversation next) => LastSequence == 0 ? next with { StrangersAtStart = StrangersAtStart + 1 } : next;
+
+    private Conversation TurnDown(string userId, MemberStatus status) => WithMember(Members[userId] with { Status = status, TurnedDown = true });
+
+    private Conversation WithMember(Member member)
+    {
+        var members = Members.SetItem(member.UserId, member);
+        return this with
+        {
+            Members = members,
+            CreatorAwaitsAnswer = members.Values.Any(m => m.InvitedBy == CreatedBy && m.LooksInvited),
+        };
+    }
 
     private Conversation WithStatus(string userId, MemberStatus status) => WithMember(Members[userId] with { Status = status });
 

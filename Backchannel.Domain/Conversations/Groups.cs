@@ -53,8 +53,11 @@ public sealed record RemoveMember(string ConversationId, string UserId, string M
     }
 }
 
-/// <summary>What became of <see cref="AddMembers"/>: done, or refused by these invitees' policy (then nobody was added).</summary>
-public sealed record MembersAdded(IReadOnlyList<string> RefusedBy);
+/// <summary>
+/// What became of <see cref="AddMembers"/>: done, refused by these invitees' policy (then nobody was added), or refused
+/// by the requests limit (<see cref="Throttle"/> says when to retry).
+/// </summary>
+public sealed record MembersAdded(IReadOnlyList<string> RefusedBy, Throttle? Throttle = null);
 
 public static class GroupsHandler
 {
@@ -66,20 +69,34 @@ public static class GroupsHandler
         return conversation.Title == command.Title ? [] : [new GroupRenamed(conversation.Id, command.UserId, command.Title, now)];
     }
 
-    /// <summary>People already in the group, or with a request waiting, are skipped.</summary>
+    /// <summary>
+    /// People already in the group, or looking invited to its members (a request waiting, or one declined, blocked,
+    /// reported or suppressed), are skipped and count towards its size: to everyone but the person concerned, a
+    /// decline looks like a request still waiting. Someone removed after turning the group down is suppressed when
+    /// invited again: the request never comes back to them, and the inviter sees it as sent.
+    /// </summary>
     public static Invitation Decide(AddMembers command, Conversation? conversation, UserProfile inviter,
         IReadOnlyList<UserProfile> invitees, BackchannelSettings settings, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         conversation.RequireGroup();
-        var newcomers = invitees.Where(p => conversation.MemberOf(p.Id) is not { CanSee: true }).ToList();
-        var present = conversation.Members.Values.Count(m => m.CanSee);
+        var newcomers = invitees.Where(p => conversation.MemberOf(p.Id) is not { LooksPresent: true }).ToList();
+        var present = conversation.Members.Values.Count(m => m.LooksPresent);
         if (present + newcomers.Count > settings.MaxGroupMembers)
             throw RuleViolation.Conflict("group_full", $"A group has at most {settings.MaxGroupMembers} members.", "newMembers");
-        return Admission.Invite(conversation.Id, inviter, newcomers, now);
+        var invitation = Admission.Invite(conversation.Id, inviter, newcomers, now);
+        return invitation with
+        {
+            ConversationEvents = invitation.ConversationEvents.Select(e => e is RequestSent sent && conversation.MemberOf(sent.To) is { TurnedDown: true }
+                ? new RequestSuppressed(sent.ConversationId, sent.From, sent.To, AdmissionRules.TurnedDownBefore, sent.At)
+                : e).ToList(),
+        };
     }
 
-    /// <summary>Removing someone who is no longer there is a no-op.</summary>
+    /// <summary>
+    /// Removing someone who is no longer there is a no-op. Someone who declined, blocked, reported or was suppressed
+    /// is removed exactly like someone whose request still waits, since the creator may not tell them apart.
+    /// </summary>
     public static IReadOnlyList<object> Decide(RemoveMember command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
@@ -88,7 +105,7 @@ public static class GroupsHandler
             throw RuleViolation.Forbidden("not_the_creator", "Only the group's creator may remove members.");
         var member = conversation.MemberOf(command.Member)
             ?? throw RuleViolation.NotFound("member_not_found", "No such member in this group.", "member");
-        return member.CanSee ? [new MemberRemoved(conversation.Id, command.Member, command.UserId, now)] : [];
+        return member.LooksPresent ? [new MemberRemoved(conversation.Id, command.Member, command.UserId, now)] : [];
     }
 
     public static Task Handle(RenameGroup command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
@@ -97,18 +114,35 @@ public static class GroupsHandler
     public static Task Handle(RemoveMember command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Strangers invited count against the requests limit like the recipients of a new conversation, under the same
+    /// lock; an invitation over the limit adds nobody, is recorded on the inviter's stream and answered 429.
+    /// </summary>
     public static async Task<MembersAdded> Handle(AddMembers command, IDocumentSession session, BackchannelSettings settings,
         TimeProvider clock, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<Conversation>(command.ConversationId, ct);
+        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(command.ConversationId, ct);
         var inviter = await session.Events.FetchForWriting<UserProfile>(command.UserId, ct);
         var invitees = await session.LoadProfilesAsync(command.NewMembers, ct);
-        var invitation = Decide(command, stream.Aggregate, inviter.Aggregate ?? UserProfile.Default(command.UserId),
-            command.NewMembers.Select(m => invitees[m]).ToList(), settings, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var profile = inviter.Aggregate ?? UserProfile.Default(command.UserId);
+        var invitation = Decide(command, stream.Aggregate, profile, command.NewMembers.Select(m => invitees[m]).ToList(), settings, now);
         if (invitation.Refused)
+        {
             inviter.AppendMany(invitation.Refusals);
+            return new MembersAdded(invitation.RefusedBy);
+        }
+        if (invitation.StrangersReached == 0)
+        {
+            stream.AppendMany(invitation.ConversationEvents);
+            return new MembersAdded([]);
+        }
+
+        var throttle = await RequestQuota.CheckAsync(session, command.UserId, settings, now, invitation.StrangersReached, ct);
+        if (throttle.Refused)
+            inviter.AppendMany(RequestQuota.Suppressions(command.ConversationId, profile, invitation.Strangers, throttle, now));
         else
             stream.AppendMany(invitation.ConversationEvents);
-        return new MembersAdded(invitation.RefusedBy);
+        return new MembersAdded([], throttle);
     }
 }

@@ -75,16 +75,16 @@ public static class RequestConversationHandler
         var sender = await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct);
         var now = clock.GetUtcNow();
         var openingMessageId = OpeningMessageIdOf(command.ConversationId);
-        var throttle = await RequestQuota.CheckAsync(session, command.From, settings, now, ct);
+        var profile = sender.Aggregate ?? UserProfile.Default(command.From);
+        var recipients = await session.LoadProfilesAsync(command.To, ct);
+        var invitation = Decide(command, openingMessageId, profile, command.To.Select(to => recipients[to]).ToList(), now);
+        var throttle = await RequestQuota.CheckAsync(session, command.From, settings, now, RequestQuota.CostOfStarting(invitation), ct);
         if (throttle.Refused)
         {
-            sender.AppendMany(RequestQuota.Suppressions(command.ConversationId, command.From, command.To, throttle, now));
+            sender.AppendMany(RequestQuota.Suppressions(command.ConversationId, profile, command.To, throttle, now));
             return new ConversationRequested(command.ConversationId, openingMessageId, [], throttle);
         }
 
-        var recipients = await session.LoadProfilesAsync(command.To, ct);
-        var invitation = Decide(command, openingMessageId, sender.Aggregate ?? UserProfile.Default(command.From),
-            command.To.Select(to => recipients[to]).ToList(), now);
         if (invitation.Refused)
             sender.AppendMany(invitation.Refusals);
         else

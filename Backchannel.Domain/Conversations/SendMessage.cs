@@ -29,7 +29,8 @@ public static class SendMessageHandler
     /// <summary>
     /// The rate limit on messages sent while one's requests are pending, counted across all of the sender's pending
     /// requests (<paramref name="sentWhilePending"/>), so spreading a flood over many strangers does not escape it.
-    /// Null when no limit applies: nobody is waiting on an answer from this conversation's members.
+    /// Null when no limit applies: the sender invited nobody here who has not accepted. A request declined, blocked,
+    /// reported or suppressed still counts as pending, since the sender must not tell them apart.
     /// </summary>
     public static Throttle? Pace(SendMessage command, Conversation? conversation, IEnumerable<DateTimeOffset> sentWhilePending,
         BackchannelSettings settings, DateTimeOffset now) =>
@@ -38,7 +39,8 @@ public static class SendMessageHandler
             : null;
 
     private static bool IsPendingRequester(SendMessage command, Conversation? conversation) =>
-        conversation is { AwaitingAcceptance: true } && conversation.MemberOf(command.Sender) is { Status: MemberStatus.Active };
+        conversation is not null && conversation.MemberOf(command.Sender) is { Status: MemberStatus.Active }
+        && conversation.AwaitsAnswer(command.Sender);
 
     public static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, Throttle? throttle, BackchannelSettings settings,
         DateTimeOffset now)
@@ -55,9 +57,9 @@ public static class SendMessageHandler
         var events = new List<object>();
         if (member.Status == MemberStatus.Pending)
             events.Add(new RequestAccepted(conversation.Id, member.InvitedBy!, command.Sender, ByReplying: true, now));
-        else if (conversation.AwaitingAcceptance && conversation.MessagesWhileAwaitingAcceptance >= settings.PendingRequestMessageCap)
+        else if (conversation.MostSentToUnansweredInviteeOf(command.Sender) >= settings.PendingRequestMessageCap)
             throw RuleViolation.Conflict("pending_request_message_cap",
-                $"Until someone accepts your request you may send at most {settings.PendingRequestMessageCap} messages.");
+                $"Until everyone you invited here accepts, they may be sent at most {settings.PendingRequestMessageCap} messages.");
         else if (throttle is { Refused: true })
             return [new PendingMessageSuppressedByRateLimit(conversation.Id, command.Sender, throttle.Rule, now + throttle.RetryAfter, now)];
 
@@ -79,7 +81,7 @@ public static class SendMessageHandler
         if (IsPendingRequester(command, conversation))
         {
             await RateLimitLock.AcquireAsync(session, "pending-messages", command.Sender, ct);
-            sentWhilePending = await SentWhilePendingAsync(session, command.Sender, clock.GetUtcNow() - settings.RateLimits.PendingMessages.Window, ct);
+            sentWhilePending = await SentWhilePendingAsync(session, command.Sender, conversation!, clock.GetUtcNow() - settings.RateLimits.PendingMessages.Window, ct);
         }
         var now = clock.GetUtcNow();
         var throttle = Pace(command, conversation, sentWhilePending, settings, now);
@@ -88,10 +90,15 @@ public static class SendMessageHandler
         return new Paced(events.Count == 0 ? null : throttle);
     }
 
-    private static async Task<IReadOnlyList<DateTimeOffset>> SentWhilePendingAsync(IQuerySession session, string userId, DateTimeOffset since,
-        CancellationToken ct)
+    /// <summary>
+    /// The sender's messages while awaiting answers: in the conversations they started and still await an answer in,
+    /// and in this one (where they may have invited people without having started it).
+    /// </summary>
+    private static async Task<IReadOnlyList<DateTimeOffset>> SentWhilePendingAsync(IQuerySession session, string userId,
+        Conversation current, DateTimeOffset since, CancellationToken ct)
     {
-        var pending = await session.Query<Conversation>().Where(c => c.CreatedBy == userId && !c.EverAccepted).ToListAsync(ct);
-        return pending.SelectMany(c => c.SentWhileAwaitingAcceptance).Where(t => t > since).ToList();
+        var pending = await session.Query<Conversation>().Where(c => c.CreatedBy == userId && c.CreatorAwaitsAnswer).ToListAsync(ct);
+        return pending.Where(c => c.Id != current.Id).Append(current)
+            .SelectMany(c => c.SentAwaitingAnswer).Where(m => m.Author == userId && m.At > since).Select(m => m.At).ToList();
     }
 }

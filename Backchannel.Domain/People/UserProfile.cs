@@ -15,6 +15,12 @@ public sealed record UserProfile(
 {
     public long Version { get; init; }
 
+    /// <summary>
+    /// Until when a refusal by the requests limit is already on record: further refusals before then are answered
+    /// but not recorded again, so hammering on a limit cannot grow the store (<see cref="Requests.RequestQuota"/>).
+    /// </summary>
+    public DateTimeOffset? RateLimitRecordedUntil { get; init; }
+
     public static UserProfile Default(string id) => new(id, [], [], MessagePolicy.Everyone);
 
     public bool Follows(string userId) => Following.Contains(userId);
@@ -25,7 +31,7 @@ public sealed record UserProfile(
     public static UserProfile Create(MessagePolicySet e) => Default(e.UserId).Apply(e);
     public static UserProfile Create(UserBlocked e) => Default(e.UserId).Apply(e);
     public static UserProfile Create(Requests.RequestSuppressedByPolicy e) => Default(e.From);
-    public static UserProfile Create(Requests.RequestSuppressedByRateLimit e) => Default(e.From);
+    public static UserProfile Create(Requests.RequestSuppressedByRateLimit e) => Default(e.From).Apply(e);
 
     public UserProfile Apply(UserFollowed e) => this with { Following = Following.Add(e.Followee) };
     public UserProfile Apply(UserUnfollowed e) => this with { Following = Following.Remove(e.Followee) };
@@ -33,7 +39,8 @@ public sealed record UserProfile(
     public UserProfile Apply(UserBlocked e) => this with { Blocked = Blocked.Add(e.Blocked) };
     public UserProfile Apply(UserUnblocked e) => this with { Blocked = Blocked.Remove(e.Unblocked) };
     public UserProfile Apply(Requests.RequestSuppressedByPolicy _) => this;
-    public UserProfile Apply(Requests.RequestSuppressedByRateLimit _) => this;
+    public UserProfile Apply(Requests.RequestSuppressedByRateLimit e) =>
+        RateLimitRecordedUntil >= e.RetryAt ? this : this with { RateLimitRecordedUntil = e.RetryAt };
 }
 
 /// <summary>Runs a decision on a user's stream; a user without a stream decides from <see cref="UserProfile.Default"/>.</summary>

@@ -61,4 +61,15 @@ public static class Admission
 public sealed record Invitation(IReadOnlyList<object> ConversationEvents, IReadOnlyList<RequestSuppressedByPolicy> Refusals, IReadOnlyList<string> RefusedBy)
 {
     public bool Refused => RefusedBy.Count > 0;
+
+    /// <summary>
+    /// The people invited who do not follow the inviter: requested, or suppressed, which must cost the same, since
+    /// the inviter may not tell them apart. What the requests limit counts.
+    /// </summary>
+    public int StrangersReached => ConversationEvents.Count(e => e is RequestSent or RequestSuppressed);
+
+    /// <summary>Whom the invitation reaches as a stranger, in order.</summary>
+    public IReadOnlyList<string> Strangers => ConversationEvents
+        .Select(e => e switch { RequestSent s => s.To, RequestSuppressed s => s.To, _ => null })
+        .OfType<string>().ToList();
 }

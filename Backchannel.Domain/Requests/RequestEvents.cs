@@ -11,8 +11,8 @@ public sealed record RequestSent(string ConversationId, string From, string To, 
 public sealed record RequestAdmittedAutomatically(string ConversationId, string From, string To, string Rule, DateTimeOffset At);
 
 /// <summary>
-/// The system kept a request from ever reaching <paramref name="To"/>, by <paramref name="Rule"/> (a block), silently:
-/// the requester is not told.
+/// The system kept a request from ever reaching <paramref name="To"/>, by <paramref name="Rule"/> (a block, or their
+/// having turned this conversation down before), silently: the requester is not told, and sees it as sent.
 /// </summary>
 public sealed record RequestSuppressed(string ConversationId, string From, string To, string Rule, DateTimeOffset At);
 
@@ -53,4 +53,6 @@ public static class AdmissionRules
     public const string RecipientFollowsSender = "recipient_follows_sender";
     public const string Blocked = "blocked";
     public const string PolicyFollowingOnly = "policy_following_only";
+    /// <summary>Invited again after declining, blocking or reporting this conversation's request, and removed meanwhile.</summary>
+    public const string TurnedDownBefore = "declined_before";
 }

@@ -81,15 +81,16 @@ public static class SendThanksHandler
         var sender = await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct);
         var now = clock.GetUtcNow();
         var messageId = RequestConversationHandler.OpeningMessageIdOf(command.ConversationId);
-        var throttle = await RequestQuota.CheckAsync(session, command.From, settings, now, ct);
+        var profile = sender.Aggregate ?? UserProfile.Default(command.From);
+        var recipient = (await session.LoadProfilesAsync([command.To], ct))[command.To];
+        var invitation = Decide(command, messageId, profile, recipient, now);
+        var throttle = await RequestQuota.CheckAsync(session, command.From, settings, now, RequestQuota.CostOfStarting(invitation), ct);
         if (throttle.Refused)
         {
-            sender.AppendMany(RequestQuota.Suppressions(command.ConversationId, command.From, [command.To], throttle, now));
+            sender.AppendMany(RequestQuota.Suppressions(command.ConversationId, profile, [command.To], throttle, now));
             return new ConversationRequested(command.ConversationId, messageId, [], throttle);
         }
 
-        var recipient = (await session.LoadProfilesAsync([command.To], ct))[command.To];
-        var invitation = Decide(command, messageId, sender.Aggregate ?? UserProfile.Default(command.From), recipient, now);
         if (invitation.Refused)
             sender.AppendMany(invitation.Refusals);
         else

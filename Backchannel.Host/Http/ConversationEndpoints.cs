@@ -103,9 +103,11 @@ public static class ConversationEndpoints
     [WolverinePost("/conversations/{id}/members", OperationId = "addMembers")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static async Task<IResult> AddMembers(string id, AddMembersBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var result = await bus.InvokeAsync<MembersAdded>(new AddMembers(id, user.Handle(), body.UserIds));
+        if (result.Throttle is { Refused: true } throttle) return BusResults.TooManyRequests(throttle);
         return result.RefusedBy.Count == 0 ? TypedResults.NoContent() : BusResults.RefusedByPolicy(result.RefusedBy);
     }
 

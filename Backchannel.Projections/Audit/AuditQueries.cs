@@ -12,7 +12,8 @@ public static class AuditQueries
     /// Entries the viewer may read (an operator: all), about <paramref name="userId"/> when given (as requester or
     /// recipient), between <paramref name="from"/> and <paramref name="to"/>, oldest first.
     /// </summary>
-    public static Task<IReadOnlyList<RequestAuditEntry>> RequestAuditAsync(this IQuerySession session, string viewer,
+    /// <remarks>A viewer who is not an operator reads each entry as <see cref="RequestAuditEntry.SeenBy"/> shapes it.</remarks>
+    public static async Task<IReadOnlyList<RequestAuditEntry>> RequestAuditAsync(this IQuerySession session, string viewer,
         bool isOperator, string? userId, DateTimeOffset? from, DateTimeOffset? to, int limit = DefaultLimit,
         CancellationToken ct = default)
     {
@@ -21,7 +22,8 @@ public static class AuditQueries
         if (userId is not null) query = query.Where(e => e.Requester == userId || e.Recipient == userId);
         if (from is not null) query = query.Where(e => e.At >= from.Value);
         if (to is not null) query = query.Where(e => e.At < to.Value);
-        return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
+        var entries = await query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
+        return isOperator ? entries : entries.Select(e => e.SeenBy(viewer)).ToList();
     }
 
     /// <summary>Every entry, oldest first, streamed: the source of the JSON-lines export.</summary>

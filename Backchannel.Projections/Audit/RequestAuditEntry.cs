@@ -7,6 +7,7 @@ namespace Backchannel.Projections.Audit;
 public sealed class RequestAuditEntry
 {
     public const string SystemActor = "system";
+    public const string Sent = "sent";
 
     /// <summary>The id of the event the entry records.</summary>
     public Guid Id { get; set; }
@@ -26,8 +27,32 @@ public sealed class RequestAuditEntry
     public string? CausationId { get; set; }
 
     /// <summary>
-    /// Who may read the entry besides operators. The recipient sees every decision about requests to them; the
-    /// requester sees only what the product shows them anyway, so a decline or a silent suppression never leaks.
+    /// Who may read the entry besides operators. The recipient sees every decision about requests to them (except a
+    /// refusal by the rate limit, which never reached them); the requester sees only what the product shows them
+    /// anyway, so a decline never leaks, and a silent suppression reads to them as <see cref="RequesterSees"/>.
     /// </summary>
     public List<string> VisibleTo { get; set; } = [];
+
+    /// <summary>
+    /// The decision as the requester is told it, when it is not the truth: a request suppressed by a block reads to
+    /// them as <see cref="Sent"/>, in every field, exactly like a request that reached its recipient. Null otherwise,
+    /// and null in every answer but an operator's.
+    /// </summary>
+    public string? RequesterSees { get; set; }
+
+    /// <summary>The entry as <paramref name="viewer"/>, who is not an operator, may read it.</summary>
+    public RequestAuditEntry SeenBy(string viewer)
+    {
+        var seen = (RequestAuditEntry)MemberwiseClone();
+        seen.VisibleTo = [.. VisibleTo];
+        seen.RequesterSees = null;
+        if (RequesterSees is not null && viewer == Requester && viewer != Recipient)
+        {
+            seen.Decision = RequesterSees;
+            seen.Actor = Requester;
+            seen.Rule = null;
+            seen.Reason = null;
+        }
+        return seen;
+    }
 }

@@ -74,4 +74,80 @@ public sealed class GroupSpecs
         Given([.. Group(), new MemberLeft(Id, "cici", Now)]).When(c => GroupsHandler.Decide(new RemoveMember(Id, "ayu", "cici"), c, Now)).ThenNothingHappened();
         Given(Group()).When(c => GroupsHandler.Decide(new RemoveMember(Id, "ayu", "zed"), c, Now)).ThenFails(ViolationKind.NotFound, "member_not_found");
     }
+
+    /// <summary>ayu's group: budi in (follows ayu), dodi invited as a stranger, then dodi's fate.</summary>
+    private static object[] GroupInviting(string fate) =>
+    [
+        Started(ConversationKind.Group), AdmittedAutomatically("budi"),
+        .. fate == "suppressed"
+            ? new object[] { new RequestSuppressed(Id, "ayu", "dodi", AdmissionRules.Blocked, Now) }
+            : [RequestTo("dodi")],
+        Message(1, "ayu"),
+        .. fate switch
+        {
+            "declined" => new object[] { new RequestDeclined(Id, "ayu", "dodi", Now) },
+            "blocked" => [new RequesterBlocked(Id, "ayu", "dodi", Now)],
+            "reported" => [new RequestReported(Id, "ayu", "dodi", "spam", Now)],
+            _ => [],
+        },
+    ];
+
+    public static readonly TheoryData<string> TurnedDown = new() { "declined", "blocked", "reported", "suppressed" };
+
+    [Theory]
+    [MemberData(nameof(TurnedDown))]
+    public void inviting_again_someone_who_turned_the_group_down_changes_nothing_like_inviting_someone_still_invited(string fate)
+    {
+        Add(GroupInviting("pending"), "ayu", UserProfile.Default("dodi")).ConversationEvents.ShouldBeEmpty();
+        Add(GroupInviting(fate), "ayu", UserProfile.Default("dodi")).ConversationEvents.ShouldBeEmpty();
+        Add(GroupInviting(fate), "budi", UserProfile.Default("dodi")).ConversationEvents.ShouldBeEmpty("whoever invites them");
+    }
+
+    [Theory]
+    [MemberData(nameof(TurnedDown))]
+    public void someone_who_turned_the_group_down_is_removed_exactly_like_someone_still_invited(string fate)
+    {
+        Given(GroupInviting("pending")).When(c => GroupsHandler.Decide(new RemoveMember(Id, "ayu", "dodi"), c, Now))
+            .Then(new MemberRemoved(Id, "dodi", "ayu", Now));
+        Given(GroupInviting(fate)).When(c => GroupsHandler.Decide(new RemoveMember(Id, "ayu", "dodi"), c, Now))
+            .Then(new MemberRemoved(Id, "dodi", "ayu", Now));
+    }
+
+    [Theory]
+    [InlineData("pending")]
+    [InlineData("declined")]
+    [InlineData("blocked")]
+    [InlineData("reported")]
+    [InlineData("suppressed")]
+    public void someone_who_turned_the_group_down_counts_towards_its_size_like_someone_still_invited(string fate)
+    {
+        var twelve = Enumerable.Range(1, 12).Select(i => UserProfile.Default($"user{i}")).ToArray();
+        Add(GroupInviting(fate), "ayu", twelve).ConversationEvents.Count.ShouldBe(12);
+        Should.Throw<RuleViolation>(() => Add(GroupInviting(fate), "ayu", [.. twelve, UserProfile.Default("one_more")])).Code.ShouldBe("group_full");
+    }
+
+    [Theory]
+    [InlineData("declined")]
+    [InlineData("blocked")]
+    [InlineData("reported")]
+    public void someone_removed_after_turning_the_group_down_and_invited_again_never_gets_the_request_back(string fate)
+    {
+        object[] removed = [.. GroupInviting(fate), new MemberRemoved(Id, "dodi", "ayu", Now)];
+        Add(removed, "budi", UserProfile.Default("dodi")).ConversationEvents
+            .ShouldBe([new RequestSuppressed(Id, "budi", "dodi", AdmissionRules.TurnedDownBefore, Now)]);
+        Add([.. GroupInviting("pending"), new MemberRemoved(Id, "dodi", "ayu", Now)], "budi", UserProfile.Default("dodi")).ConversationEvents
+            .ShouldBe([new RequestSent(Id, "budi", "dodi", Now)], "someone who never answered is asked again");
+        Add([.. removed, new RequestSuppressed(Id, "budi", "dodi", AdmissionRules.TurnedDownBefore, Now), new MemberRemoved(Id, "dodi", "ayu", Now)],
+            "ayu", UserProfile.Default("dodi")).ConversationEvents
+            .ShouldBe([new RequestSuppressed(Id, "ayu", "dodi", AdmissionRules.TurnedDownBefore, Now)], "and again");
+    }
+
+    [Theory]
+    [InlineData("declined")]
+    [InlineData("blocked")]
+    [InlineData("reported")]
+    public void someone_removed_after_turning_the_group_down_still_finds_nothing_there(string fate) =>
+        Given([.. GroupInviting(fate), new MemberRemoved(Id, "dodi", "ayu", Now)])
+            .When(c => SendMessageHandler.Decide(new SendMessage(Id, "m9", "dodi", "hi", null), c, null, Settings, Now))
+            .ThenFails(ViolationKind.NotFound, "conversation_not_found");
 }

@@ -1,5 +1,6 @@
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
+using Backchannel.Domain.People;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Requests;
 using Shouldly;
@@ -63,15 +64,52 @@ public sealed class RateLimitSpecs
         WhenDeciding(() => AskQuestionHandler.Decide(ask, Rooms.Room(), Rooms.Listener("cici"), Rooms.Question(), refused, Now)).ThenNothingHappened();
     }
 
+    private static readonly Throttle RefusedForFiveMinutes = new(RateLimitSettings.RequestsPerHourRule, true, 0, TimeSpan.FromMinutes(5), true);
+
     [Fact]
     public void a_request_refused_by_the_rate_limit_records_one_suppression_per_recipient()
     {
-        var throttle = new Throttle(RateLimitSettings.RequestsPerHourRule, true, 0, TimeSpan.FromMinutes(5), true);
-        RequestQuota.Suppressions("c9", "ayu", ["budi", "cici"], throttle, Now).ShouldBe(
+        RequestQuota.Suppressions("c9", UserProfile.Default("ayu"), ["budi", "cici"], RefusedForFiveMinutes, Now).ShouldBe(
         [
             new RequestSuppressedByRateLimit("c9", "ayu", "budi", RateLimitSettings.RequestsPerHourRule, Now.AddMinutes(5), Now),
             new RequestSuppressedByRateLimit("c9", "ayu", "cici", RateLimitSettings.RequestsPerHourRule, Now.AddMinutes(5), Now),
         ]);
+    }
+
+    [Fact]
+    public void refusals_by_the_rate_limit_are_recorded_once_until_the_retry_time_the_first_one_gave()
+    {
+        var recorded = Fold<UserProfile>(RequestQuota.Suppressions("c9", UserProfile.Default("ayu"), ["budi"], RefusedForFiveMinutes, Now))!;
+
+        RequestQuota.Suppressions("c10", recorded, ["cici", "dodi"], RefusedForFiveMinutes, Now.AddMinutes(1)).ShouldBeEmpty();
+        RequestQuota.Suppressions("c11", recorded, ["cici"], RefusedForFiveMinutes, Now.AddMinutes(4).AddSeconds(59)).ShouldBeEmpty();
+        RequestQuota.Suppressions("c12", recorded, ["cici"], RefusedForFiveMinutes, Now.AddMinutes(5)).ShouldBe(
+            [new RequestSuppressedByRateLimit("c12", "ayu", "cici", RateLimitSettings.RequestsPerHourRule, Now.AddMinutes(10), Now.AddMinutes(5))],
+            "once the retry time passed, the next refusal is a new one");
+    }
+
+    [Fact]
+    public void a_command_that_counts_several_times_is_refused_whole_unless_all_of_it_fits()
+    {
+        DateTimeOffset[] two = [Now.AddSeconds(-50), Now.AddSeconds(-20)];
+        RateWindow.Check(ThreePerMinute, two, Now, 0.8, cost: 1).ShouldBe(new Throttle("rate_limit_test", false, 0, TimeSpan.Zero, NearLimit: true));
+        var refused = RateWindow.Check(ThreePerMinute, two, Now, 0.8, cost: 2);
+        (refused.Refused, refused.RetryAfter).ShouldBe((true, TimeSpan.FromSeconds(10)), "the oldest must leave the window first");
+        RateWindow.Check(ThreePerMinute, two, Now, 0.8, cost: 3).RetryAfter.ShouldBe(TimeSpan.FromSeconds(40), "both must leave");
+        RateWindow.Check(ThreePerMinute, [], Now, 0.8, cost: 4).ShouldSatisfyAllConditions(
+            t => t.Refused.ShouldBeTrue(), t => t.RetryAfter.ShouldBe(TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public void an_invitation_costs_each_stranger_it_reaches_suppressed_or_requested_alike_and_a_start_at_least_one()
+    {
+        var blocker = Fold<UserProfile>([new UserBlocked("dodi", "ayu", null, Now)])!;
+        var follower = Fold<UserProfile>([new UserFollowed("cici", "ayu", Now)])!;
+        var toAStrangerAndABlocker = Admission.Invite(Id, UserProfile.Default("ayu"), [UserProfile.Default("budi"), blocker], Now);
+        var toAFollower = Admission.Invite(Id, UserProfile.Default("ayu"), [follower], Now);
+
+        (toAStrangerAndABlocker.StrangersReached, RequestQuota.CostOfStarting(toAStrangerAndABlocker)).ShouldBe((2, 2));
+        (toAFollower.StrangersReached, RequestQuota.CostOfStarting(toAFollower)).ShouldBe((0, 1));
     }
 
     [Fact]

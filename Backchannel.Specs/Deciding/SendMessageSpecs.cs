@@ -1,6 +1,7 @@
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.Requests;
+using Shouldly;
 using static Backchannel.Specs.Deciding.Conversations;
 using static Backchannel.Specs.Deciding.Spec;
 
@@ -75,5 +76,82 @@ public sealed class SendMessageSpecs
     {
         Send([.. Accepted(), new MemberLeft(Id, "budi", Now)], "budi").ThenFails(ViolationKind.Forbidden, "not_a_member");
         Send([.. Group(), new MemberRemoved(Id, "cici", "ayu", Now)], "cici").ThenFails(ViolationKind.Forbidden, "not_a_member");
+    }
+
+    /// <summary>A group of ayu's: budi follows ayu (admitted at once), cici and dodi are strangers she asked.</summary>
+    private static object[] GroupWithAFollowerAndStrangers(params object[] then) =>
+    [
+        Started(ConversationKind.Group), AdmittedAutomatically("budi"), RequestTo("cici"), RequestTo("dodi"), Message(1, "ayu"), .. then,
+    ];
+
+    [Fact]
+    public void a_follower_admitted_at_once_does_not_lift_the_cap_for_the_strangers_still_invited() =>
+        Send(GroupWithAFollowerAndStrangers(Message(2, "ayu"), Message(3, "ayu")), "ayu").ThenFails(ViolationKind.Conflict, "pending_request_message_cap");
+
+    [Fact]
+    public void the_cap_holds_until_every_stranger_the_sender_invited_accepts()
+    {
+        object[] cappedThenOneAccepts = [Message(2, "ayu"), Message(3, "ayu"), new RequestAccepted(Id, "ayu", "cici", false, Now)];
+        Send(GroupWithAFollowerAndStrangers(cappedThenOneAccepts), "ayu").ThenFails(ViolationKind.Conflict, "pending_request_message_cap");
+        Send(GroupWithAFollowerAndStrangers([.. cappedThenOneAccepts, new RequestAccepted(Id, "ayu", "dodi", false, Now)]), "ayu").Then(Sent(4, "ayu"));
+    }
+
+    [Fact]
+    public void the_cap_counts_what_each_invitee_was_sent_since_their_invitation_whoever_wrote_it()
+    {
+        object[] busyThenInvited = [Message(2, "budi"), Message(3, "ayu"), Message(4, "budi"), new RequestSent(Id, "ayu", "eka", Now)];
+        object[] accepted = [new RequestAccepted(Id, "ayu", "cici", false, Now), new RequestAccepted(Id, "ayu", "dodi", false, Now)];
+        Send(GroupWithAFollowerAndStrangers([.. accepted, .. busyThenInvited, Message(5, "budi"), Message(6, "ayu")]), "ayu").Then(Sent(7, "ayu"));
+        Send(GroupWithAFollowerAndStrangers([.. accepted, .. busyThenInvited, Message(5, "budi"), Message(6, "ayu"), Message(7, "budi")]), "ayu")
+            .ThenFails(ViolationKind.Conflict, "pending_request_message_cap");
+    }
+
+    [Fact]
+    public void a_member_who_invited_nobody_is_not_capped() =>
+        Send(GroupWithAFollowerAndStrangers(Message(2, "ayu"), Message(3, "ayu")), "budi").Then(Sent(4, "budi"));
+
+    public static readonly TheoryData<string> Fates = new() { "declined", "blocked", "reported", "suppressed" };
+
+    private static object[] DirectRequestThat(string fate, params object[] then) =>
+    [
+        Started(),
+        fate == "suppressed" ? new RequestSuppressed(Id, "ayu", "budi", AdmissionRules.Blocked, Now) : RequestTo("budi"),
+        Message(1, "ayu"),
+        .. fate switch
+        {
+            "declined" => new object[] { new RequestDeclined(Id, "ayu", "budi", Now) },
+            "blocked" => [new RequesterBlocked(Id, "ayu", "budi", Now)],
+            "reported" => [new RequestReported(Id, "ayu", "budi", "spam", Now)],
+            _ => [],
+        },
+        .. then,
+    ];
+
+    [Theory]
+    [MemberData(nameof(Fates))]
+    public void a_request_turned_down_caps_the_sender_exactly_like_one_still_waiting(string fate)
+    {
+        Send(DirectRequestThat(fate, Message(2, "ayu")), "ayu").Then(Sent(3, "ayu"));
+        Send(DirectRequestThat(fate, Message(2, "ayu"), Message(3, "ayu")), "ayu").ThenFails(ViolationKind.Conflict, "pending_request_message_cap");
+    }
+
+    [Theory]
+    [MemberData(nameof(Fates))]
+    public void a_request_turned_down_is_paced_exactly_like_one_still_waiting(string fate)
+    {
+        DateTimeOffset[] fiveElsewhere = [.. Enumerable.Repeat(Now, 5)];
+        var send = new SendMessage(Id, "m2", "ayu", "hello?", null);
+        var waiting = SendMessageHandler.Pace(send, Fold<Conversation>(DirectRequestThat("pending")), fiveElsewhere, Settings, Now);
+        var turnedDown = SendMessageHandler.Pace(send, Fold<Conversation>(DirectRequestThat(fate)), fiveElsewhere, Settings, Now);
+        turnedDown.ShouldBe(waiting);
+        turnedDown!.Refused.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_requester_is_paced_in_a_group_where_a_follower_was_admitted_at_once()
+    {
+        var send = new SendMessage(Id, "m2", "ayu", "hello?", null);
+        SendMessageHandler.Pace(send, Fold<Conversation>(GroupWithAFollowerAndStrangers()), [.. Enumerable.Repeat(Now, 5)], Settings, Now)!
+            .Refused.ShouldBeTrue();
     }
 }

@@ -31,6 +31,7 @@ public static class StoredViews
         Add(await session.Query<UserProfile>().ToListAsync(), d => d.Id);
         Add(await session.Query<Conversation>().ToListAsync(), d => d.Id);
         Add(await session.Query<MessageState>().ToListAsync(), d => d.Id);
+        Add(await session.Query<Backchannel.Domain.Requests.RequestReach>().ToListAsync(), d => d.Id);
         Add(await session.Query<RoomView>().ToListAsync(), d => d.Id);
         Add(await session.Query<QuestionView>().ToListAsync(), d => d.Id);
         Add(await session.Query<EventView>().ToListAsync(), d => d.Id);
