@@ -29,14 +29,14 @@ public sealed class RequestAuditEntry
     /// <summary>
     /// Who may read the entry besides operators. The recipient sees every decision about requests to them (except a
     /// refusal by the rate limit, which never reached them); the requester sees only what the product shows them
-    /// anyway, so a decline never leaks, and a silent suppression reads to them as <see cref="RequesterSees"/>.
+    /// anyway, so a decline never leaks, and a silent suppression reads to them as a request sent.
     /// </summary>
     public List<string> VisibleTo { get; set; } = [];
 
     /// <summary>
     /// The decision as the requester is told it, when it is not the truth: a request suppressed by a block reads to
-    /// them as <see cref="Sent"/>, in every field, exactly like a request that reached its recipient. Null otherwise,
-    /// and null in every answer but an operator's.
+    /// them as <c>sent</c>, in every field, exactly like a request that reached its recipient. Null otherwise, and null
+    /// in every answer but an operator's.
     /// </summary>
     public string? RequesterSees { get; set; }
 

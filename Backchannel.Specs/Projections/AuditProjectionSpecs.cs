@@ -34,7 +34,7 @@ public sealed class AuditProjectionSpecs(AppFixture app) : AppSpec(app)
         entries.ShouldBe([
             ("sent", "ayu", null, null, "budi", "corr-42", "cause-7", "budi,ayu"),
             ("admitted_automatically", "system", "recipient_follows_sender", null, "cici", "corr-42", "cause-7", "cici,ayu"),
-            ("suppressed", "system", "blocked", null, "dodi", "corr-42", "cause-7", "dodi"),
+            ("suppressed", "system", "blocked", null, "dodi", "corr-42", "cause-7", "dodi,ayu"),
             ("reported", "budi", null, "spam", "budi", "corr-42", "cause-7", "budi"),
             ("suppressed", "system", "policy_following_only", null, "eka", "corr-42", "cause-7", "eka,ayu"),
         ]);
@@ -75,5 +75,57 @@ public sealed class AuditProjectionSpecs(AppFixture app) : AppSpec(app)
         var lines = System.Text.Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("decision").GetString())
             .ShouldBe(["sent", "admitted_automatically", "declined"]);
+    }
+
+    /// <summary>An entry with what differs by construction between two entries (ids, order, whom it names) blanked.</summary>
+    private static string Blanked(RequestAuditEntry entry, string recipient)
+    {
+        entry.Id = Guid.Empty;
+        entry.Sequence = 0;
+        entry.Recipient = "someone";
+        entry.VisibleTo = entry.VisibleTo.Select(v => v == recipient ? "someone" : v).ToList();
+        return System.Text.Json.JsonSerializer.Serialize(entry);
+    }
+
+    [Fact]
+    public async Task a_request_suppressed_by_a_block_reads_to_the_requester_in_every_field_as_a_request_sent()
+    {
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(ConversationId, [
+                new Backchannel.Domain.Conversations.ConversationStarted(ConversationId, Backchannel.Domain.Conversations.ConversationKind.Group, "ayu", null, null, At(0)),
+                new RequestSent(ConversationId, "ayu", "budi", At(0)),
+                new RequestSuppressed(ConversationId, "ayu", "dodi", AdmissionRules.Blocked, At(0)),
+                new Backchannel.Domain.Conversations.MessageSent(ConversationId, "m1", 1, "ayu", "hi", null, At(0)),
+            ]);
+            await session.SaveChangesAsync();
+        }
+
+        await AsyncViewsCaughtUp();
+        await using var query = Store.QuerySession();
+        var seenByRequester = await query.RequestAuditAsync("ayu", false, null, null, null);
+        seenByRequester.Count.ShouldBe(2);
+        Blanked(seenByRequester.Single(e => e.Recipient == "dodi"), "dodi").ShouldBe(Blanked(seenByRequester.Single(e => e.Recipient == "budi"), "budi"));
+
+        (await query.RequestAuditAsync("dodi", false, null, null, null)).ShouldHaveSingleItem()
+            .ShouldSatisfyAllConditions(e => e.Decision.ShouldBe("suppressed"), e => e.Rule.ShouldBe(AdmissionRules.Blocked), e => e.RequesterSees.ShouldBeNull());
+        (await query.RequestAuditAsync("ops", true, "dodi", null, null)).ShouldHaveSingleItem()
+            .ShouldSatisfyAllConditions(e => e.Decision.ShouldBe("suppressed"), e => e.RequesterSees.ShouldBe("sent"));
+    }
+
+    [Fact]
+    public async Task a_refusal_by_the_rate_limit_is_in_the_requesters_audit_and_never_in_the_one_of_whom_it_named()
+    {
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append("ayu", new RequestSuppressedByRateLimit("c-0009", "ayu", "budi", "rate_limit_requests_per_hour", At(60), At(0)));
+            await session.SaveChangesAsync();
+        }
+
+        await AsyncViewsCaughtUp();
+        await using var query = Store.QuerySession();
+        (await query.RequestAuditAsync("ayu", false, null, null, null)).ShouldHaveSingleItem().Rule.ShouldBe("rate_limit_requests_per_hour");
+        (await query.RequestAuditAsync("budi", false, null, null, null)).ShouldBeEmpty("budi was never contacted");
+        (await query.RequestAuditAsync("ops", true, "budi", null, null)).ShouldHaveSingleItem("operators see every refusal");
     }
 }
