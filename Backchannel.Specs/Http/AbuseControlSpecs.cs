@@ -1,8 +1,10 @@
 using System.Net;
+using Alba;
 using Backchannel.Domain.Common;
 using Backchannel.Host.Http;
 using Backchannel.Projections.Audit;
 using Backchannel.Specs.Support;
+using Marten;
 using Shouldly;
 
 namespace Backchannel.Specs.Http;
@@ -119,5 +121,51 @@ public sealed class AbuseControlSpecs(AppFixture app) : AppSpec(app)
         cleared.ShouldBe(new Backchannel.Domain.Requests.RequestsCleared(3, 2));
         await As("ayu").StartConversation("budi");
         (await As("budi").Requests()).ShouldBeEmpty("a blocked requester's request is suppressed");
+    }
+
+    private async Task<IScenarioResult> Invite(string conversationId, IEnumerable<string> userIds, int status) =>
+        await As("ayu").Post($"/conversations/{conversationId}/members", new { userIds = userIds.ToArray() }, status);
+
+    [Fact]
+    public async Task inviting_strangers_to_a_group_counts_each_against_the_requests_limit_warned_and_refused_like_a_request()
+    {
+        await As("budi").Follow("ayu");
+        var group = (await As("ayu").StartConversation("hi", ["budi", "cici"])).ConversationId;
+        await Invite(group, Enumerable.Range(1, 12).Select(i => $"wave1_{i}"), 204);
+        foreach (var i in Enumerable.Range(1, 12)) await As("ayu").Delete($"/conversations/{group}/members/wave1_{i}");
+        await Invite(group, ["wave2_1", "wave2_2"], 204);
+
+        var warned = (await (await As("ayu").Post("/conversations", new { to = new[] { "dodi" }, text = "hi" }, 201)).ReadAsJsonAsync<ConversationCreated>())!;
+        warned.Warning.ShouldBe(new RateLimitWarning(RateLimitSettings.RequestsPerHourRule, Limits.RequestsPerHour - 16));
+
+        var refused = await Invite(group, Enumerable.Range(1, 5).Select(i => $"wave3_{i}"), 429);
+        int.Parse(refused.Context.Response.Headers.RetryAfter.ToString()).ShouldBeInRange(3_500, 3_600);
+        Code((await refused.ReadAsJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>())!).ShouldBe(RateLimitSettings.RequestsPerHourRule);
+        (await As("wave3_1").Requests()).ShouldBeEmpty("a refused invitation reaches nobody");
+        await Invite(group, Enumerable.Range(1, 4).Select(i => $"wave4_{i}"), 204);
+        await As("ayu").Post("/conversations", new { to = new[] { "eka" }, text = "hi" }, 429);
+        await Invite(group, ["budi"], 204);
+
+        await AsyncViewsCaughtUp();
+        (await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests"))
+            .Where(e => e.Rule == RateLimitSettings.RequestsPerHourRule).Select(e => e.Recipient)
+            .ShouldBe(["wave3_1", "wave3_2", "wave3_3", "wave3_4", "wave3_5"], "the first refusal is recorded, for the requester");
+    }
+
+    [Fact]
+    public async Task refusals_over_the_limit_are_all_answered_429_but_recorded_once_and_never_in_the_audit_of_whom_they_named()
+    {
+        for (var i = 0; i < Limits.RequestsPerHour; i++) await As("ayu").StartConversation($"user{i}");
+
+        for (var i = 0; i < 30; i++) await As("ayu").Post("/conversations", new { to = new[] { "budi", "cici" }, text = "hi" }, 429);
+
+        await using (var session = Store.QuerySession())
+        {
+            (await session.Events.QueryRawEventDataOnly<Backchannel.Domain.Requests.RequestSuppressedByRateLimit>().CountAsync())
+                .ShouldBe(2, "one refusal recorded, one entry per whom it named");
+        }
+        await AsyncViewsCaughtUp();
+        (await As("budi").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).ShouldBeEmpty("budi was never contacted");
+        (await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).Count(e => e.Decision == "suppressed").ShouldBe(2);
     }
 }

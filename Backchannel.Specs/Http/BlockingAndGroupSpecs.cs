@@ -79,4 +79,58 @@ public sealed class BlockingAndGroupSpecs(AppFixture app) : AppSpec(app)
         var tooMany = await As("ayu").Refused(c => c.Post("/conversations", new { to = fourteen.Append("one_more"), text = "x" }, 400));
         tooMany.Extensions["errors"]!.ToString()!.ShouldContain("\"to\"");
     }
+
+    /// <summary>ayu's group: budi follows her (in at once), dodi a stranger; dodi then declines.</summary>
+    private async Task<string> GroupDodiDeclined()
+    {
+        await As("budi").Follow("ayu");
+        var id = (await As("ayu").StartConversation("hi all", ["budi", "dodi"])).ConversationId;
+        await As("dodi").Post($"/conversations/{id}/decline");
+        return id;
+    }
+
+    [Fact]
+    public async Task inviting_a_decliner_again_changes_nothing_the_group_sees_and_never_brings_the_request_back()
+    {
+        var id = await GroupDodiDeclined();
+        var before = await As("ayu").Thread(id);
+
+        await As("ayu").Post($"/conversations/{id}/members", new { userIds = new[] { "dodi" } });
+        await As("budi").Post($"/conversations/{id}/members", new { userIds = new[] { "dodi" } });
+
+        (await As("ayu").Thread(id)).ShouldBeEquivalentTo(before);
+        (await As("dodi").Requests()).ShouldBeEmpty();
+        await As("dodi").Get($"/conversations/{id}", 404);
+    }
+
+    [Fact]
+    public async Task removing_a_decliner_answers_and_shows_exactly_what_removing_someone_still_invited_does()
+    {
+        var id = await GroupDodiDeclined();
+        await As("ayu").Post($"/conversations/{id}/members", new { userIds = new[] { "eka" } });
+
+        await As("ayu").Delete($"/conversations/{id}/members/dodi");
+        await As("ayu").Delete($"/conversations/{id}/members/eka");
+
+        var members = (await As("ayu").Thread(id)).Members;
+        members.Single(m => m.UserId == "dodi").ShouldBe(members.Single(m => m.UserId == "eka") with { UserId = "dodi" });
+        members.Single(m => m.UserId == "dodi").Status.ShouldBe("removed");
+        await As("dodi").Get($"/conversations/{id}", 404);
+
+        await As("budi").Post($"/conversations/{id}/members", new { userIds = new[] { "dodi", "eka" } });
+        (await As("ayu").Thread(id)).Members.Where(m => m.UserId is "dodi" or "eka").Select(m => m.Status).ShouldBe(["invited", "invited"]);
+        (await As("eka").Requests()).ShouldHaveSingleItem("someone who never answered is asked again");
+        (await As("dodi").Requests()).ShouldBeEmpty("a decliner is never asked again in the group they turned down");
+    }
+
+    [Fact]
+    public async Task a_group_counts_decliners_as_present_like_people_still_invited()
+    {
+        var id = await GroupDodiDeclined();
+        var twelve = Enumerable.Range(1, 12).Select(i => $"user{i}").ToArray();
+        await As("ayu").Post($"/conversations/{id}/members", new { userIds = twelve });
+
+        var problem = await As("ayu").Refused(c => c.Post($"/conversations/{id}/members", new { userIds = new[] { "one_more" } }, 409));
+        problem.Extensions["code"]!.ToString().ShouldBe("group_full");
+    }
 }

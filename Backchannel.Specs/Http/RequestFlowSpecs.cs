@@ -161,4 +161,36 @@ public sealed class RequestFlowSpecs(AppFixture app) : AppSpec(app)
         await As("budi").Post($"/conversations/{id}/accept");
         (await As("ayu").Thread(id)).Members.Single(m => m.UserId == "budi").ReadUpToMessageId.ShouldBe(opening);
     }
+
+    [Fact]
+    public async Task a_follower_admitted_at_once_does_not_lift_the_cap_for_the_strangers_in_a_group()
+    {
+        await As("puppet").Follow("ayu");
+        var strangers = Enumerable.Range(1, 13).Select(i => $"stranger{i}").ToArray();
+        var id = (await As("ayu").StartConversation("buy now", ["puppet", .. strangers])).ConversationId;
+        await As("ayu").Say(id);
+        await As("ayu").Say(id);
+
+        var problem = await As("ayu").Refused(c => c.Post($"/conversations/{id}/messages", new { text = "4th" }, 409));
+        problem.Extensions["code"]!.ToString().ShouldBe("pending_request_message_cap");
+        (await As("stranger1").Requests()).Single().WaitingMessages.ShouldBe(3);
+        await As("puppet").Say(id, "a member who invited nobody is not capped");
+    }
+
+    [Fact]
+    public async Task a_request_suppressed_by_a_block_reads_to_the_requester_as_a_request_sent()
+    {
+        await As("cici").Post("/blocks/ayu");
+        var sent = await As("ayu").StartConversation("budi");
+        var suppressed = await As("ayu").StartConversation("cici");
+
+        await AsyncViewsCaughtUp();
+        var audit = await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests");
+        audit.Count.ShouldBe(2);
+        var (toBudi, toCici) = (audit.Single(e => e.ConversationId == sent), audit.Single(e => e.ConversationId == suppressed));
+        (toCici.Decision, toCici.Actor, toCici.Rule, toCici.Reason, toCici.RequesterSees)
+            .ShouldBe((toBudi.Decision, toBudi.Actor, toBudi.Rule, toBudi.Reason, toBudi.RequesterSees));
+        toCici.Decision.ShouldBe("sent");
+        (await As("cici").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).ShouldHaveSingleItem().Decision.ShouldBe("suppressed");
+    }
 }
