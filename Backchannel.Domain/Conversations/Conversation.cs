@@ -112,6 +112,12 @@ public sealed record Conversation(
     /// </summary>
     public ImmutableList<AuthoredAt> SentAwaitingAnswer { get; init; } = [];
 
+    /// <summary>
+    /// Per member, until when a refusal of their messages by the pending pace is already on record: refusals before then
+    /// are answered 429 but not recorded again, so hammering on the limit cannot grow the stream.
+    /// </summary>
+    public ImmutableDictionary<string, DateTimeOffset> PaceRecordedUntil { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
+
     /// <summary>The creator invited someone who has not accepted yet: the pending-message pace looks here (by creator).</summary>
     public bool CreatorAwaitsAnswer { get; init; }
 
@@ -174,6 +180,8 @@ public sealed record Conversation(
     public Conversation Apply(MemberLeftByRole e) => WithStatus(e.UserId, MemberStatus.Left);
 
     public Conversation Apply(MessageEdited _) => this;
+
+    public Conversation Apply(PendingMessageSuppressedByRateLimit e) => this with { PaceRecordedUntil = PaceRecordedUntil.SetItem(e.From, e.RetryAt) };
 
     public Conversation Apply(MessageDeleted e) => WithMessage(e.MessageId, m => m.Apply(e));
     public Conversation Apply(ReactionAdded e) => WithMessage(e.MessageId, m => m.Apply(e));

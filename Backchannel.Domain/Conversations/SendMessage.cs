@@ -61,7 +61,9 @@ public static class SendMessageHandler
             throw RuleViolation.Conflict("pending_request_message_cap",
                 $"Until everyone you invited here accepts, they may be sent at most {settings.PendingRequestMessageCap} messages.");
         else if (throttle is { Refused: true })
-            return [new PendingMessageSuppressedByRateLimit(conversation.Id, command.Sender, throttle.Rule, now + throttle.RetryAfter, now)];
+            return conversation.PaceRecordedUntil.GetValueOrDefault(command.Sender) > now
+                ? []
+                : [new PendingMessageSuppressedByRateLimit(conversation.Id, command.Sender, throttle.Rule, now + throttle.RetryAfter, now)];
 
         events.Add(new MessageSent(conversation.Id, command.MessageId, conversation.LastSequence + 1, command.Sender,
             command.Text, command.ReplyTo, now));
@@ -69,7 +71,8 @@ public static class SendMessageHandler
     }
 
     /// <summary>
-    /// A requester's message also takes the lock on their pending messages, so their messages across pending requests
+    /// A repeat of a message already stored changed nothing and is paced by nothing. A requester's message also takes
+    /// the lock on their pending messages, so their messages across pending requests
     /// are counted one after the other (always after the conversation's lock, never before).
     /// </summary>
     public static async Task<Paced> Handle(SendMessage command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
@@ -87,7 +90,8 @@ public static class SendMessageHandler
         var throttle = Pace(command, conversation, sentWhilePending, settings, now);
         var events = Decide(command, conversation, throttle, settings, now);
         stream.AppendMany(events);
-        return new Paced(events.Count == 0 ? null : throttle);
+        var repeat = conversation?.Messages.ContainsKey(command.MessageId) == true;
+        return new Paced(repeat ? null : throttle);
     }
 
     /// <summary>

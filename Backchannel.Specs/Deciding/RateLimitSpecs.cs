@@ -47,6 +47,19 @@ public sealed class RateLimitSpecs
     }
 
     [Fact]
+    public void a_requester_refused_by_the_pace_is_recorded_once_until_the_retry_time_it_gave()
+    {
+        var send = new SendMessage(Id, "m3", "ayu", "hello?", null);
+        var refused = new Throttle(RateLimitSettings.PendingMessagesPerMinuteRule, true, 0, TimeSpan.FromSeconds(30), true);
+        var recorded = new PendingMessageSuppressedByRateLimit(Id, "ayu", RateLimitSettings.PendingMessagesPerMinuteRule, Now.AddSeconds(30), Now);
+
+        WhenDeciding(() => SendMessageHandler.Decide(send, Fold<Conversation>([.. PendingRequest(), recorded]), refused, Settings, Now.AddSeconds(29)))
+            .ThenNothingHappened();
+        WhenDeciding(() => SendMessageHandler.Decide(send, Fold<Conversation>([.. PendingRequest(), recorded]), refused, Settings, Now.AddSeconds(30)))
+            .Then(new PendingMessageSuppressedByRateLimit(Id, "ayu", RateLimitSettings.PendingMessagesPerMinuteRule, Now.AddMinutes(1), Now.AddSeconds(30)));
+    }
+
+    [Fact]
     public void nobody_waits_on_an_answer_once_accepted_and_a_pending_recipients_reply_is_never_paced()
     {
         DateTimeOffset[] many = [.. Enumerable.Repeat(Now, 10)];

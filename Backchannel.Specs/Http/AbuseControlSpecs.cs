@@ -71,6 +71,11 @@ public sealed class AbuseControlSpecs(AppFixture app) : AppSpec(app)
 
         Limits.PendingMessagesPerMinute.ShouldBe(5, "three openings and two follow-ups fill the window");
         int.Parse(refused.Context.Response.Headers.RetryAfter.ToString()).ShouldBeInRange(50, 60);
+        await As("ayu").Post($"/conversations/{chats[2]}/messages", new { text = "hello???" }, 429);
+        await As("ayu").Post($"/conversations/{chats[2]}/messages", new { text = "hello????" }, 429);
+        await using (var session = Store.QuerySession())
+            (await session.Events.QueryRawEventDataOnly<Backchannel.Domain.Requests.PendingMessageSuppressedByRateLimit>().CountAsync())
+                .ShouldBe(1, "every refusal is answered, the first one recorded");
         (await As("dodi").Thread(chats[2])).Messages.Count.ShouldBe(1);
         await As("dodi").Say(chats[2], "here now");
         await As("ayu").Say(chats[2], "great"); // a conversation someone accepted is not paced
