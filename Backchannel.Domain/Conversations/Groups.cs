@@ -101,7 +101,7 @@ public static class GroupsHandler
         TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Conversation>(command.ConversationId, ct);
-        var inviter = await session.Events.FetchForWriting<UserProfile>(command.UserId, ct);
+        var inviter = (await session.Events.FetchForWriting<UserProfile>(command.UserId, ct)).RequireOwnKind();
         var invitees = await session.LoadProfilesAsync(command.NewMembers, ct);
         var invitation = Decide(command, stream.Aggregate, inviter.Aggregate ?? UserProfile.Default(command.UserId),
             command.NewMembers.Select(m => invitees[m]).ToList(), settings, clock.GetUtcNow());

@@ -65,7 +65,7 @@ public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudien
     {
         var before = audience?.View.Members.ToDictionary(m => m.UserId, m => Fingerprint(SeenBy(audience.View, m.UserId)))
                      ?? [];
-        var view = ConversationViewProjection.Fold(audience?.View, e.Data);
+        var view = ConversationViewProjection.Fold(audience?.View, e);
         if (view is null) return audience;
 
         foreach (var member in view.Members)
