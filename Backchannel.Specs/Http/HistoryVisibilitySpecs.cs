@@ -105,4 +105,20 @@ public sealed class HistoryVisibilitySpecs(AppFixture app) : AppSpec(app)
         var asOfNow = await As("cici").Thread(id, $"?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}");
         asOfNow.Messages.Single(m => m.Id == "early-1").ShouldSatisfyAllConditions(m => m.Deleted.ShouldBeTrue(), m => m.Text.ShouldBeNull());
     }
+
+    [Fact]
+    public async Task a_member_added_later_is_pushed_no_change_to_a_message_from_before_they_joined()
+    {
+        var id = await Group();
+        await As("ayu").Post($"/conversations/{id}/members", new { userIds = new[] { "dodi" } }, 204);
+        await using var dodi = await ListenFromNow("dodi");
+
+        await As("budi").Put($"/conversations/{id}/messages/early-1", new { text = "edited, still before dodi" });
+        await As("ayu").Post($"/conversations/{id}/messages/early-1/reactions", new { emoji = "👍" });
+        await As("budi").Delete($"/conversations/{id}/messages/early-1");
+        var fence = await As("cici").Say(id, "welcome dodi");
+
+        var seen = await dodi.UntilAsync(e => e.Kind == "message_sent" && e.Text("messageId") == fence);
+        seen.Select(e => e.Kind).ShouldBe(["message_sent"], "dodi may not read early-1, so none of its changes reach him");
+    }
 }
