@@ -39,6 +39,14 @@ public static partial class Rules
         rule.NotEmpty().MaximumLength(MaxIdLength).Must(id => id is null || IdPattern().IsMatch(id))
             .WithMessage("'{PropertyName}' must be an id of letters, digits, '.', '_', '~' or '-'.");
 
+    /// <summary>
+    /// The id of a stream a command starts (a conversation, a room, a question, an event): an id that is not also a
+    /// possible handle, since users' streams are keyed by handle and every stream id shares one space.
+    /// </summary>
+    public static IRuleBuilderOptions<T, string> MustBeNewStreamId<T>(this IRuleBuilder<T, string> rule) =>
+        rule.MustBeId().Must(id => id is null || !IsHandle(id))
+            .WithMessage("'{PropertyName}' must hold a character a handle cannot ('-', '.', '~' or a capital letter), so that it never names a user.");
+
     /// <summary>Message text: 1 to 4,000 characters, not only white space.</summary>
     public static IRuleBuilderOptions<T, string> MustBeMessageText<T>(this IRuleBuilder<T, string> rule) =>
         rule.MustBeText(MaxMessageLength);

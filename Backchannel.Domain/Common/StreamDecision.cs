@@ -1,4 +1,5 @@
 using Marten;
+using JasperFx.Events;
 
 namespace Backchannel.Domain.Common;
 
@@ -31,7 +32,25 @@ public static class StreamDecision
     {
         var stream = await session.Events.FetchForExclusiveWriting<TState>(streamId, cancellation);
         var events = decide(await complete(stream.Aggregate));
-        if (events.Count > 0) stream.AppendMany(events);
+        if (events.Count > 0) stream.RequireOwnKind().AppendMany(events);
         return events;
     }
+}
+
+/// <summary>
+/// Stream ids share one space: a conversation, a room, a question, an event and a user's stream can never share an
+/// id, yet a client chooses most of them. A stream that exists but holds no state of the kind asked for belongs to
+/// something else, and nothing of this kind may be appended to it.
+/// </summary>
+public static class StreamKinds
+{
+    /// <summary>The stream exists and is of another kind (a conversation id that names a room).</summary>
+    public static bool IsOfAnotherKind<TState>(this IEventStream<TState> stream) where TState : class =>
+        stream.Aggregate is null && stream.CurrentVersion > 0;
+
+    /// <summary>The stream, unless it is of another kind: then the id is taken, 409.</summary>
+    public static IEventStream<TState> RequireOwnKind<TState>(this IEventStream<TState> stream, string? field = null) where TState : class =>
+        stream.IsOfAnotherKind() ? throw IdInUse(field) : stream;
+
+    public static RuleViolation IdInUse(string? field) => RuleViolation.Conflict("id_in_use", "This id is already in use.", field);
 }

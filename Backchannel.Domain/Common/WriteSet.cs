@@ -18,12 +18,13 @@ public sealed class WriteSet(IDocumentSession session, Func<object, string> stre
 
     /// <summary>
     /// Locks stream <paramref name="streamId"/> for this command and returns its state; null when the stream does not
-    /// exist yet, and then the events routed to it start it.
+    /// exist yet, and then the events routed to it start it. A stream of another kind reads as null too, and an event
+    /// routed to it is refused (<see cref="StreamKinds"/>), so a client's id can never write into something else.
     /// </summary>
-    public async Task<TState?> LockAsync<TState>(string streamId, CancellationToken cancellation) where TState : class
+    public async Task<TState?> LockAsync<TState>(string streamId, CancellationToken cancellation, string? field = null) where TState : class
     {
         var stream = await session.Events.FetchForExclusiveWriting<TState>(streamId, cancellation);
-        _appendTo[streamId] = e => stream.AppendOne(e);
+        _appendTo[streamId] = stream.IsOfAnotherKind() ? _ => throw StreamKinds.IdInUse(field) : e => stream.AppendOne(e);
         return stream.Aggregate;
     }
 

@@ -29,15 +29,19 @@ public static class Access
         return member;
     }
 
-    /// <summary>The message, if it exists in this conversation.</summary>
-    public static MessageState RequireMessage(this Conversation conversation, string messageId, string field = "messageId") =>
-        conversation.Messages.GetValueOrDefault(messageId)
-        ?? throw RuleViolation.NotFound("message_not_found", "No such message in this conversation.", field);
+    /// <summary>
+    /// The message, if it exists in this conversation and was sent while <paramref name="userId"/> was in it or invited:
+    /// to a member, a message from before they joined or from while they were away does not exist.
+    /// </summary>
+    public static MessageState RequireMessage(this Conversation conversation, string messageId, string userId, string field = "messageId") =>
+        conversation.Messages.GetValueOrDefault(messageId) is { } message && conversation.MemberOf(userId) is { } member && member.MayRead(message.Sequence)
+            ? message
+            : throw RuleViolation.NotFound("message_not_found", "No such message in this conversation.", field);
 
     /// <summary>A message the actor wrote and has not deleted.</summary>
     public static MessageState RequireOwnLiveMessage(this Conversation conversation, string messageId, string userId)
     {
-        var message = conversation.RequireMessage(messageId);
+        var message = conversation.RequireMessage(messageId, userId);
         if (message.Author != userId)
             throw RuleViolation.Forbidden("not_the_author", "Only the author may change a message.", "messageId");
         if (message.Deleted)

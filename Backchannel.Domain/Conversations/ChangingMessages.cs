@@ -46,7 +46,7 @@ public static class ChangingMessagesHandler
     public static IReadOnlyList<object> Decide(DeleteMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.Author);
-        var message = conversation.RequireMessage(command.MessageId);
+        var message = conversation.RequireMessage(command.MessageId, command.Author);
         if (message.Author != command.Author)
             throw RuleViolation.Forbidden("not_the_author", "Only the author may delete a message.", "messageId");
         return message.Deleted ? [] : [new MessageDeleted(conversation.Id, command.MessageId, command.Author, now)];

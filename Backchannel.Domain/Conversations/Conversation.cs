@@ -28,8 +28,17 @@ public enum MemberStatus
 public sealed record Member(string UserId, MemberStatus Status, string? InvitedBy, bool Muted, long ReadUpTo)
 {
     /// <summary>
-    /// The conversation's last message sequence when this person was invited or joined: what they were sent since
-    /// is what the pending cap counts.
+    /// The runs of message sequences this member may read: from when they were invited or joined to when they left
+    /// (open while they are in). Empty only in a snapshot stored before history visibility, read as "everything".
+    /// </summary>
+    public ImmutableList<ReadSpan> Reads { get; init; } = [];
+
+    /// <summary>Whether message <paramref name="sequence"/> was sent while this member was in the conversation or invited.</summary>
+    public bool MayRead(long sequence) => Reads.IsEmpty || Reads.Exists(span => span.Contains(sequence));
+
+    /// <summary>
+    /// The conversation's last message sequence when this person was last invited or joined: what they were sent
+    /// since is what the pending cap counts.
     /// </summary>
     public long JoinedAtSequence { get; init; }
 
@@ -82,6 +91,12 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
 
     private static MessageState New(string conversationId, string messageId, string author, long sequence) =>
         new(author, sequence, false, [], []) { Id = Key(conversationId, messageId), MessageId = messageId };
+}
+
+/// <summary>Messages <paramref name="From"/> to <paramref name="To"/>, inclusive; open-ended while <paramref name="To"/> is null.</summary>
+public sealed record ReadSpan(long From, long? To)
+{
+    public bool Contains(long sequence) => sequence >= From && (To is null || sequence <= To);
 }
 
 /// <summary>Who wrote a message, and when.</summary>
@@ -152,19 +167,17 @@ public sealed record Conversation(
     /// <summary>Stage and planning conversations have no request step: nobody's acceptance is awaited.</summary>
     public static Conversation Create(ConversationStarted e) => new(
         e.ConversationId, e.Kind, e.StartedBy, e.RoomId, null,
-        ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0)), 0, EverAccepted: e.Kind.FollowsRoles(), e.At);
+        ImmutableDictionary<string, Member>.Empty.Add(e.StartedBy, new Member(e.StartedBy, MemberStatus.Active, null, false, 0) { Reads = [new ReadSpan(1, null)] }), 0, EverAccepted: e.Kind.FollowsRoles(), e.At);
 
     /// <summary>Members of stage and planning conversations come and go with their roles, not by request or choice.</summary>
     public bool MembershipFollowsRoles => Kind.FollowsRoles();
 
-    public Conversation Apply(RequestSent e) => Reached(WithMember(Invited(e.To, MemberStatus.Pending, e.From)));
+    public Conversation Apply(RequestSent e) => Reached(Join(e.To, MemberStatus.Pending, e.From, false));
 
-    public Conversation Apply(RequestAdmittedAutomatically e) =>
-        WithMember(Invited(e.To, MemberStatus.Active, e.From)) with { EverAccepted = true };
+    public Conversation Apply(RequestAdmittedAutomatically e) => Join(e.To, MemberStatus.Active, e.From, false) with { EverAccepted = true };
 
     /// <summary>Someone who turned this conversation down stays so when suppressed on being invited again.</summary>
-    public Conversation Apply(RequestSuppressed e) =>
-        Reached(WithMember(Invited(e.To, MemberStatus.Suppressed, e.From) with { TurnedDown = MemberOf(e.To)?.TurnedDown ?? false }));
+    public Conversation Apply(RequestSuppressed e) => Reached(Join(e.To, MemberStatus.Suppressed, e.From, false, MemberOf(e.To)?.TurnedDown ?? false));
 
     public Conversation Apply(RequestAccepted e) => WithStatus(e.To, MemberStatus.Active) with { EverAccepted = true };
     public Conversation Apply(RequestDeclined e) => TurnDown(e.To, MemberStatus.Declined);
@@ -174,8 +187,7 @@ public sealed record Conversation(
     public Conversation Apply(MessageSent e) => WithNewMessage(MessageState.Create(e), e.At);
     public Conversation Apply(ThanksSent e) => WithNewMessage(MessageState.Create(e), e.At);
 
-    public Conversation Apply(MemberJoinedByRole e) =>
-        WithMember(new Member(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false, LastSequence) { JoinedAtSequence = LastSequence });
+    public Conversation Apply(MemberJoinedByRole e) => Join(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false);
 
     public Conversation Apply(MemberLeftByRole e) => WithStatus(e.UserId, MemberStatus.Left);
 
@@ -203,14 +215,6 @@ public sealed record Conversation(
         Members = Members.SetItem(message.Author, Members[message.Author] with { ReadUpTo = message.Sequence }),
     };
 
-    private Member Invited(string userId, MemberStatus status, string invitedBy) =>
-        new(userId, status, invitedBy, false, LastSequence) { JoinedAtSequence = LastSequence };
-
-    /// <summary>A stranger reached before the opening message (sequence 1) was reached by the start itself.</summary>
-    private Conversation Reached(Conversation next) => LastSequence == 0 ? next with { StrangersAtStart = StrangersAtStart + 1 } : next;
-
-    private Conversation TurnDown(string userId, MemberStatus status) => WithMember(Members[userId] with { Status = status, TurnedDown = true });
-
     private Conversation WithMember(Member member)
     {
         var members = Members.SetItem(member.UserId, member);
@@ -221,7 +225,30 @@ public sealed record Conversation(
         };
     }
 
-    private Conversation WithStatus(string userId, MemberStatus status) => WithMember(Members[userId] with { Status = status });
+    /// <summary>A newcomer, or someone back after they left: they read from the next message on.</summary>
+    private Conversation Join(string userId, MemberStatus status, string? invitedBy, bool muted, bool turnedDown = false)
+    {
+        var reads = MemberOf(userId)?.Reads ?? [];
+        if (reads.IsEmpty || reads[^1].To is not null) reads = reads.Add(new ReadSpan(LastSequence + 1, null));
+        return WithMember(new Member(userId, status, invitedBy, muted, LastSequence) { Reads = reads, JoinedAtSequence = LastSequence, TurnedDown = turnedDown });
+    }
+
+    /// <summary>A stranger reached before the opening message (sequence 1) was reached by the start itself.</summary>
+    private Conversation Reached(Conversation next) => LastSequence == 0 ? next with { StrangersAtStart = StrangersAtStart + 1 } : next;
+
+    private Conversation TurnDown(string userId, MemberStatus status)
+    {
+        var turned = WithStatus(userId, status);
+        return turned.WithMember(turned.Members[userId] with { TurnedDown = true });
+    }
+
+    /// <summary>A member who can no longer see the conversation stops reading it at the last message so far.</summary>
+    private Conversation WithStatus(string userId, MemberStatus status)
+    {
+        var member = Members[userId] with { Status = status };
+        if (!member.CanSee && member.Reads is [.., { To: null } open]) member = member with { Reads = member.Reads.SetItem(member.Reads.Count - 1, open with { To = LastSequence }) };
+        return WithMember(member);
+    }
 
     /// <summary>A message this state does not hold (a snapshot's, not loaded) is changed in its own document only.</summary>
     private Conversation WithMessage(string messageId, Func<MessageState, MessageState> change) =>

@@ -122,7 +122,7 @@ public static class GroupsHandler
         TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForExclusiveWriting<Conversation>(command.ConversationId, ct);
-        var inviter = await session.Events.FetchForWriting<UserProfile>(command.UserId, ct);
+        var inviter = (await session.Events.FetchForWriting<UserProfile>(command.UserId, ct)).RequireOwnKind();
         var invitees = await session.LoadProfilesAsync(command.NewMembers, ct);
         var now = clock.GetUtcNow();
         var profile = inviter.Aggregate ?? UserProfile.Default(command.UserId);

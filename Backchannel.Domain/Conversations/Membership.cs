@@ -50,7 +50,7 @@ public static class MembershipHandler
     public static IReadOnlyList<object> Decide(MarkRead command, Conversation? conversation, DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.UserId);
-        var message = conversation.RequireMessage(command.UpToMessageId, "upToMessageId");
+        var message = conversation.RequireMessage(command.UpToMessageId, command.UserId, "upToMessageId");
         return message.Sequence <= member.ReadUpTo
             ? []
             : [new MessagesRead(conversation.Id, command.UserId, command.UpToMessageId, message.Sequence, now)];

@@ -39,7 +39,7 @@ public static class ReactingHandler
     public static IReadOnlyList<object> Decide(ReactToMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
-        var message = conversation.RequireMessage(command.MessageId);
+        var message = conversation.RequireMessage(command.MessageId, command.UserId);
         if (message.Deleted) throw RuleViolation.Conflict("message_deleted", "The message was deleted.", "messageId");
         return message.Reactions.Contains(new Reaction(command.UserId, command.Emoji))
             ? []
@@ -49,7 +49,7 @@ public static class ReactingHandler
     public static IReadOnlyList<object> Decide(WithdrawReaction command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
-        var message = conversation.RequireMessage(command.MessageId);
+        var message = conversation.RequireMessage(command.MessageId, command.UserId);
         return message.Reactions.Contains(new Reaction(command.UserId, command.Emoji))
             ? [new ReactionWithdrawn(conversation.Id, command.MessageId, command.UserId, command.Emoji, now)]
             : [];

@@ -24,7 +24,7 @@ public static class ReportMessageHandler
     public static IReadOnlyList<object> Decide(ReportMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireVisible(command.ReportedBy);
-        var message = conversation.RequireMessage(command.MessageId);
+        var message = conversation.RequireMessage(command.MessageId, command.ReportedBy);
         if (message.Author == command.ReportedBy)
             throw RuleViolation.Conflict("own_message", "You cannot report your own message.", "messageId");
         return message.ReportedBy.Contains(command.ReportedBy)

@@ -19,7 +19,7 @@ public sealed record RequestConversation(string ConversationId, string From, IRe
     {
         public Validator(BackchannelSettings settings)
         {
-            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.ConversationId).MustBeNewStreamId();
             RuleFor(x => x.From).MustBeHandle();
             RuleFor(x => x.To).Cascade(CascadeMode.Stop).NotNull().NotEmpty()
                 .Must(to => to.Count <= settings.MaxGroupMembers - 1)
@@ -72,7 +72,7 @@ public static class RequestConversationHandler
             var (room, participants) = await session.LoadPresenceAsync(command.RoomId, [command.From, .. command.To], ct);
             RoomLinks.RequireAllPresent(room, command.From, participants);
         }
-        var sender = await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct);
+        var sender = (await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct)).RequireOwnKind();
         var now = clock.GetUtcNow();
         var openingMessageId = OpeningMessageIdOf(command.ConversationId);
         var profile = sender.Aggregate ?? UserProfile.Default(command.From);

@@ -52,7 +52,7 @@ public static class SendMessageHandler
                 ? []
                 : throw RuleViolation.Conflict("message_id_taken", "Another member's message has this id.", "messageId");
         }
-        if (command.ReplyTo is not null) conversation.RequireMessage(command.ReplyTo, "replyTo");
+        if (command.ReplyTo is not null) conversation.RequireMessage(command.ReplyTo, command.Sender, "replyTo");
 
         var events = new List<object>();
         if (member.Status == MemberStatus.Pending)

@@ -18,8 +18,8 @@ public sealed record ScheduleEvent(
     {
         public Validator(BackchannelSettings settings, TimeProvider clock)
         {
-            RuleFor(x => x.EventId).MustBeId();
-            RuleFor(x => x.PlanningConversationId).MustBeId().NotEqual(x => x.EventId);
+            RuleFor(x => x.EventId).MustBeNewStreamId();
+            RuleFor(x => x.PlanningConversationId).MustBeNewStreamId().NotEqual(x => x.EventId);
             RuleFor(x => x.Host).MustBeHandle();
             RuleFor(x => x.Title).MustBeTitle();
             RuleFor(x => x.StartsAt).MustBeInTheFuture(clock);
@@ -49,9 +49,9 @@ public static class ScheduleEventHandler
     public static async Task<EventPlanned> Handle(ScheduleEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var streams = new WriteSet(session, e => PlannedEventAccess.StreamOf(e) ?? RoleMembership.StreamOf(e)!);
-        if (await streams.LockAsync<PlannedEvent>(command.EventId, ct) is not null)
+        if (await streams.LockAsync<PlannedEvent>(command.EventId, ct, "eventId") is not null)
             throw RuleViolation.Conflict("event_exists", "An event with this id exists already.", "eventId");
-        if (await streams.LockAsync<Conversation>(command.PlanningConversationId, ct) is not null)
+        if (await streams.LockAsync<Conversation>(command.PlanningConversationId, ct, "planningConversationId") is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "planningConversationId");
         var profiles = await session.LoadProfilesAsync([command.Host, .. command.CoHosts], ct);
         streams.Append(Decide(command, profiles[command.Host], command.CoHosts.Select(c => profiles[c]).ToList(), clock.GetUtcNow()));

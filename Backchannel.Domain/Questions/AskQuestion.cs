@@ -17,7 +17,7 @@ public sealed record AskQuestion(string QuestionId, string RoomId, string UserId
     {
         public Validator()
         {
-            RuleFor(x => x.QuestionId).MustBeId();
+            RuleFor(x => x.QuestionId).MustBeNewStreamId();
             RoomCommands.RequireIds(this, x => x.RoomId, x => x.UserId);
             RuleFor(x => x.Text).MustBeText(MaxLength);
         }
@@ -53,7 +53,7 @@ public static class AskQuestionHandler
         var streams = RoomWrites.For(session);
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
         var asker = await streams.LockAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), ct);
-        var existing = await streams.LockAsync<Question>(command.QuestionId, ct);
+        var existing = await streams.LockAsync<Question>(command.QuestionId, ct, "questionId");
         var now = clock.GetUtcNow();
         var limit = settings.RateLimits.Questions;
         var since = now - limit.Window;

@@ -16,8 +16,8 @@ public sealed record StartRoom(string RoomId, string StageConversationId, string
     {
         public Validator()
         {
-            RuleFor(x => x.RoomId).MustBeId();
-            RuleFor(x => x.StageConversationId).MustBeId().NotEqual(x => x.RoomId);
+            RuleFor(x => x.RoomId).MustBeNewStreamId();
+            RuleFor(x => x.StageConversationId).MustBeNewStreamId().NotEqual(x => x.RoomId);
             RuleFor(x => x.StartedBy).MustBeHandle();
             RuleFor(x => x.Title).MustBeTitle();
             RuleFor(x => x.EventId!).MustBeId().When(x => x.EventId is not null);
@@ -51,10 +51,10 @@ public static class StartRoomHandler
     {
         var streams = RoomWrites.For(session);
         var fromEvent = command.EventId is null ? null : await streams.LockAsync<PlannedEvent>(command.EventId, ct);
-        if (await streams.LockAsync<Room>(command.RoomId, ct) is not null)
+        if (await streams.LockAsync<Room>(command.RoomId, ct, "roomId") is not null)
             throw RuleViolation.Conflict("room_exists", "A room with this id exists already.", "roomId");
         await streams.LockAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.StartedBy), ct);
-        if (await streams.LockAsync<Conversation>(command.StageConversationId, ct) is not null)
+        if (await streams.LockAsync<Conversation>(command.StageConversationId, ct, "stageConversationId") is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "stageConversationId");
         streams.Append(Decide(command, fromEvent, clock.GetUtcNow()));
         return new RoomOpened(command.RoomId, command.StageConversationId);

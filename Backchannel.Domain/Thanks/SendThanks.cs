@@ -19,7 +19,7 @@ public sealed record SendThanks(string ConversationId, string From, string To, s
     {
         public Validator()
         {
-            RuleFor(x => x.ConversationId).MustBeId();
+            RuleFor(x => x.ConversationId).MustBeNewStreamId();
             RuleFor(x => x.From).MustBeHandle();
             RuleFor(x => x.To).MustBeHandle().NotEqual(x => x.From).WithMessage("You cannot thank yourself.");
             RuleFor(x => x.RoomId).NotNull().When(x => x.EventId is null).WithMessage("Say which room or event you are thankful for.");
@@ -78,7 +78,8 @@ public static class SendThanksHandler
         var conversation = await session.Events.FetchForWriting<Conversation>(command.ConversationId, ct);
         if (conversation.Aggregate is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
-        var sender = await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct);
+        conversation.RequireOwnKind("conversationId");
+        var sender = (await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct)).RequireOwnKind();
         var now = clock.GetUtcNow();
         var messageId = RequestConversationHandler.OpeningMessageIdOf(command.ConversationId);
         var profile = sender.Aggregate ?? UserProfile.Default(command.From);

@@ -40,9 +40,35 @@ public sealed class MemberView
     public string? InvitedBy { get; set; }
     public DateTimeOffset Since { get; set; }
     public bool Muted { get; set; }
+
+    /// <summary>
+    /// The stream version of the last event that changed what this member may see of the conversation: the
+    /// <c>version</c> their thread shows, so that events hidden from them (another member's decline, a pending
+    /// member's read, someone's mute) never move it (<see cref="ViewerRules.SeesEvent"/>).
+    /// </summary>
+    public long SeenVersion { get; set; }
+
+    /// <summary>
+    /// The runs of message sequences this member may read: from when they were invited or joined to when they left
+    /// (open while they are in). PRODUCT.md, history visibility.
+    /// </summary>
+    public List<HistorySpan> History { get; set; } = [];
+
     public long ReadUpToSequence { get; set; }
     public string? ReadUpToMessageId { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
+
+    /// <summary>Whether message <paramref name="sequence"/> was sent while this member was in the conversation or invited.</summary>
+    public bool MayRead(long sequence) => History.Exists(span => span.Contains(sequence));
+}
+
+/// <summary>Messages <see cref="From"/> to <see cref="To"/> (inclusive; open-ended while <see cref="To"/> is null).</summary>
+public sealed class HistorySpan
+{
+    public long From { get; set; }
+    public long? To { get; set; }
+
+    public bool Contains(long sequence) => sequence >= From && (To is null || sequence <= To);
 }
 
 /// <summary>A plain message, or a thank-you note.</summary>

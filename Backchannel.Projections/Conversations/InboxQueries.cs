@@ -50,7 +50,7 @@ public static class InboxQueries
         {
             var member = v.MemberOf(userId)!;
             var others = v.Members.Where(m => m.UserId != userId && m.Status == MemberStatus.Active).Select(m => m.UserId).ToList();
-            return new InboxItem(v.Id, v.Kind, v.Title, others, links.RoomOf(v), links.EventOf(v), v.LastMessage, v.LastActivityAt,
+            return new InboxItem(v.Id, v.Kind, v.Title, others, links.RoomOf(v), links.EventOf(v), member.PreviewSeenBy(v.LastMessage), v.LastActivityAt,
                 unread[v.Id], member.Muted, others.Where(me.HasBlocked).ToList());
         }).ToList();
     }
@@ -70,7 +70,7 @@ public static class InboxQueries
             var inCommon = profiles[userId].Following.Intersect(profiles[from].Following).Order().ToList();
             var others = v.Members.Where(m => m.UserId != userId && m.UserId != from && m.Status == MemberStatus.Active)
                 .Select(m => m.UserId).ToList();
-            return new RequestItem(v.Id, v.Kind, from, v.OpeningMessage, unread[v.Id], others,
+            return new RequestItem(v.Id, v.Kind, from, member.PreviewSeenBy(v.OpeningMessage), unread[v.Id], others,
                 new MutualContext(inCommon, links.RoomOf(v), links.EventOf(v)), member.Since);
         }).ToList();
     }

@@ -4,24 +4,25 @@ using Marten.Events.Projections;
 namespace Backchannel.Projections.Conversations;
 
 /// <summary>
-/// Builds one <see cref="ThreadMessage"/> per message, keyed by message id (inline). Its static methods are also
+/// Builds one <see cref="ThreadMessage"/> per message, keyed by its conversation and its id (inline). Its static methods are also
 /// the fold that reads a thread as of an earlier version (<see cref="ThreadQueries"/>).
 /// </summary>
 public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessage, string>
 {
     public ThreadMessageProjection()
     {
-        Identity<MessageSent>(e => e.MessageId);
-        Identity<ThanksSent>(e => e.MessageId);
-        Identity<MessageEdited>(e => e.MessageId);
-        Identity<MessageDeleted>(e => e.MessageId);
-        Identity<ReactionAdded>(e => e.MessageId);
-        Identity<ReactionWithdrawn>(e => e.MessageId);
+        Identity<MessageSent>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
+        Identity<ThanksSent>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
+        Identity<MessageEdited>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
+        Identity<MessageDeleted>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
+        Identity<ReactionAdded>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
+        Identity<ReactionWithdrawn>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
     }
 
     public static ThreadMessage Create(MessageSent e) => new()
     {
-        Id = e.MessageId,
+        Id = ThreadMessage.KeyOf(e.ConversationId, e.MessageId),
+        MessageId = e.MessageId,
         ConversationId = e.ConversationId,
         Sequence = e.Sequence,
         Author = e.Author,
@@ -32,7 +33,8 @@ public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessa
 
     public static ThreadMessage Create(ThanksSent e) => new()
     {
-        Id = e.MessageId,
+        Id = ThreadMessage.KeyOf(e.ConversationId, e.MessageId),
+        MessageId = e.MessageId,
         ConversationId = e.ConversationId,
         Sequence = e.Sequence,
         Kind = MessageKind.Thanks,

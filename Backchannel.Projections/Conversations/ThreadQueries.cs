@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Rooms;
@@ -5,7 +6,11 @@ using Marten;
 
 namespace Backchannel.Projections.Conversations;
 
-/// <summary>A page of a conversation as one member sees it.</summary>
+/// <summary>
+/// A page of a conversation as one member sees it. <see cref="Version"/> is the stream version of the last change this
+/// member may see (what <c>?asOfVersion=</c> takes): changes hidden from them, such as another member's decline, never
+/// move it.
+/// </summary>
 public sealed record ThreadView(
     string ConversationId,
     ConversationKind Kind,
@@ -18,7 +23,7 @@ public sealed record ThreadView(
     IReadOnlyList<ThreadMember> Members,
     IReadOnlyList<string> BlockedMembers,
     int UnreadCount,
-    IReadOnlyList<ThreadMessage> Messages,
+    IReadOnlyList<MessageView> Messages,
     long? NextBefore,
     long Version);
 
@@ -31,8 +36,8 @@ public static class ThreadQueries
     public const int MaxPageSize = 200;
 
     /// <summary>
-    /// The newest <paramref name="limit"/> messages before sequence <paramref name="before"/> (all when null), oldest
-    /// first; null when the viewer may not see the conversation.
+    /// The newest <paramref name="limit"/> messages before sequence <paramref name="before"/> (all when null) that the
+    /// viewer may read, oldest first; null when the viewer may not see the conversation.
     /// </summary>
     public static async Task<ThreadView?> ThreadAsync(this IQuerySession session, string viewer, string conversationId,
         long? before = null, int limit = DefaultPageSize, CancellationToken ct = default)
@@ -41,7 +46,7 @@ public static class ThreadQueries
         if (view is null || !view.CanBeSeenBy(viewer)) return null;
         var upTo = before ?? long.MaxValue;
         var page = await session.Query<ThreadMessage>()
-            .Where(m => m.ConversationId == conversationId && m.Sequence < upTo)
+            .Where(ReadableBy(view.MemberOf(viewer)!, conversationId, upTo))
             .OrderByDescending(m => m.Sequence)
             .Take(limit + 1)
             .ToListAsync(ct);
@@ -51,17 +56,24 @@ public static class ThreadQueries
 
     /// <summary>
     /// The conversation as it was at stream version <paramref name="version"/> (or, when it is 0, at time
-    /// <paramref name="at"/>), rebuilt from its events alone; null when the viewer may not see the conversation now,
-    /// or it did not exist yet.
+    /// <paramref name="at"/>), rebuilt from its events; null when the viewer may not see the conversation now, or could
+    /// not then. A message deleted since is a tombstone in every version; an edited one shows the text it had then.
     /// </summary>
     public static async Task<ThreadView?> ThreadAsOfAsync(this IQuerySession session, string viewer, string conversationId,
         long version, DateTimeOffset? at = null, CancellationToken ct = default)
     {
         var current = await session.LoadAsync<ConversationView>(conversationId, ct);
         if (current is null || !current.CanBeSeenBy(viewer)) return null;
-        var then = await session.Events.AggregateStreamAsync<ConversationView>(conversationId, version, at, token: ct);
-        if (then is null) return null;
-        var events = await session.Events.FetchStreamAsync(conversationId, version, at, token: ct);
+        var events = await session.Events.FetchStreamAsync(conversationId, version, at?.ToUniversalTime(), token: ct);
+        ConversationView? then = null;
+        foreach (var e in events) then = ConversationViewProjection.Fold(then, e);
+        var member = then?.MemberOf(viewer);
+        if (then is null || member is null || !member.CanSeeConversation()) return null;
+
+        var deletedSince = (await session.Query<ThreadMessage>()
+            .Where(m => m.ConversationId == conversationId && m.Deleted)
+            .Select(m => m.MessageId)
+            .ToListAsync(ct)).ToHashSet();
         var messages = new Dictionary<string, ThreadMessage>();
         foreach (var e in events)
         {
@@ -75,11 +87,39 @@ public static class ThreadQueries
                 case ReactionWithdrawn withdrawn: ThreadMessageProjection.Apply(withdrawn, messages[withdrawn.MessageId]); break;
             }
         }
+        foreach (var message in messages.Values.Where(m => deletedSince.Contains(m.MessageId) && !m.Deleted))
+        {
+            message.Text = null;
+            message.Deleted = true;
+            message.Reactions.Clear();
+        }
 
-        var page = messages.Values.OrderByDescending(m => m.Sequence).ToList();
-        var member = then.MemberOf(viewer);
-        var unread = page.Count(m => m.Sequence > (member?.ReadUpToSequence ?? 0) && m.Author != viewer && !m.Deleted);
+        var page = messages.Values.Where(m => member.MayRead(m.Sequence)).OrderByDescending(m => m.Sequence).ToList();
+        var unread = page.Count(m => m.Sequence > member.ReadUpToSequence && m.Author != viewer && !m.Deleted);
         return await ShapeAsync(session, viewer, then, page, page.Count, unread, ct);
+    }
+
+    /// <summary>
+    /// The messages of the conversation before <paramref name="upTo"/> that <paramref name="member"/> may read: one
+    /// range of sequences for each time they were in it (PRODUCT.md, history visibility).
+    /// </summary>
+    private static Expression<Func<ThreadMessage, bool>> ReadableBy(MemberView member, string conversationId, long upTo)
+    {
+        var message = Expression.Parameter(typeof(ThreadMessage), "m");
+        var sequence = Expression.Property(message, nameof(ThreadMessage.Sequence));
+        Expression readable = Expression.Constant(false);
+        foreach (var span in member.History)
+        {
+            Expression inSpan = Expression.GreaterThanOrEqual(sequence, Expression.Constant(span.From));
+            if (span.To is { } to) inSpan = Expression.AndAlso(inSpan, Expression.LessThanOrEqual(sequence, Expression.Constant(to)));
+            readable = Expression.OrElse(readable, inSpan);
+        }
+        var filter = Expression.AndAlso(
+            Expression.AndAlso(
+                Expression.Equal(Expression.Property(message, nameof(ThreadMessage.ConversationId)), Expression.Constant(conversationId)),
+                Expression.LessThan(sequence, Expression.Constant(upTo))),
+            readable);
+        return Expression.Lambda<Func<ThreadMessage, bool>>(filter, message);
     }
 
     private static async Task<ThreadView> ShapeAsync(IQuerySession session, string viewer, ConversationView view,
@@ -87,20 +127,18 @@ public static class ThreadQueries
     {
         var me = (await session.LoadProfilesAsync([viewer], ct))[viewer];
         var links = await session.LinksAsync([view], ct);
-        var member = view.MemberOf(viewer);
+        var member = view.MemberOf(viewer)!;
         var hasMore = newestFirst.Count > limit;
-        var messages = newestFirst.Take(limit).Reverse().ToList();
+        var messages = newestFirst.Take(limit).Reverse().Select(m => m.ToView()).ToList();
         return new ThreadView(
             view.Id, view.Kind, view.Title, links.RoomOf(view), links.EventOf(view), view.CreatedBy,
-            member?.StatusSeenBy(viewer) ?? "none",
-            member?.Muted ?? false,
+            member.StatusSeenBy(viewer),
+            member.Muted,
             view.Members.Select(m => new ThreadMember(m.UserId, m.StatusSeenBy(viewer), m.ReadMarkerSeenBy(viewer))).ToList(),
             view.Members.Where(m => m.UserId != viewer && m.CanSeeConversation() && me.HasBlocked(m.UserId)).Select(m => m.UserId).ToList(),
             unread,
             messages,
             hasMore ? messages[0].Sequence : null,
-            view.Version);
+            member.SeenVersion);
     }
-
-    private static bool CanSeeConversation(this MemberView member) => member.Status is MemberStatus.Active or MemberStatus.Pending;
 }

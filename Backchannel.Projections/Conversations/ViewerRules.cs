@@ -1,4 +1,5 @@
 using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Requests;
 
 namespace Backchannel.Projections.Conversations;
 
@@ -23,5 +24,33 @@ public static class ViewerRules
         member.UserId == viewer || member.Status == MemberStatus.Active ? member.ReadUpToMessageId : null;
 
     public static bool CanBeSeenBy(this ConversationView view, string viewer) =>
-        view.MemberOf(viewer) is { Status: MemberStatus.Active or MemberStatus.Pending };
+        view.MemberOf(viewer) is { } member && member.CanSeeConversation();
+
+    /// <summary>Active members and those with a request waiting see the conversation; nobody else does.</summary>
+    public static bool CanSeeConversation(this MemberView member) => member.Status is MemberStatus.Active or MemberStatus.Pending;
+
+    /// <summary>
+    /// Whether event <paramref name="e"/> of the conversation, just folded into <paramref name="view"/>, changed what
+    /// <paramref name="member"/> may see of it. Only what the rules above show to the others is seen by them: a decline,
+    /// a block or a report by the recipient concerned alone (to the others they are still invited), a read by everyone
+    /// only once the reader is in (a pending member's marker is hidden), a mute by the one who muted. An event this
+    /// list does not name is seen by nobody, so a new kind of event is hidden until it is named here.
+    /// </summary>
+    public static bool SeesEvent(this MemberView member, ConversationView view, object e) => e switch
+    {
+        RequestDeclined d => member.UserId == d.To,
+        RequesterBlocked b => member.UserId == b.To,
+        RequestReported r => member.UserId == r.To,
+        MessagesRead read => member.UserId == read.UserId || view.MemberOf(read.UserId)?.Status == MemberStatus.Active,
+        ConversationMuted m => member.UserId == m.UserId,
+        ConversationUnmuted u => member.UserId == u.UserId,
+        ConversationStarted or RequestSent or RequestAdmittedAutomatically or RequestSuppressed or RequestAccepted
+            or MemberLeft or MemberRemoved or MemberJoinedByRole or MemberLeftByRole or GroupRenamed
+            or MessageSent or ThanksSent or MessageEdited or MessageDeleted or ReactionAdded or ReactionWithdrawn => true,
+        _ => false,
+    };
+
+    /// <summary>The message as <paramref name="viewer"/> may see it in a list: only if it was sent while they were in.</summary>
+    public static MessagePreview? PreviewSeenBy(this MemberView viewer, MessagePreview? preview) =>
+        preview is not null && viewer.MayRead(preview.Sequence) ? preview : null;
 }

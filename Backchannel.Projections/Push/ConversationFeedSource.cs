@@ -4,6 +4,7 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.Requests;
 using Backchannel.Projections.Conversations;
 using JasperFx.Events;
+using Marten;
 
 namespace Backchannel.Projections.Push;
 
@@ -61,11 +62,44 @@ public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudien
 
     protected override string IdOf(ConversationAudience audience) => audience.Id;
 
-    protected override ConversationAudience? Route(ConversationAudience? audience, IEvent e, FeedWriter feed)
+    /// <summary>
+    /// A change to a message (an edit, a tombstone, a reaction) reaches only the members who may read that message:
+    /// its sequence, which the change does not carry, is read once per batch from the messages' decision state.
+    /// </summary>
+    public override async Task RouteAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, FeedWriter feed, CancellationToken ct)
+    {
+        var changed = events.Select(e => MessageChanged(e.Data)).OfType<string>().Distinct().ToArray();
+        var sequences = changed.Length == 0
+            ? new Dictionary<string, long>()
+            : (await operations.LoadManyAsync<MessageState>(ct, changed)).ToDictionary(m => m.Id, m => m.Sequence);
+        await RouteEachAsync(operations, events, (audience, e) => Route(audience, e, feed, sequences), ct);
+    }
+
+    protected override ConversationAudience? Route(ConversationAudience? audience, IEvent e, FeedWriter feed) =>
+        Route(audience, e, feed, new Dictionary<string, long>());
+
+    /// <summary>The key of the message an edit, a deletion or a reaction changes.</summary>
+    private static string? MessageChanged(object e) => e switch
+    {
+        MessageEdited m => MessageState.Key(m.ConversationId, m.MessageId),
+        MessageDeleted m => MessageState.Key(m.ConversationId, m.MessageId),
+        ReactionAdded m => MessageState.Key(m.ConversationId, m.MessageId),
+        ReactionWithdrawn m => MessageState.Key(m.ConversationId, m.MessageId),
+        _ => null,
+    };
+
+    private static long? SequenceOf(object e, IReadOnlyDictionary<string, long> changed) => e switch
+    {
+        MessageSent sent => sent.Sequence,
+        ThanksSent thanks => thanks.Sequence,
+        _ => MessageChanged(e) is { } key && changed.TryGetValue(key, out var sequence) ? sequence : null,
+    };
+
+    private ConversationAudience? Route(ConversationAudience? audience, IEvent e, FeedWriter feed, IReadOnlyDictionary<string, long> changed)
     {
         var before = audience?.View.Members.ToDictionary(m => m.UserId, m => Fingerprint(SeenBy(audience.View, m.UserId)))
                      ?? [];
-        var view = ConversationViewProjection.Fold(audience?.View, e.Data);
+        var view = ConversationViewProjection.Fold(audience?.View, e);
         if (view is null) return audience;
 
         foreach (var member in view.Members)
@@ -77,7 +111,8 @@ public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudien
 
         if (MessageEvents.Contains(e.EventType))
         {
-            foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId)))
+            var sequence = SequenceOf(e.Data, changed);
+            foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId) && (sequence is null || m.MayRead(sequence.Value))))
                 feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, e.Data);
         }
         else if (e.Data is MessagesRead read)

@@ -73,12 +73,17 @@ public abstract class StreamFeedSource<TAudience> : IFeedSource where TAudience 
     /// <summary>Routes one event to the recipients <paramref name="audience"/> allows; returns the audience after it.</summary>
     protected abstract TAudience? Route(TAudience? audience, IEvent e, FeedWriter feed);
 
-    public async Task RouteAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, FeedWriter feed, CancellationToken ct)
+    public virtual Task RouteAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, FeedWriter feed, CancellationToken ct) =>
+        RouteEachAsync(operations, events, (audience, e) => Route(audience, e, feed), ct);
+
+    /// <summary>Loads the batch's audiences once, routes each event with <paramref name="route"/> in order, stores them.</summary>
+    protected async Task RouteEachAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events,
+        Func<TAudience?, IEvent, TAudience?> route, CancellationToken ct)
     {
         var keys = events.Select(e => e.StreamKey!).Distinct().ToArray();
         var loaded = await operations.LoadManyAsync<TAudience>(ct, keys);
         var audiences = keys.ToDictionary(k => k, k => loaded.FirstOrDefault(a => IdOf(a) == k));
-        foreach (var e in events) audiences[e.StreamKey!] = Route(audiences[e.StreamKey!], e, feed);
+        foreach (var e in events) audiences[e.StreamKey!] = route(audiences[e.StreamKey!], e);
         foreach (var audience in audiences.Values.OfType<TAudience>()) operations.Store(audience);
     }
 

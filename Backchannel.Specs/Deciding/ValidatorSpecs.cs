@@ -17,7 +17,7 @@ public sealed class ValidatorSpecs
 
     private static void ShouldPass<T>(IValidator<T> validator, T command) => validator.Validate(command).Errors.ShouldBeEmpty();
 
-    private static RequestConversation Request(IReadOnlyList<string> to, string text = "hi", string from = "ayu") => new("c1", from, to, text, null);
+    private static RequestConversation Request(IReadOnlyList<string> to, string text = "hi", string from = "ayu") => new("c-1", from, to, text, null);
 
     [Fact]
     public void a_well_formed_request_passes() => ShouldPass(RequestValidator, Request(["budi", "cici_2"]));
@@ -110,7 +110,7 @@ public sealed class ValidatorSpecs
     public void a_question_has_1_to_500_characters()
     {
         var validator = new Backchannel.Domain.Questions.AskQuestion.Validator();
-        Backchannel.Domain.Questions.AskQuestion Ask(string text) => new("q1", "r1", "cici", text, false);
+        Backchannel.Domain.Questions.AskQuestion Ask(string text) => new("q-1", "r1", "cici", text, false);
         ShouldFailOn(validator, Ask(""), "Text");
         ShouldFailOn(validator, Ask(new string('?', 501)), "Text");
         ShouldPass(validator, Ask(new string('?', 500)));
@@ -121,20 +121,20 @@ public sealed class ValidatorSpecs
     {
         var validator = new Backchannel.Domain.Planning.ScheduleEvent.Validator(Settings, new FixedClock(Now));
         Backchannel.Domain.Planning.ScheduleEvent Schedule(DateTimeOffset startsAt, params string[] coHosts) =>
-            new("e1", "plan-1", "ayu", "Morning pages", startsAt, coHosts);
+            new("e-1", "plan-1", "ayu", "Morning pages", startsAt, coHosts);
         ShouldPass(validator, Schedule(Now.AddHours(1), "budi"));
         ShouldFailOn(validator, Schedule(Now.AddMinutes(-1)), "StartsAt");
         ShouldFailOn(validator, Schedule(Now.AddHours(1), "budi", "budi"), "CoHosts");
         ShouldFailOn(validator, Schedule(Now.AddHours(1), "ayu"), "CoHosts[0]");
         ShouldFailOn(validator, Schedule(Now.AddHours(1), Enumerable.Range(1, 15).Select(i => $"user{i}").ToArray()), "CoHosts");
-        ShouldFailOn(validator, new Backchannel.Domain.Planning.ScheduleEvent("e1", "plan-1", "ayu", "Morning pages", Now.AddHours(1), null!), "CoHosts");
+        ShouldFailOn(validator, new Backchannel.Domain.Planning.ScheduleEvent("e-1", "plan-1", "ayu", "Morning pages", Now.AddHours(1), null!), "CoHosts");
     }
 
     [Fact]
     public void a_thank_you_note_thanks_for_a_room_or_an_event_not_both_and_not_yourself()
     {
         var validator = new Backchannel.Domain.Thanks.SendThanks.Validator();
-        Backchannel.Domain.Thanks.SendThanks Thank(string? room, string? @event, string to = "ayu") => new("t1", "dodi", to, room, @event, "Thanks!");
+        Backchannel.Domain.Thanks.SendThanks Thank(string? room, string? @event, string to = "ayu") => new("t-1", "dodi", to, room, @event, "Thanks!");
         ShouldPass(validator, Thank("r1", null));
         ShouldPass(validator, Thank(null, "e1"));
         ShouldFailOn(validator, Thank(null, null), "RoomId");
@@ -145,8 +145,8 @@ public sealed class ValidatorSpecs
     [Fact]
     public void free_text_may_not_hold_nul_which_the_event_store_cannot_keep()
     {
-        ShouldFailOn(new Backchannel.Domain.Rooms.StartRoom.Validator(), new Backchannel.Domain.Rooms.StartRoom("r1", "s1", "ayu", "a\0b", null), "Title");
-        ShouldFailOn(new Backchannel.Domain.Questions.AskQuestion.Validator(), new Backchannel.Domain.Questions.AskQuestion("q1", "r1", "cici", "why\0?", false), "Text");
+        ShouldFailOn(new Backchannel.Domain.Rooms.StartRoom.Validator(), new Backchannel.Domain.Rooms.StartRoom("r-1", "s-1", "ayu", "a\0b", null), "Title");
+        ShouldFailOn(new Backchannel.Domain.Questions.AskQuestion.Validator(), new Backchannel.Domain.Questions.AskQuestion("q-1", "r1", "cici", "why\0?", false), "Text");
         ShouldFailOn(new Backchannel.Domain.Questions.DismissQuestion.Validator(), new Backchannel.Domain.Questions.DismissQuestion("q1", "r1", "ayu", "no\0"), "Reason");
         ShouldFailOn(RequestValidator, Request(["budi"], text: "hi\0"), "Text");
     }
@@ -154,5 +154,17 @@ public sealed class ValidatorSpecs
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Theory]
+    [InlineData("budi")]
+    [InlineData("room_1")]
+    [InlineData("c1")]
+    public void a_new_stream_id_never_looks_like_a_handle_so_it_can_never_name_a_users_stream(string id)
+    {
+        ShouldFailOn(RequestValidator, new RequestConversation(id, "ayu", ["budi"], "hi", null), "ConversationId");
+        ShouldFailOn(new Backchannel.Domain.Rooms.StartRoom.Validator(), new Backchannel.Domain.Rooms.StartRoom(id, "s-1", "ayu", "Morning", null), "RoomId");
+        ShouldFailOn(new Backchannel.Domain.Questions.AskQuestion.Validator(), new Backchannel.Domain.Questions.AskQuestion(id, "r1", "cici", "why?", false), "QuestionId");
+        ShouldPass(RequestValidator, new RequestConversation($"{id}-x", "ayu", ["budi"], "hi", null));
     }
 }

@@ -41,6 +41,25 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
     }
 
     [Fact]
+    public async Task rebuilding_the_threads_clears_messages_stored_under_the_old_key_of_the_message_id_alone()
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        await new RandomHistory(scope.ServiceProvider.GetRequiredService<IMessageBus>(), seed: 5).RunAsync(60);
+        await AsyncViewsCaughtUp();
+        var live = await StoredViews.CaptureAsync(Store);
+        await using (var session = Store.LightweightSession())
+        {
+            // What a store written before documents were keyed by their conversation holds: one key per message id.
+            session.Store(new Backchannel.Projections.Conversations.ThreadMessage { Id = "client-id-7", MessageId = "client-id-7", ConversationId = "c-old", Sequence = 1, Author = "ayu", Text = "stale" });
+            await session.SaveChangesAsync();
+        }
+
+        await Store.RebuildAsync("threads", new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
+
+        (await StoredViews.CaptureAsync(Store)).ShouldMatch(live);
+    }
+
+    [Fact]
     public async Task an_unknown_view_name_is_refused_with_the_list_of_views()
     {
         var refusal = await Should.ThrowAsync<ArgumentException>(() => Store.RebuildAsync("inboxes", new SynchronousProgress<ViewRebuilder.Progress>(_ => { })));

@@ -21,6 +21,14 @@ public sealed class Caller(IAlbaHost host, string? token)
 
     public Task<IScenarioResult> Get(string url, int status = 200) => Send(s => s.Get.Url(url), status);
 
+    /// <summary>A GET whatever its status: for probing what an observer sees, refusals included.</summary>
+    public Task<IScenarioResult> Probe(string url) => host.Scenario(s =>
+    {
+        s.Get.Url(url);
+        if (token is not null) s.WithRequestHeader("Authorization", $"Bearer {token}");
+        s.IgnoreStatusCode();
+    });
+
     /// <summary>Expects a ProblemDetails refusal and returns it.</summary>
     public async Task<Microsoft.AspNetCore.Mvc.ProblemDetails> Refused(Func<Caller, Task<IScenarioResult>> request) =>
         (await (await request(this)).ReadAsJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>())!;
