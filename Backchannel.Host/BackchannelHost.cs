@@ -84,7 +84,7 @@ public static class BackchannelHost
 
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemMapping.Shape);
         builder.Services.AddExceptionHandler<ProblemMapping>();
-        builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>());
+        builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>().AddSchemaTransformer<UtcTimeSchema>());
         builder.Services.AddHostedService<DemoSeeder>();
 
         var app = builder.Build();

@@ -48,6 +48,26 @@ public sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
 }
 
 /// <summary>
+/// Documents the times <see cref="UtcTimeConverter"/> reads as the strings they are: the OpenAPI generator knows no
+/// schema for a type with a converter of its own and would leave out their <c>type</c>.
+/// </summary>
+public sealed class UtcTimeSchema : Microsoft.AspNetCore.OpenApi.IOpenApiSchemaTransformer
+{
+    public Task TransformAsync(Microsoft.OpenApi.OpenApiSchema schema, Microsoft.AspNetCore.OpenApi.OpenApiSchemaTransformerContext context,
+        CancellationToken cancellationToken)
+    {
+        var type = context.JsonTypeInfo.Type;
+        if (Nullable.GetUnderlyingType(type) is { } inner) type = inner;
+        if (type != typeof(DateTimeOffset)) return Task.CompletedTask;
+        schema.Type = context.JsonPropertyInfo is { } property && Nullable.GetUnderlyingType(property.PropertyType) is not null
+            ? Microsoft.OpenApi.JsonSchemaType.String | Microsoft.OpenApi.JsonSchemaType.Null
+            : Microsoft.OpenApi.JsonSchemaType.String;
+        schema.Format = "date-time";
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
 /// Checks what a route or a query string brings to a read before it reaches a query: a value PostgreSQL cannot hold
 /// (NUL) or that no stored id could be is a 400 naming the parameter, not a failed query.
 /// </summary>
