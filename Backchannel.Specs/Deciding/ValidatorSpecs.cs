@@ -171,6 +171,22 @@ public sealed class ValidatorSpecs
         ShouldFailOn(new MarkRead.Validator(), new MarkRead("c1", "ayu", "m1" + suffix), "UpToMessageId");
     }
 
+    // Issue 10 #13, the class: a full-match pattern anchored with `$` accepts a trailing newline; every one uses `\z`.
+    [Fact]
+    public void every_anchored_pattern_of_the_product_ends_at_the_true_end()
+    {
+        var patterns = new[] { typeof(Backchannel.Domain.Common.Rules).Assembly, typeof(Backchannel.Host.Http.Times).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public
+                | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+            .Select(m => m.GetCustomAttributes(typeof(System.Text.RegularExpressions.GeneratedRegexAttribute), false)
+                .OfType<System.Text.RegularExpressions.GeneratedRegexAttribute>().SingleOrDefault()?.Pattern)
+            .OfType<string>().ToList();
+        patterns.Count.ShouldBeGreaterThan(2);
+        patterns.Where(p => p.StartsWith('^')).ShouldAllBe(p => p.EndsWith(@"\z"));
+        patterns.ShouldAllBe(p => !p.EndsWith('$'));
+    }
+
     public static TheoryData<string> InvisibleTexts() =>
     [
         "\u200B", "\u200C\u200D", "\u2060", "\uFEFF", "\u3164", "\u115F\u1160", "\u2800\u2800", "\u00AD", "\u180E", "\u034F",

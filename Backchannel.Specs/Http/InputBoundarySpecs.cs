@@ -295,10 +295,11 @@ public sealed class InputBoundarySpecs(AppFixture app) : AppSpec(app)
         await As("ayu").Post("/events", new { title = secret, startsAt = DateTimeOffset.UtcNow.AddDays(-1) }, 400);
         await ShouldBeInvalid(await Raw("POST", $"/conversations/{id}/messages", $"{{\"text\":\"{secret}\",\"replyTo\":5}}"), "replyTo");
         await ShouldBeInvalid(await Raw("POST", $"/conversations/{id}/messages", $"{{\"text\":\"{secret}\""), "body");
+        await ShouldBeInvalid(await As("ayu").Get($"/audit/requests?userId={secret}", 400), "userId");
 
         var entries = App.Logs.Entries;
         entries.Where(e => e.Text.Contains(secret, StringComparison.Ordinal)).ShouldBeEmpty();
         entries.Where(e => e.Level >= LogLevel.Error).ShouldBeEmpty();
-        entries.Count(e => e.Category == RefusalLog.Category && e.Level == LogLevel.Information).ShouldBe(10);
+        entries.Count(e => e.Category == RefusalLog.Category && e.Level == LogLevel.Information).ShouldBe(11);
     }
 }
