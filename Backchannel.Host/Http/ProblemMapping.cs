@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Backchannel.Host.Http;
 
 /// <summary>
-/// Turns every refusal into RFC 9457 ProblemDetails: invalid input 400 (naming the fields), a rule of the domain
+/// Turns every refusal into RFC 9457 ProblemDetails: invalid input 400 (naming the fields), a body over the limit 413
+/// (<see cref="BodyLimit"/>), a rule of the domain
 /// 403/404/409 with its code, a lost race 409, the database out of reach 503 with <c>Retry-After</c> (nothing was
 /// committed that the caller was told of; retrying is safe). Anything else is a bug and stays a 500.
 /// </summary>
