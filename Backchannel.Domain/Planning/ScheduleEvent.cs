@@ -14,6 +14,9 @@ namespace Backchannel.Domain.Planning;
 public sealed record ScheduleEvent(
     string EventId, string PlanningConversationId, string Host, string Title, DateTimeOffset StartsAt, IReadOnlyList<string> CoHosts)
 {
+    /// <summary>In UTC whatever offset it was given with: PostgreSQL's <c>timestamptz</c> parameters take no other.</summary>
+    public DateTimeOffset StartsAt { get; init => field = value.ToUniversalTime(); } = StartsAt.ToUniversalTime();
+
     public sealed class Validator : AbstractValidator<ScheduleEvent>
     {
         public Validator(BackchannelSettings settings, TimeProvider clock)

@@ -52,7 +52,7 @@ public static class EventEndpoints
     [WolverineGet("/events/{id}", OperationId = "event")]
     [ProducesResponseType<UpcomingEvent>(StatusCodes.Status200OK)]
     public static Task<UpcomingEvent> Event(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.EventAsync(user.Handle(), id, ct);
+        session.EventAsync(user.Handle(), QueryValues.Id(id, "id"), ct);
 
     /// <summary>A thank-you note for a room both of you were in, or an event they host: delivered like any message.</summary>
     [WolverinePost("/thanks", OperationId = "sendThanks")]

@@ -61,11 +61,11 @@ public static class RoomEndpoints
     [WolverineGet("/rooms/{id}", OperationId = "room")]
     [ProducesResponseType<RoomScreen>(StatusCodes.Status200OK)]
     public static Task<RoomScreen> Room(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.RoomAsync(user.Handle(), id, ct);
+        session.RoomAsync(user.Handle(), QueryValues.Id(id, "id"), ct);
 
     /// <summary>What the stage screens: questions by status, raised hands in order, the stage roster.</summary>
     [WolverineGet("/rooms/{id}/moderation", OperationId = "moderation")]
     [ProducesResponseType<ModerationView>(StatusCodes.Status200OK)]
     public static Task<ModerationView> Moderation(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.ModerationAsync(user.Handle(), id, ct);
+        session.ModerationAsync(user.Handle(), QueryValues.Id(id, "id"), ct);
 }

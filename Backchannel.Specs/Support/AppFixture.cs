@@ -3,6 +3,7 @@ using Backchannel.Host.Auth;
 using JasperFx.CommandLine;
 using Marten.Events;
 using Marten;
+using Microsoft.Extensions.Logging;
 using Shouldly;
 
 namespace Backchannel.Specs.Support;
@@ -17,6 +18,9 @@ public sealed class AppFixture : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
 
+    /// <summary>Everything the host logs, through the host's own logging configuration.</summary>
+    public LogCapture Logs { get; } = new();
+
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("BACKCHANNEL_TEST_CONNECTION")
         ?? "Host=127.0.0.1;Port=5432;Database=backchannel_tests;Username=backchannel;Password=backchannel;Maximum Pool Size=40";
@@ -29,7 +33,7 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
         // A quiet push stream's heartbeat within a spec's patience.
         Environment.SetEnvironmentVariable("Backchannel__PushHeartbeat", "00:00:01");
-        Host = await AlbaHost.For<Program>();
+        Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs)));
         await Host.DocumentStore().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
