@@ -44,8 +44,10 @@ internal sealed class ServerSentEvents(string userId, long? after, PushFeed feed
     {
         var given = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId;
         if (string.IsNullOrEmpty(given)) return null;
-        // Digits only: no sign, spaces or culture's symbols, so one position has one spelling.
-        if (long.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out var position)) return position;
+        // ASCII digits only: no sign, spaces, other scripts' digits or trailing NULs (which long.TryParse ignores), so
+        // one position has one spelling.
+        if (given.All(char.IsAsciiDigit) && long.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+            return position;
         throw new FluentValidation.ValidationException(
             [new FluentValidation.Results.ValidationFailure("lastEventId", "lastEventId must be the id of an event this stream sent.")]);
     }

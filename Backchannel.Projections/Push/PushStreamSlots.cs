@@ -22,6 +22,10 @@ public sealed class PushStreamSlots(BackchannelSettings settings)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _byUser = new(StringComparer.Ordinal);
     private int _open;
+    private TaskCompletionSource _freed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Diagnostics: completes the next time a stream ends and frees its slot.</summary>
+    public Task Freed => Volatile.Read(ref _freed).Task;
 
     /// <summary>How many streams this node holds open now.</summary>
     public int Open
@@ -63,11 +67,15 @@ public sealed class PushStreamSlots(BackchannelSettings settings)
 
     private void Free(string userId)
     {
+        TaskCompletionSource freed;
         lock (_lock)
         {
             _open--;
             if (--_byUser[userId] == 0) _byUser.Remove(userId);
+            freed = _freed;
+            _freed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+        freed.TrySetResult();
     }
 
     private sealed class Slot(PushStreamSlots slots, string userId) : IDisposable
