@@ -20,7 +20,7 @@ public sealed class FeedWatcher(IDocumentStore store, BackchannelSettings settin
     public static readonly ShardName Shard = new(PushFeedProjection.ProjectionName);
 
     /// <summary>How many items a subscription's buffer holds before it must catch up from the database.</summary>
-    public const int Buffer = 256;
+    public const int Buffer = 64;
 
     /// <summary>How many items one read of the node takes at most; more are handed out in further reads.</summary>
     public const int ReadLimit = 2_000;
@@ -38,12 +38,16 @@ public sealed class FeedWatcher(IDocumentStore store, BackchannelSettings settin
     private long _progress = -1;
     private long _feedReads;
     private long _advances;
+    private long _fellBehind;
 
     /// <summary>Diagnostics: how many queries of the feed's items this node made (its own reads and catch-ups).</summary>
     public long FeedReads => Interlocked.Read(ref _feedReads);
 
     /// <summary>Diagnostics: how many times the node read what was new in the feed and handed it out.</summary>
     public long Advances => Interlocked.Read(ref _advances);
+
+    /// <summary>Diagnostics: how many times a subscription fell further behind than its buffer and had to catch up.</summary>
+    public long FellBehind => Interlocked.Read(ref _fellBehind);
 
     /// <summary>Diagnostics: how many subscriptions this node holds.</summary>
     public int Subscriptions => Volatile.Read(ref _subscriptions);
@@ -257,8 +261,13 @@ public sealed class FeedWatcher(IDocumentStore store, BackchannelSettings settin
         public void Offer(FeedItem item)
         {
             if (!_live || item.Position <= _position) return;
-            if (_items.Writer.TryWrite(item)) _position = item.Position;
-            else _live = false;
+            if (_items.Writer.TryWrite(item))
+            {
+                _position = item.Position;
+                return;
+            }
+            _live = false;
+            Interlocked.Increment(ref watcher._fellBehind);
         }
 
         public void Dispose()
