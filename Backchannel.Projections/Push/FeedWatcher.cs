@@ -35,7 +35,6 @@ public sealed class FeedWatcher(IDocumentStore store, BackchannelSettings settin
     // While a read is in flight, the last subscription it covers: one that came later may only go live after it.
     private long _covered = long.MaxValue;
     private int _subscriptions;
-    private long _progress = -1;
     private long _feedReads;
     private long _advances;
     private long _fellBehind;
@@ -128,13 +127,8 @@ public sealed class FeedWatcher(IDocumentStore store, BackchannelSettings settin
             {
                 if (Volatile.Read(ref _subscriptions) == 0) await _someoneListens.WaitAsync(stoppingToken);
                 var progress = await ProgressAsync(stoppingToken);
-                if (progress != _progress)
-                {
-                    var through = await HandOutAsync(progress, stoppingToken);
-                    // A large advance is handed out in several reads, one right after the other.
-                    if (through < progress) continue;
-                    _progress = progress;
-                }
+                // A large advance is handed out in several reads, one right after the other.
+                if (progress != Cursor && await HandOutAsync(progress, stoppingToken) < progress) continue;
                 await Task.Delay(settings.PushPolling, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
