@@ -88,4 +88,43 @@ public sealed class PushFanOutSpecs(AppFixture app) : AppSpec(app)
         slow.Current.Position.ShouldBe(liveEvent.Id, "back to being handed items once caught up");
         await stop.CancelAsync();
     }
+
+    private const int Busy = 60;
+
+    [Fact]
+    public async Task reconnecting_again_and_again_while_messages_keep_coming_delivers_each_once_in_order()
+    {
+        await As("budi").Follow("ayu");
+        var id = (await As("ayu").StartConversation("a busy one", ["budi"])).ConversationId;
+        await AsyncViewsCaughtUp();
+        var slots = Host.Services.GetRequiredService<PushStreamSlots>();
+        var sent = new List<string>();
+        // Every reconnect catches up from the feed while the node hands out new items: the hand-over is what is tried.
+        var writing = Task.Run(async () =>
+        {
+            for (var i = 0; i < Busy; i++) sent.Add(await As("ayu").Say(id, $"busy {i}"));
+        });
+
+        var received = new List<PushEvent>();
+        var stream = await ListenFromNow("budi");
+        var last = stream.LastId;
+        while (received.Count < Busy)
+        {
+            for (var i = 0; i < 3 && received.Count < Busy; i++) received.Add(await stream.NextAsync("message_sent"));
+            last = received[^1].Id;
+            var open = slots.OpenFor("budi");
+            await stream.DisposeAsync();
+            while (true)
+            {
+                var freed = slots.Freed;
+                if (slots.OpenFor("budi") < open) break;
+                await freed.WaitAsync(PushStream.Patience);
+            }
+            stream = await Listen("budi", last.ToString());
+        }
+        await writing;
+        await stream.DisposeAsync();
+
+        received.Select(e => e.Text("messageId")).ShouldBe(sent, "each message once, in order, across every reconnect");
+    }
 }
