@@ -17,6 +17,9 @@ public sealed class AppFixture : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
 
+    /// <summary>The host's clock: the system's unless a spec sets it (released before each spec).</summary>
+    public SpecClock Clock { get; } = new();
+
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("BACKCHANNEL_TEST_CONNECTION")
         ?? "Host=127.0.0.1;Port=5432;Database=backchannel_tests;Username=backchannel;Password=backchannel;Maximum Pool Size=40";
@@ -29,7 +32,7 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
         // A quiet push stream's heartbeat within a spec's patience.
         Environment.SetEnvironmentVariable("Backchannel__PushHeartbeat", "00:00:01");
-        Host = await AlbaHost.For<Program>();
+        Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));
         await Host.DocumentStore().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
@@ -53,7 +56,11 @@ public abstract class AppSpec(AppFixture app) : IAsyncLifetime
     protected IAlbaHost Host => App.Host;
     protected IDocumentStore Store => Host.DocumentStore();
 
-    public virtual Task InitializeAsync() => Host.ResetAllMartenDataAsync();
+    public virtual Task InitializeAsync()
+    {
+        App.Clock.Release();
+        return Host.ResetAllMartenDataAsync();
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
