@@ -21,6 +21,9 @@ public sealed class AppFixture : IAsyncLifetime
     /// <summary>Everything the host logs, through the host's own logging configuration.</summary>
     public LogCapture Logs { get; } = new();
 
+    /// <summary>The host's clock: the system's unless a spec sets it (released before each spec).</summary>
+    public SpecClock Clock { get; } = new();
+
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("BACKCHANNEL_TEST_CONNECTION")
         ?? "Host=127.0.0.1;Port=5432;Database=backchannel_tests;Username=backchannel;Password=backchannel;Maximum Pool Size=40";
@@ -33,7 +36,11 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
         // A quiet push stream's heartbeat within a spec's patience.
         Environment.SetEnvironmentVariable("Backchannel__PushHeartbeat", "00:00:01");
-        Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs)));
+        Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services =>
+        {
+            services.AddSingleton<ILoggerProvider>(Logs);
+            services.AddSingleton<TimeProvider>(Clock);
+        }));
         await Host.DocumentStore().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
@@ -57,7 +64,11 @@ public abstract class AppSpec(AppFixture app) : IAsyncLifetime
     protected IAlbaHost Host => App.Host;
     protected IDocumentStore Store => Host.DocumentStore();
 
-    public virtual Task InitializeAsync() => Host.ResetAllMartenDataAsync();
+    public virtual Task InitializeAsync()
+    {
+        App.Clock.Release();
+        return Host.ResetAllMartenDataAsync();
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
