@@ -24,6 +24,11 @@ public static class BackchannelHost
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        // A failure names the field as the client does (camelCase), not as the CLR property is spelled.
+        FluentValidation.ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : FieldNames.CamelCase(member.Name);
+        foreach (var category in RefusalLog.SilencedCategories()) builder.Logging.AddFilter(category, LogLevel.None);
+        var bodyLimit = builder.Configuration.GetValue(BodyLimit.Setting, BodyLimit.DefaultMaxBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = bodyLimit);
         var connectionString = builder.Configuration.GetConnectionString("Backchannel") ?? LocalConnectionString;
 
         var marten = builder.Services.AddMarten(opts =>
@@ -60,7 +65,10 @@ public static class BackchannelHost
         });
         builder.Services.AddWolverineHttp();
         builder.Services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            json.SerializerOptions.Converters.Add(new UtcTimeConverter());
+        });
 
         var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
         builder.Services.AddSingleton(auth);
@@ -74,14 +82,15 @@ public static class BackchannelHost
             });
         builder.Services.AddAuthorization();
 
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemMapping.NameTheMalformedField);
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemMapping.Shape);
         builder.Services.AddExceptionHandler<ProblemMapping>();
-        builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>());
+        builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>().AddSchemaTransformer<UtcTimeSchema>());
         builder.Services.AddHostedService<DemoSeeder>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimit(bodyLimit);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseNullBodyGuard();
@@ -92,6 +101,8 @@ public static class BackchannelHost
             http.RejectUnparseableQueryValues = true;
         });
         if (app.Environment.IsDevelopment()) DevEndpoints.Map(app);
+        if (args.FirstOrDefault() is { } command && command.Equals("describe", StringComparison.OrdinalIgnoreCase))
+            Cli.SecretRedaction.Apply((IConfigurationBuilder)app.Configuration);
         return app;
     }
 }

@@ -47,6 +47,7 @@ public static class BackchannelRegistration
         services.TryAddSingleton<FeedWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<FeedWatcher>());
         services.TryAddSingleton<PushFeed>();
+        services.TryAddSingleton<PushStreamSlots>();
         services.AddHostedService<FeedPruner>();
         return services;
     }

@@ -24,4 +24,16 @@ public sealed record BackchannelSettings
     /// and part of every pushed change's delay (docs/benchmarks.md#projection-lag).
     /// </summary>
     public TimeSpan PushPolling { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How many push streams one user may hold open on one node at once (a phone, a laptop, a few tabs); the next is
+    /// refused 429 <c>too_many_streams</c> until one closes.
+    /// </summary>
+    public int PushStreamsPerUser { get; init; } = 5;
+
+    /// <summary>
+    /// How many push streams one node holds open at once, all users together; the next is refused 503
+    /// <c>push_streams_exhausted</c>, so a load balancer or the client tries another node or later.
+    /// </summary>
+    public int PushStreamsPerNode { get; init; } = 10_000;
 }

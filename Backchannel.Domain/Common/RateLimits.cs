@@ -50,6 +50,8 @@ public sealed record RateLimitSettings
     public const string RequestsPerHourRule = "rate_limit_requests_per_hour";
     public const string PendingMessagesPerMinuteRule = "rate_limit_pending_messages_per_minute";
     public const string QuestionsPerMinuteRule = "rate_limit_questions_per_minute";
+    public const string RoomsPerHourRule = "rate_limit_rooms_per_hour";
+    public const string EventsPerHourRule = "rate_limit_events_per_hour";
 
     /// <summary>
     /// Requests a user may make in an hour: each stranger reached (requested, or suppressed by a block) by a new
@@ -70,12 +72,20 @@ public sealed record RateLimitSettings
     /// <summary>Questions a listener may ask in a minute in one room.</summary>
     public int QuestionsPerMinutePerRoom { get; init; } = 3;
 
+    /// <summary>Rooms a user may start in an hour.</summary>
+    public int RoomsPerHour { get; init; } = 10;
+
+    /// <summary>Events a user may schedule in an hour.</summary>
+    public int EventsPerHour { get; init; } = 10;
+
     /// <summary>The share of a limit from which responses carry a warning (0.8: the last fifth).</summary>
     public double WarnAtShare { get; init; } = 0.8;
 
     public RateLimit RequestsStarted => new(RequestsPerHourRule, RequestsPerHour, RequestsWindow);
     public RateLimit PendingMessages => new(PendingMessagesPerMinuteRule, PendingMessagesPerMinute, TimeSpan.FromMinutes(1));
     public RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
+    public RateLimit RoomsStarted => new(RoomsPerHourRule, RoomsPerHour, TimeSpan.FromHours(1));
+    public RateLimit EventsScheduled => new(EventsPerHourRule, EventsPerHour, TimeSpan.FromHours(1));
 }
 
 /// <summary>The lock that serialises one user's commands of one rate-limited kind, so their counts are exact.</summary>

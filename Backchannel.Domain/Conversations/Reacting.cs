@@ -29,7 +29,7 @@ public sealed record WithdrawReaction(string ConversationId, string MessageId, s
             RuleFor(x => x.ConversationId).MustBeId();
             RuleFor(x => x.MessageId).MustBeId();
             RuleFor(x => x.UserId).MustBeHandle();
-            RuleFor(x => x.Emoji).MustBeEmoji();
+            RuleFor(x => x.Emoji).MustBeStoredReaction();
         }
     }
 }

@@ -7,6 +7,9 @@ namespace Backchannel.Domain.Planning;
 /// <summary>Move an upcoming event to another time (its host or a co-host).</summary>
 public sealed record RescheduleEvent(string EventId, string UserId, DateTimeOffset StartsAt)
 {
+    /// <summary>In UTC whatever offset it was given with: PostgreSQL's <c>timestamptz</c> parameters take no other.</summary>
+    public DateTimeOffset StartsAt { get; init => field = value.ToUniversalTime(); } = StartsAt.ToUniversalTime();
+
     public sealed class Validator : AbstractValidator<RescheduleEvent>
     {
         public Validator(TimeProvider clock)

@@ -14,6 +14,9 @@ namespace Backchannel.Domain.Planning;
 public sealed record ScheduleEvent(
     string EventId, string PlanningConversationId, string Host, string Title, DateTimeOffset StartsAt, IReadOnlyList<string> CoHosts)
 {
+    /// <summary>In UTC whatever offset it was given with: PostgreSQL's <c>timestamptz</c> parameters take no other.</summary>
+    public DateTimeOffset StartsAt { get; init => field = value.ToUniversalTime(); } = StartsAt.ToUniversalTime();
+
     public sealed class Validator : AbstractValidator<ScheduleEvent>
     {
         public Validator(BackchannelSettings settings, TimeProvider clock)
@@ -29,14 +32,20 @@ public sealed record ScheduleEvent(
     }
 }
 
-/// <summary>What <see cref="ScheduleEvent"/> started: the event and its planning conversation.</summary>
-public sealed record EventPlanned(string EventId, string PlanningConversationId);
+/// <summary>
+/// What <see cref="ScheduleEvent"/> started: the event and its planning conversation, and how close the host is to the
+/// limit (refused: nothing started).
+/// </summary>
+public sealed record EventPlanned(string EventId, string PlanningConversationId, Throttle? Throttle = null);
 
 public static class ScheduleEventHandler
 {
-    public static IReadOnlyList<object> Decide(ScheduleEvent command, UserProfile host, IReadOnlyList<UserProfile> coHosts, DateTimeOffset now)
+    /// <summary>An event over the rate limit is not scheduled, and nothing is recorded of it.</summary>
+    public static IReadOnlyList<object> Decide(ScheduleEvent command, UserProfile host, IReadOnlyList<UserProfile> coHosts, Throttle throttle,
+        DateTimeOffset now)
     {
         foreach (var coHost in coHosts) CoHosting.RequireWillingCoHost(host, coHost);
+        if (throttle.Refused) return [];
         return
         [
             new EventScheduled(command.EventId, command.Title, command.Host, command.StartsAt, command.CoHosts,
@@ -46,7 +55,8 @@ public static class ScheduleEventHandler
         ];
     }
 
-    public static async Task<EventPlanned> Handle(ScheduleEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<EventPlanned> Handle(ScheduleEvent command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
+        CancellationToken ct)
     {
         var streams = new WriteSet(session, e => PlannedEventAccess.StreamOf(e) ?? RoleMembership.StreamOf(e)!);
         if (await streams.LockAsync<PlannedEvent>(command.EventId, ct, "eventId") is not null)
@@ -54,8 +64,11 @@ public static class ScheduleEventHandler
         if (await streams.LockAsync<Conversation>(command.PlanningConversationId, ct, "planningConversationId") is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "planningConversationId");
         var profiles = await session.LoadProfilesAsync([command.Host, .. command.CoHosts], ct);
-        streams.Append(Decide(command, profiles[command.Host], command.CoHosts.Select(c => profiles[c]).ToList(), clock.GetUtcNow()));
-        return new EventPlanned(command.EventId, command.PlanningConversationId);
+        var now = clock.GetUtcNow();
+        var throttle = await CreationQuota.CheckAsync(session, ConversationKind.Planning, settings.RateLimits.EventsScheduled, command.Host,
+            settings, now, ct);
+        streams.Append(Decide(command, profiles[command.Host], command.CoHosts.Select(c => profiles[c]).ToList(), throttle, now));
+        return new EventPlanned(command.EventId, command.PlanningConversationId, throttle);
     }
 }
 

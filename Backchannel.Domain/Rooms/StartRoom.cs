@@ -25,12 +25,13 @@ public sealed record StartRoom(string RoomId, string StageConversationId, string
     }
 }
 
-/// <summary>What <see cref="StartRoom"/> opened.</summary>
-public sealed record RoomOpened(string RoomId, string StageConversationId);
+/// <summary>What <see cref="StartRoom"/> opened, and how close the starter is to the limit (refused: nothing opened).</summary>
+public sealed record RoomOpened(string RoomId, string StageConversationId, Throttle? Throttle = null);
 
 public static class StartRoomHandler
 {
-    public static IReadOnlyList<object> Decide(StartRoom command, PlannedEvent? fromEvent, DateTimeOffset now)
+    /// <summary>A room over the rate limit is not opened, and nothing is recorded of it.</summary>
+    public static IReadOnlyList<object> Decide(StartRoom command, PlannedEvent? fromEvent, Throttle throttle, DateTimeOffset now)
     {
         IReadOnlyList<string> hosts = [];
         if (command.EventId is not null)
@@ -38,6 +39,7 @@ public static class StartRoomHandler
             fromEvent.RequireUpcoming().RequireAHost(command.StartedBy);
             hosts = fromEvent.Hosts;
         }
+        if (throttle.Refused) return [];
         return
         [
             .. command.EventId is null ? [] : new object[] { new EventWentLive(command.EventId, command.RoomId, command.StartedBy, now) },
@@ -47,7 +49,8 @@ public static class StartRoomHandler
         ];
     }
 
-    public static async Task<RoomOpened> Handle(StartRoom command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<RoomOpened> Handle(StartRoom command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
+        CancellationToken ct)
     {
         var streams = RoomWrites.For(session);
         var fromEvent = command.EventId is null ? null : await streams.LockAsync<PlannedEvent>(command.EventId, ct);
@@ -56,8 +59,11 @@ public static class StartRoomHandler
         await streams.LockAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.StartedBy), ct);
         if (await streams.LockAsync<Conversation>(command.StageConversationId, ct, "stageConversationId") is not null)
             throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "stageConversationId");
-        streams.Append(Decide(command, fromEvent, clock.GetUtcNow()));
-        return new RoomOpened(command.RoomId, command.StageConversationId);
+        var now = clock.GetUtcNow();
+        var throttle = await CreationQuota.CheckAsync(session, ConversationKind.Stage, settings.RateLimits.RoomsStarted, command.StartedBy,
+            settings, now, ct);
+        streams.Append(Decide(command, fromEvent, throttle, now));
+        return new RoomOpened(command.RoomId, command.StageConversationId, throttle);
     }
 }
 

@@ -56,15 +56,22 @@ public sealed record MakeModerator(string RoomId, string ModeratorId, string Use
 
 public static class StageMovesHandler
 {
-    /// <summary>Promoting someone already on the stage changes nothing.</summary>
+    /// <summary>
+    /// Promoting someone already on the stage changes nothing. An anonymous question is never a reason for a promotion:
+    /// taking its asker to the stage would name them, and answering "asked by someone else" for everyone else would
+    /// name them too. So the question is judged before the person, and the refusal is the same whoever is named.
+    /// </summary>
     public static IReadOnlyList<object> Decide(PromoteToStage command, Room? room, Participant? moderator, Participant? target,
         Question? question, Conversation stage, DateTimeOffset now)
     {
         room.RequireLive();
         moderator.RequireModerator();
+        if (command.QuestionId is not null && question.RequireIn(room.Id).Anonymous)
+            throw RuleViolation.Conflict("question_anonymous",
+                "An anonymous question hides its asker: promote people from their named questions or their raised hands.", "questionId");
         target = RequireInRoom(target);
         if (target.OnStage) return [];
-        if (command.QuestionId is not null && question.RequireIn(room.Id).AskedBy != command.UserId)
+        if (command.QuestionId is not null && question!.AskedBy != command.UserId)
             throw RuleViolation.Conflict("question_not_by_user", "That question was asked by someone else.", "questionId");
         return
         [

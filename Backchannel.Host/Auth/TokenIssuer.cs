@@ -18,6 +18,9 @@ public sealed class TokenIssuer(AuthSettings settings, TimeProvider clock)
         return new JwtSecurityTokenHandler().WriteToken(token);
     }
 
+    /// <summary>Whether <see cref="SigningKey"/> can make a key of these settings.</summary>
+    public static bool HasUsableKey(AuthSettings settings) => Encoding.UTF8.GetByteCount(settings.SigningKey ?? "") >= 32;
+
     public static SymmetricSecurityKey SigningKey(AuthSettings settings)
     {
         var bytes = Encoding.UTF8.GetBytes(settings.SigningKey);

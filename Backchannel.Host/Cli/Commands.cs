@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Backchannel.Domain.Common;
 using Backchannel.Host.Auth;
 using Backchannel.Projections;
 using Backchannel.Projections.Audit;
@@ -21,9 +22,19 @@ public sealed class TokenCommand : JasperFxAsyncCommand<TokenInput>
 {
     public override Task<bool> Execute(TokenInput input)
     {
+        if (!Rules.IsHandle(input.UserId))
+            return Refuse($"Not a handle: {JsonSerializer.Serialize(input.UserId)}. A handle has 2 to 32 characters a-z, 0-9 or _.");
         using var host = input.BuildHost();
+        if (!TokenIssuer.HasUsableKey(host.Services.GetRequiredService<AuthSettings>()))
+            return Refuse($"No signing key: set {AuthSettings.Section}:SigningKey (at least 32 bytes of UTF-8) for this environment.");
         Console.WriteLine(host.Services.GetRequiredService<TokenIssuer>().Mint(input.UserId, input.OperatorFlag));
         return Task.FromResult(true);
+    }
+
+    private static Task<bool> Refuse(string message)
+    {
+        Console.Error.WriteLine(message);
+        return Task.FromResult(false);
     }
 }
 

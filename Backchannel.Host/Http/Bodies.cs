@@ -34,9 +34,9 @@ public sealed record RateLimitWarning(string Rule, int Remaining);
 
 public sealed record ConversationCreated(string ConversationId, string MessageId, RateLimitWarning? Warning = null);
 public sealed record MessageCreated(string MessageId, RateLimitWarning? Warning = null);
-public sealed record RoomCreated(string RoomId, string StageConversationId);
+public sealed record RoomCreated(string RoomId, string StageConversationId, RateLimitWarning? Warning = null);
 public sealed record QuestionCreated(string QuestionId, RateLimitWarning? Warning = null);
-public sealed record EventCreated(string EventId, string PlanningConversationId);
+public sealed record EventCreated(string EventId, string PlanningConversationId, RateLimitWarning? Warning = null);
 
 /// <summary>Ids the caller chooses for new streams and messages: time-ordered, unique without coordination.</summary>
 public static class Ids

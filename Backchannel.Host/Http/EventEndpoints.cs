@@ -16,11 +16,14 @@ public static class EventEndpoints
 {
     [WolverinePost("/events", OperationId = "scheduleEvent")]
     [ProducesResponseType<EventCreated>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static async Task<IResult> Schedule(ScheduleEventBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var planned = await bus.InvokeAsync<EventPlanned>(
             new ScheduleEvent(Ids.New(), Ids.New(), user.Handle(), body.Title, body.StartsAt, body.CoHosts ?? []));
-        return TypedResults.Created($"/events/{planned.EventId}", new EventCreated(planned.EventId, planned.PlanningConversationId));
+        if (planned.Throttle is { Refused: true } throttle) return BusResults.TooManyRequests(throttle);
+        return TypedResults.Created($"/events/{planned.EventId}",
+            new EventCreated(planned.EventId, planned.PlanningConversationId, BusResults.WarningOf(planned.Throttle)));
     }
 
     [WolverinePost("/events/{id}/cohosts", OperationId = "addCoHost")]
@@ -52,7 +55,7 @@ public static class EventEndpoints
     [WolverineGet("/events/{id}", OperationId = "event")]
     [ProducesResponseType<UpcomingEvent>(StatusCodes.Status200OK)]
     public static Task<UpcomingEvent> Event(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.EventAsync(user.Handle(), id, ct);
+        session.EventAsync(user.Handle(), QueryValues.Id(id, "id"), ct);
 
     /// <summary>A thank-you note for a room both of you were in, or an event they host: delivered like any message.</summary>
     [WolverinePost("/thanks", OperationId = "sendThanks")]

@@ -66,7 +66,7 @@ public static class BusResults
         return paced.Throttle is { Refused: true } throttle ? TooManyRequests(throttle) : created(WarningOf(paced.Throttle));
     }
 
-    private static RateLimitWarning? WarningOf(Throttle? throttle) =>
+    internal static RateLimitWarning? WarningOf(Throttle? throttle) =>
         throttle is { Refused: false, NearLimit: true } ? new RateLimitWarning(throttle.Rule, throttle.Remaining) : null;
 
     /// <summary>429 with a <c>Retry-After</c> header (whole seconds, rounded up) and the rule in the ProblemDetails.</summary>

@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Backchannel.Host.Http;
 
 /// <summary>
-/// Turns every refusal into RFC 9457 ProblemDetails: invalid input 400 (naming the fields), a rule of the domain
+/// Turns every refusal into RFC 9457 ProblemDetails: invalid input 400 (naming the fields), a body over the limit 413
+/// (<see cref="BodyLimit"/>), a rule of the domain
 /// 403/404/409 with its code, a lost race 409, the database out of reach 503 with <c>Retry-After</c> (nothing was
 /// committed that the caller was told of; retrying is safe). Anything else is a bug and stays a 500.
 /// </summary>
@@ -30,9 +31,17 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
         ValidationException invalid => Invalid(invalid.Errors
             .GroupBy(e => CamelCase(e.PropertyName))
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray())),
-        BadHttpRequestException { InnerException: JsonException json } => Invalid(new() { [JsonField(json)] = [json.Message] }),
-        BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
-        JsonException json => Invalid(new() { [JsonField(json)] = [json.Message] }),
+        BadHttpRequestException { InnerException: JsonException json } => Invalid(new() { [JsonField(json)] = [Unreadable(JsonField(json))] }),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge => new ProblemDetails
+        {
+            Status = StatusCodes.Status413PayloadTooLarge,
+            Title = "Request too large",
+            Detail = tooLarge.Message,
+            Type = $"{ProblemTypes}request_too_large",
+        },
+        BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status400BadRequest => Invalid(new() { ["body"] = [Unreadable("body")] }),
+        BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request" },
+        JsonException json => Invalid(new() { [JsonField(json)] = [Unreadable(JsonField(json))] }),
         RuleViolation rule => Rule(rule),
         _ when exception is ConcurrencyException || StreamCollisions.IsStreamCreatedConcurrently(exception) => new ProblemDetails
         {
@@ -95,26 +104,70 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
         return problem;
     }
 
+    /// <summary>Where every problem type of Backchannel lives; the last segment is the problem's code.</summary>
+    public const string ProblemTypes = "https://backchannel.dev/problems/";
+
+    public const string InvalidInputType = ProblemTypes + "invalid_input";
+
     private static ValidationProblemDetails Invalid(Dictionary<string, string[]> errors) => new(errors)
     {
         Status = StatusCodes.Status400BadRequest,
         Title = "Invalid input",
-        Type = "https://backchannel.dev/problems/invalid_input",
+        Type = InvalidInputType,
     };
 
     /// <summary>
-    /// Names the field of a body that did not deserialize (Wolverine answers it before any handler runs, with the
-    /// JSON path only in its detail), so that every 400 carries an <c>errors</c> map, as for invalid input.
+    /// Gives every 400 one shape, whoever wrote it (a validator, Wolverine refusing a body that does not deserialize
+    /// or a query value that does not parse, the status-code pages): type <c>invalid_input</c> and an <c>errors</c>
+    /// map naming each field as the client spells it, with messages of our own rather than the parser's, which name
+    /// CLR types. Then logs the refusal (see <see cref="RefusalLog"/>).
     /// </summary>
-    public static void NameTheMalformedField(ProblemDetailsContext context)
+    public static void Shape(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
-        if (problem.Status != StatusCodes.Status400BadRequest || problem is HttpValidationProblemDetails || problem.Extensions.ContainsKey("errors"))
-            return;
-        var path = JsonPath().Match(problem.Detail ?? "");
-        if (!path.Success) return;
-        problem.Extensions["errors"] = new Dictionary<string, string[]> { [path.Groups["field"].Value] = [problem.Detail!] };
+        if (problem.Status == StatusCodes.Status400BadRequest) ShapeInvalidInput(context.HttpContext, problem);
+        RefusalLog.Write(context.HttpContext, problem);
     }
+
+    private static void ShapeInvalidInput(HttpContext http, ProblemDetails problem)
+    {
+        var errors = problem is HttpValidationProblemDetails validation ? validation.Errors
+            : problem.Extensions.TryGetValue("errors", out var given) ? given as IDictionary<string, string[]> : null;
+        if (errors is null || errors.Count == 0)
+        {
+            var (field, message) = Unparsed(problem);
+            errors = new Dictionary<string, string[]> { [field] = [message] };
+            problem.Extensions["errors"] = errors;
+        }
+        var names = FieldNames.Of(http);
+        foreach (var (key, messages) in errors.ToList())
+        {
+            var renamed = names.ToClient(key);
+            if (renamed == key) continue;
+            errors.Remove(key);
+            errors[renamed] = [.. messages.Select(m => names.Rename(m, key, renamed))];
+        }
+        problem.Type = InvalidInputType;
+        problem.Title = "Invalid input";
+        problem.Detail = null;
+        foreach (var parserDetail in (string[])["parameter", "lineNumber", "bytePositionInLine"]) problem.Extensions.Remove(parserDetail);
+    }
+
+    /// <summary>The field and message of a 400 that came with none: a query value or a body that did not parse.</summary>
+    private static (string Field, string Message) Unparsed(ProblemDetails problem)
+    {
+        if (problem.Extensions.TryGetValue("parameter", out var parameter) && parameter?.ToString() is { Length: > 0 } name)
+            return (name, $"'{name}' is not a valid value of its type (see the OpenAPI document).");
+        var path = JsonPath().Match(problem.Detail ?? "");
+        var field = path.Success ? path.Groups["field"].Value : "body";
+        return (field, Unreadable(field));
+    }
+
+    private static string Unreadable(string field) => field == "body"
+        ? "The body must be one JSON object of the documented shape."
+        : FieldNames.IsTime(field)
+            ? $"'{field}' must be an ISO 8601 time with its offset or Z, as 2026-05-01T18:00:00Z."
+            : $"'{field}' is of the wrong type or malformed.";
 
     [System.Text.RegularExpressions.GeneratedRegex(@"Path: \$\.(?<field>[A-Za-z0-9_.\[\]]+)")]
     private static partial System.Text.RegularExpressions.Regex JsonPath();

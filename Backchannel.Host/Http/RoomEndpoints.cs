@@ -15,10 +15,13 @@ public static class RoomEndpoints
 {
     [WolverinePost("/rooms", OperationId = "startRoom")]
     [ProducesResponseType<RoomCreated>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static async Task<IResult> Start(StartRoomBody body, ClaimsPrincipal user, IMessageBus bus)
     {
         var opened = await bus.InvokeAsync<RoomOpened>(new StartRoom(Ids.New(), Ids.New(), user.Handle(), body.Title, body.EventId));
-        return TypedResults.Created($"/rooms/{opened.RoomId}", new RoomCreated(opened.RoomId, opened.StageConversationId));
+        if (opened.Throttle is { Refused: true } throttle) return BusResults.TooManyRequests(throttle);
+        return TypedResults.Created($"/rooms/{opened.RoomId}",
+            new RoomCreated(opened.RoomId, opened.StageConversationId, BusResults.WarningOf(opened.Throttle)));
     }
 
     [WolverinePost("/rooms/{id}/join", OperationId = "joinRoom")]
@@ -61,11 +64,51 @@ public static class RoomEndpoints
     [WolverineGet("/rooms/{id}", OperationId = "room")]
     [ProducesResponseType<RoomScreen>(StatusCodes.Status200OK)]
     public static Task<RoomScreen> Room(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.RoomAsync(user.Handle(), id, ct);
+        session.RoomAsync(user.Handle(), QueryValues.Id(id, "id"), ct);
 
-    /// <summary>What the stage screens: questions by status, raised hands in order, the stage roster.</summary>
+    /// <summary>
+    /// What the stage screens: questions by status, raised hands in order, the stage roster. Each list holds its first
+    /// <c>?limit=</c> entries (50 unless told, at most 200); <c>next</c> has the cursor of each list that goes on.
+    /// </summary>
     [WolverineGet("/rooms/{id}/moderation", OperationId = "moderation")]
     [ProducesResponseType<ModerationView>(StatusCodes.Status200OK)]
-    public static Task<ModerationView> Moderation(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.ModerationAsync(user.Handle(), id, ct);
+    public static Task<ModerationView> Moderation(string id, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        session.ModerationAsync(user.Handle(), QueryValues.Id(id, "id"), PageSize(limit), ct);
+
+    /// <summary>
+    /// The next page of one question list of the moderation view (<c>pending</c>, <c>approved</c>, <c>pinned</c>,
+    /// <c>answered</c>, <c>dismissed</c>) after <c>?after=</c>, a cursor from <c>next</c> of the view or of a page.
+    /// </summary>
+    [WolverineGet("/rooms/{id}/moderation/{list}", OperationId = "moderationQuestions")]
+    [ProducesResponseType<ModerationPage<QuestionItem>>(StatusCodes.Status200OK)]
+    public static Task<ModerationPage<QuestionItem>> ModerationQuestions(string id, string list, string? after, int? limit, ClaimsPrincipal user,
+        IQuerySession session, CancellationToken ct) =>
+        session.ModerationPageAsync<QuestionItem>(user.Handle(), QueryValues.Id(id, "id"), QuestionList(list), after, PageSize(limit), ct);
+
+    /// <summary>The next page of the raised hands of the moderation view, after <c>?after=</c>.</summary>
+    [WolverineGet("/rooms/{id}/moderation/raised-hands", OperationId = "moderationRaisedHands")]
+    [ProducesResponseType<ModerationPage<RaisedHand>>(StatusCodes.Status200OK)]
+    public static Task<ModerationPage<RaisedHand>> ModerationRaisedHands(string id, string? after, int? limit, ClaimsPrincipal user,
+        IQuerySession session, CancellationToken ct) =>
+        session.ModerationPageAsync<RaisedHand>(user.Handle(), QueryValues.Id(id, "id"), ModerationList.RaisedHands, after, PageSize(limit), ct);
+
+    private static int PageSize(int? limit)
+    {
+        if (limit is null) return RoomQueries.DefaultModerationPageSize;
+        if (limit is < 1 or > RoomQueries.MaxModerationPageSize) throw Invalid("limit", $"limit must be between 1 and {RoomQueries.MaxModerationPageSize}.");
+        return limit.Value;
+    }
+
+    private static ModerationList QuestionList(string list) => list switch
+    {
+        "pending" => ModerationList.Pending,
+        "approved" => ModerationList.Approved,
+        "pinned" => ModerationList.Pinned,
+        "answered" => ModerationList.Answered,
+        "dismissed" => ModerationList.Dismissed,
+        _ => throw Invalid("list", "list must be one of pending, approved, pinned, answered, dismissed, raised-hands."),
+    };
+
+    private static FluentValidation.ValidationException Invalid(string field, string message) =>
+        new([new FluentValidation.Results.ValidationFailure(field, message)]);
 }

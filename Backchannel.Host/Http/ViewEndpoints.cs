@@ -41,8 +41,10 @@ public static class ViewEndpoints
     [WolverineGet("/conversations/{id}", OperationId = "thread")]
     [ProducesResponseType<ThreadView>(StatusCodes.Status200OK)]
     public static async Task<IResult> Thread(string id, long? before, int? limit, long? asOfVersion, DateTimeOffset? asOf,
-        ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
+        QueryValues.Id(id, "id");
+        asOf = QueryValues.Time(request, "asOf");
         Require(limit is null or >= 1 and <= ThreadQueries.MaxPageSize, "limit", $"limit must be between 1 and {ThreadQueries.MaxPageSize}.");
         Require(before is null or >= 1, "before", "before must be a message sequence, 1 or more.");
         Require(asOfVersion is null or >= 1, "asOfVersion", "asOfVersion must be a stream version, 1 or more.");
@@ -56,9 +58,11 @@ public static class ViewEndpoints
     /// <summary>Request decisions: your own (as requester or recipient), or, for an operator, anyone's.</summary>
     [WolverineGet("/audit/requests", OperationId = "requestAudit")]
     [ProducesResponseType<IReadOnlyList<RequestAuditEntry>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, ClaimsPrincipal user,
+    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, HttpRequest request, ClaimsPrincipal user,
         IQuerySession session, CancellationToken ct)
     {
+        QueryValues.OptionalHandle(userId, "userId");
+        (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
         if (!user.IsOperator() && userId is not null && userId != user.Handle())
             throw RuleViolation.Forbidden("operators_only", "Only an operator may read the audit of another user.", "userId");
         return TypedResults.Ok(await session.RequestAuditAsync(user.Handle(), user.IsOperator(), userId, from, to, ct: ct));
@@ -68,8 +72,12 @@ public static class ViewEndpoints
     [WolverineGet("/audit/rooms", OperationId = "roomAudit")]
     [ProducesResponseType<IReadOnlyList<RoomAuditEntry>>(StatusCodes.Status200OK)]
     public static async Task<IResult> RoomAudit(string? roomId, string? eventId, string? userId, DateTimeOffset? from, DateTimeOffset? to,
-        ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
+        QueryValues.OptionalId(roomId, "roomId");
+        QueryValues.OptionalId(eventId, "eventId");
+        QueryValues.OptionalHandle(userId, "userId");
+        (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
         if (!user.IsOperator())
             throw RuleViolation.Forbidden("operators_only", "Only an operator may read the audit of rooms and events.");
         return TypedResults.Ok(await session.RoomAuditAsync(roomId, eventId, userId, from, to, ct: ct));

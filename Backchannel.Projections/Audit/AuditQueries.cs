@@ -20,8 +20,9 @@ public static class AuditQueries
         var query = session.Query<RequestAuditEntry>().AsQueryable();
         if (!isOperator) query = query.Where(e => e.VisibleTo.Contains(viewer));
         if (userId is not null) query = query.Where(e => e.Requester == userId || e.Recipient == userId);
-        if (from is not null) query = query.Where(e => e.At >= from.Value);
-        if (to is not null) query = query.Where(e => e.At < to.Value);
+        // Npgsql takes a timestamptz parameter only in UTC.
+        if (from?.ToUniversalTime() is { } since) query = query.Where(e => e.At >= since);
+        if (to?.ToUniversalTime() is { } until) query = query.Where(e => e.At < until);
         var entries = await query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
         return isOperator ? entries : entries.Select(e => e.SeenBy(viewer)).ToList();
     }
@@ -76,8 +77,9 @@ public static class RoomAuditQueries
         if (roomId is not null) query = query.Where(e => e.RoomId == roomId);
         if (eventId is not null) query = query.Where(e => e.EventId == eventId);
         if (userId is not null) query = query.Where(e => e.Actor == userId || e.Subject == userId);
-        if (from is not null) query = query.Where(e => e.At >= from.Value);
-        if (to is not null) query = query.Where(e => e.At < to.Value);
+        // Npgsql takes a timestamptz parameter only in UTC.
+        if (from?.ToUniversalTime() is { } since) query = query.Where(e => e.At >= since);
+        if (to?.ToUniversalTime() is { } until) query = query.Where(e => e.At < until);
         return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
     }
 }

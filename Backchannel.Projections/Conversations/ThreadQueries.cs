@@ -62,6 +62,8 @@ public static class ThreadQueries
     public static async Task<ThreadView?> ThreadAsOfAsync(this IQuerySession session, string viewer, string conversationId,
         long version, DateTimeOffset? at = null, CancellationToken ct = default)
     {
+        // Npgsql takes a timestamptz parameter only in UTC.
+        at = at?.ToUniversalTime();
         var current = await session.LoadAsync<ConversationView>(conversationId, ct);
         if (current is null || !current.CanBeSeenBy(viewer)) return null;
         var events = await session.Events.FetchStreamAsync(conversationId, version, at?.ToUniversalTime(), token: ct);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Backchannel.Domain.Common;
 using Marten;
 
@@ -24,7 +25,8 @@ public sealed record PushStart(long Position, string? Reason);
 /// Reads one user's push feed for as long as the caller listens: what they missed after a position, in order, then
 /// each new item as the feed grows, with heartbeats while nothing happens. Every item comes from the feed table,
 /// whose items commit together with the projection's progress, so a reader sees each item once, in position order,
-/// on whichever node it runs.
+/// on whichever node it runs. Live items come from the node's one read (<see cref="FeedWatcher"/>); a reader queries
+/// the feed itself only to catch up.
 /// </summary>
 public sealed class PushFeed(IDocumentStore store, FeedWatcher watcher, BackchannelSettings settings)
 {
@@ -36,53 +38,93 @@ public sealed class PushFeed(IDocumentStore store, FeedWatcher watcher, Backchan
     /// </summary>
     public async IAsyncEnumerable<PushFrame> ReadAsync(string userId, long? after, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        using var listening = watcher.Listen();
-        var position = after ?? 0;
         var progress = await watcher.ProgressAsync(ct);
-        if (after is null)
-        {
-            position = progress;
-            yield return new PushFrame(position, PushFrame.Ready, new PushStart(position, null));
-        }
+        var position = after ?? progress;
+        PushFrame? start = null;
+        if (after is null) start = new PushFrame(position, PushFrame.Ready, new PushStart(position, null));
         else if (after > progress || after < await PrunedThroughAsync(ct))
         {
             // Beyond the feed (the database was reset or the feed is being rebuilt) or before what it still keeps.
             position = progress;
-            yield return new PushFrame(position, PushFrame.Reload, new PushStart(position, after > progress ? "unknown_position" : "expired"));
+            start = new PushFrame(position, PushFrame.Reload, new PushStart(position, after > progress ? "unknown_position" : "expired"));
         }
+
+        // Subscribed before the first frame leaves, so a client that saw ready misses nothing after it.
+        using var subscription = watcher.Subscribe(userId, position, progress);
+        if (start is not null) yield return start;
 
         while (!ct.IsCancellationRequested)
         {
-            var grown = watcher.Grown;
-            var page = await PageAsync(userId, position, ct);
-            foreach (var item in page)
+            if (!subscription.Live)
+            {
+                var through = watcher.Cursor;
+                if (position < through)
+                {
+                    var page = await watcher.ReadForAsync(userId, position, through, PageSize, ct);
+                    foreach (var item in page)
+                    {
+                        position = item.Position;
+                        yield return Frame(item);
+                    }
+                    if (page.Count == PageSize) continue;
+                }
+                if (!watcher.TryGoLive(subscription, position, through, out var retry))
+                {
+                    if (!await WithinHeartbeat(retry, ct)) yield return PushFrame.Heartbeat;
+                }
+                continue;
+            }
+
+            while (subscription.Items.TryRead(out var item))
             {
                 position = item.Position;
-                yield return new PushFrame(item.Position, item.Kind, item.Data);
+                yield return Frame(item);
             }
-            if (page.Count == PageSize) continue;
-
-            var quiet = false;
-            try
+            if (!subscription.Live)
             {
-                await grown.WaitAsync(settings.PushHeartbeat, ct);
+                // Fell further behind than its buffer: it catches up from the database, unless that was pruned meanwhile.
+                if (position < await PrunedThroughAsync(ct))
+                {
+                    position = watcher.Cursor;
+                    yield return new PushFrame(position, PushFrame.Reload, new PushStart(position, "expired"));
+                }
+                continue;
             }
-            catch (TimeoutException)
-            {
-                quiet = true;
-            }
-            if (quiet) yield return PushFrame.Heartbeat;
+            if (!await ItemsWithinHeartbeat(subscription.Items, ct)) yield return PushFrame.Heartbeat;
         }
     }
 
-    private async Task<IReadOnlyList<FeedItem>> PageAsync(string userId, long after, CancellationToken ct)
+    private static PushFrame Frame(FeedItem item) => new(item.Position, item.Kind, item.Data);
+
+    /// <summary>Waits for <paramref name="wake"/>; false when a heartbeat's time passed first.</summary>
+    private async Task<bool> WithinHeartbeat(Task wake, CancellationToken ct)
     {
-        await using var session = store.QuerySession();
-        return await session.Query<FeedItem>()
-            .Where(f => f.UserId == userId && f.Position > after)
-            .OrderBy(f => f.Position)
-            .Take(PageSize)
-            .ToListAsync(ct);
+        try
+        {
+            await wake.WaitAsync(settings.PushHeartbeat, ct);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits for an item in <paramref name="items"/>; false when a heartbeat's time passed first.</summary>
+    private async Task<bool> ItemsWithinHeartbeat(ChannelReader<FeedItem> items, CancellationToken ct)
+    {
+        // Cancelled rather than abandoned on a heartbeat, so an idle stream does not pile up waiters.
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        quiet.CancelAfter(settings.PushHeartbeat);
+        try
+        {
+            await items.WaitToReadAsync(quiet.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private async Task<long> PrunedThroughAsync(CancellationToken ct)

@@ -50,7 +50,7 @@ public sealed class RoomFeedSource : IFeedSource
         {
             var audience = audiences[RoomOf(e.Data)];
             Follow(audience.Stage, e.Data);
-            var change = Change(e.Data, anonymous);
+            if (Change(e.Data, anonymous) is not { } change) continue;
             foreach (var member in audience.Stage) feed.Add(member, e, ModerationKind, e.Timestamp, change);
         }
         foreach (var audience in audiences.Values) operations.Store(audience);
@@ -75,7 +75,12 @@ public sealed class RoomFeedSource : IFeedSource
         }
     }
 
-    private static ModerationChanged Change(object e, IReadOnlySet<string> anonymous)
+    /// <summary>
+    /// What the stage is told of the event, or nothing. A promotion from an anonymous question is refused today; one
+    /// stored before that rule is still told without its question, and its question's taking to the stage not at all,
+    /// so a rebuilt feed names no asker either.
+    /// </summary>
+    private static ModerationChanged? Change(object e, IReadOnlySet<string> anonymous)
     {
         var roomId = RoomOf(e);
         var change = EventNames.All[e.GetType()];
@@ -84,19 +89,26 @@ public sealed class RoomFeedSource : IFeedSource
             QuestionUpvoted x => new(roomId, change, x.QuestionId, null),
             UpvoteWithdrawn x => new(roomId, change, x.QuestionId, null),
             QuestionAsked x => new(roomId, change, x.QuestionId, x.Anonymous ? null : x.AskedBy),
-            QuestionTakenToStage x => new(roomId, change, x.QuestionId, anonymous.Contains(x.QuestionId) ? null : x.AskedBy),
+            QuestionTakenToStage x when anonymous.Contains(x.QuestionId) => null,
+            QuestionTakenToStage x => new(roomId, change, x.QuestionId, x.AskedBy),
             QuestionApproved or QuestionDismissed or QuestionReopened or QuestionPinned or QuestionUnpinned or QuestionAnswered
                 or QuestionAnsweredLive => new(roomId, change, QuestionOf(e), null),
-            PromotedToStage x => new(roomId, change, x.QuestionId, x.UserId),
+            PromotedToStage x => new(roomId, change, x.QuestionId is { } q && anonymous.Contains(q) ? null : x.QuestionId, x.UserId),
             RoomStarted or RoomEnded => new(roomId, change, null, null),
             _ => new(roomId, change, null, UserOf(e)),
         };
     }
 
-    /// <summary>Anonymous questions among those a batch takes to the stage: their askers stay hidden there too.</summary>
+    /// <summary>Anonymous questions among those a batch promotes from: their askers stay hidden there too.</summary>
     private static async Task<IReadOnlySet<string>> AnonymousQuestionsAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
-        var taken = events.Select(e => e.Data).OfType<QuestionTakenToStage>().Select(t => t.QuestionId).ToArray();
+        var taken = events.Select(e => e.Data switch
+            {
+                QuestionTakenToStage t => t.QuestionId,
+                PromotedToStage p => p.QuestionId,
+                _ => null,
+            })
+            .OfType<string>().Distinct().ToArray();
         if (taken.Length == 0) return new HashSet<string>();
         var questions = await operations.LoadManyAsync<Question>(ct, taken);
         return questions.Where(q => q is { Anonymous: true }).Select(q => q.Id).ToHashSet();

@@ -38,7 +38,32 @@ public sealed record ModerationView(
     IReadOnlyList<QuestionItem> Dismissed,
     // Listeners asking to speak, in the order they raised their hands.
     IReadOnlyList<RaisedHand> RaisedHands,
-    IReadOnlyList<StageMember> Stage);
+    IReadOnlyList<StageMember> Stage,
+    // Where each list goes on (GET /rooms/{id}/moderation/{list}?after=), null for a list shown whole.
+    ModerationNext Next);
+
+/// <summary>The cursor of each list of the moderation view that goes on beyond its first page; null when it does not.</summary>
+public sealed record ModerationNext(string? Pending, string? Approved, string? Pinned, string? Answered, string? Dismissed, string? RaisedHands);
+
+/// <summary>One page of one list of the moderation view, and the cursor of the next page (null on the last).</summary>
+public sealed record ModerationPage<T>(IReadOnlyList<T> Items, string? Next);
+
+/// <summary>The lists of the moderation view, each in its own stable order.</summary>
+public enum ModerationList
+{
+    /// <summary>Most upvoted first, then oldest first.</summary>
+    Pending,
+    /// <summary>Most upvoted first, then oldest first.</summary>
+    Approved,
+    /// <summary>Oldest first.</summary>
+    Pinned,
+    /// <summary>Most upvoted first, then oldest first.</summary>
+    Answered,
+    /// <summary>Most upvoted first, then oldest first.</summary>
+    Dismissed,
+    /// <summary>In the order the hands went up.</summary>
+    RaisedHands,
+}
 
 public sealed record StageMember(string UserId, RoomRole Role);
 
@@ -86,21 +111,110 @@ public static class RoomQueries
             questions.Where(q => q.AskedBy == viewer).OrderBy(q => q.AskedAt).Select(q => Item(q, viewer, upvotes)).ToList());
     }
 
-    /// <summary>The moderation view, for the room's moderators and speakers only (403 for anyone else).</summary>
-    public static async Task<ModerationView> ModerationAsync(this IQuerySession session, string viewer, string roomId, CancellationToken ct = default)
+    public const int DefaultModerationPageSize = 50;
+    public const int MaxModerationPageSize = 200;
+
+    /// <summary>
+    /// The moderation view, for the room's moderators and speakers only (403 for anyone else): the first
+    /// <paramref name="limit"/> entries of each list, and a cursor for each list that has more.
+    /// </summary>
+    public static async Task<ModerationView> ModerationAsync(this IQuerySession session, string viewer, string roomId,
+        int limit = DefaultModerationPageSize, CancellationToken ct = default)
     {
         var (room, me, participants, questions, upvotes) = await LoadAsync(session, viewer, roomId, ct);
         me.RequireOnStage();
-        var items = questions.Select(q => (View: q, Item: Item(q, viewer, upvotes))).ToList();
-        List<QuestionItem> InStatus(QuestionStatus status) =>
-            items.Where(q => q.View.Status == status).Select(q => q.Item).OrderByDescending(q => q.Upvotes).ThenBy(q => q.AskedAt).ToList();
+        var lists = Lists(questions, participants, viewer, upvotes);
+        var pages = Enum.GetValues<ModerationList>().ToDictionary(l => l, l => Page(l, lists[l], null, limit));
         return new ModerationView(room.Id, room.Title, room.Ended,
-            InStatus(QuestionStatus.Pending), InStatus(QuestionStatus.Approved),
-            items.Where(q => q.View.Pinned).Select(q => q.Item).OrderBy(q => q.AskedAt).ToList(),
-            InStatus(QuestionStatus.Answered), InStatus(QuestionStatus.Dismissed),
-            participants.Where(p => p.IsListening && p.HandRaisedAt is not null).OrderBy(p => p.HandRaisedAt)
-                .Select(p => new RaisedHand(p.UserId, p.HandRaisedAt!.Value)).ToList(),
-            StageOf(participants));
+            Questions(pages[ModerationList.Pending]), Questions(pages[ModerationList.Approved]), Questions(pages[ModerationList.Pinned]),
+            Questions(pages[ModerationList.Answered]), Questions(pages[ModerationList.Dismissed]),
+            pages[ModerationList.RaisedHands].Items.Select(e => (RaisedHand)e.Value).ToList(),
+            StageOf(participants),
+            new ModerationNext(pages[ModerationList.Pending].Next, pages[ModerationList.Approved].Next, pages[ModerationList.Pinned].Next,
+                pages[ModerationList.Answered].Next, pages[ModerationList.Dismissed].Next, pages[ModerationList.RaisedHands].Next));
+    }
+
+    /// <summary>
+    /// The page of one list after <paramref name="after"/> (a cursor from an earlier page of the same list, or null for
+    /// the first). The order is total (ties broken by id), so pages neither repeat nor skip an entry whose place did
+    /// not change meanwhile; an entry that moved (new upvotes, a new status) is read again from the view or the push.
+    /// </summary>
+    public static async Task<ModerationPage<T>> ModerationPageAsync<T>(this IQuerySession session, string viewer, string roomId,
+        ModerationList list, string? after, int limit, CancellationToken ct = default)
+    {
+        var cursor = after is null ? null : Cursor.Parse(list, after);
+        var (_, me, participants, questions, upvotes) = await LoadAsync(session, viewer, roomId, ct);
+        me.RequireOnStage();
+        var page = Page(list, Lists(questions, participants, viewer, upvotes)[list], cursor, limit);
+        return new ModerationPage<T>(page.Items.Select(e => (T)e.Value).ToList(), page.Next);
+    }
+
+    private static IReadOnlyList<QuestionItem> Questions(ListPage page) => page.Items.Select(e => (QuestionItem)e.Value).ToList();
+
+    /// <summary>One entry of a list with its place in the list's order: rank (upvotes) down, then time, then id up.</summary>
+    private sealed record Entry(object Value, int Rank, DateTimeOffset At, string Id)
+    {
+        public bool IsAfter(Cursor c) =>
+            Rank < c.Rank || (Rank == c.Rank && (At > c.At || (At == c.At && string.CompareOrdinal(Id, c.Id) > 0)));
+    }
+
+    private sealed record ListPage(IReadOnlyList<Entry> Items, string? Next);
+
+    private static ListPage Page(ModerationList list, IReadOnlyList<Entry> ordered, Cursor? after, int limit)
+    {
+        var rest = after is null ? ordered : ordered.Where(e => e.IsAfter(after)).ToList();
+        var items = rest.Take(limit).ToList();
+        return new ListPage(items, rest.Count > limit ? new Cursor(list, items[^1].Rank, items[^1].At, items[^1].Id).Format() : null);
+    }
+
+    private static Dictionary<ModerationList, IReadOnlyList<Entry>> Lists(IReadOnlyList<QuestionView> questions,
+        IReadOnlyList<Participant> participants, string viewer, Votes votes)
+    {
+        var items = questions.Select(q => (View: q, Item: Item(q, viewer, votes))).ToList();
+        IReadOnlyList<Entry> Ordered(IEnumerable<Entry> entries) =>
+            entries.OrderByDescending(e => e.Rank).ThenBy(e => e.At).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+        IReadOnlyList<Entry> InStatus(QuestionStatus status) =>
+            Ordered(items.Where(q => q.View.Status == status).Select(q => new Entry(q.Item, q.Item.Upvotes, q.Item.AskedAt, q.Item.QuestionId)));
+        return new()
+        {
+            [ModerationList.Pending] = InStatus(QuestionStatus.Pending),
+            [ModerationList.Approved] = InStatus(QuestionStatus.Approved),
+            [ModerationList.Pinned] = Ordered(items.Where(q => q.View.Pinned).Select(q => new Entry(q.Item, 0, q.Item.AskedAt, q.Item.QuestionId))),
+            [ModerationList.Answered] = InStatus(QuestionStatus.Answered),
+            [ModerationList.Dismissed] = InStatus(QuestionStatus.Dismissed),
+            [ModerationList.RaisedHands] = Ordered(participants.Where(p => p.IsListening && p.HandRaisedAt is not null)
+                .Select(p => new Entry(new RaisedHand(p.UserId, p.HandRaisedAt!.Value), 0, p.HandRaisedAt!.Value, p.UserId))),
+        };
+    }
+
+    /// <summary>Where a page ended, as an opaque token: the list, then the last entry's rank, time and id.</summary>
+    private sealed record Cursor(ModerationList List, int Rank, DateTimeOffset At, string Id)
+    {
+        public string Format() => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+                $"{List}|{Rank}|{At.UtcTicks}|{Id}"))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        public static Cursor Parse(ModerationList list, string text)
+        {
+            try
+            {
+                var base64 = text.Replace('-', '+').Replace('_', '/');
+                base64 = base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
+                var parts = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split('|', 4);
+                if (parts.Length == 4 && parts[0] == list.ToString()
+                    && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rank)
+                    && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                    && ticks <= DateTimeOffset.MaxValue.UtcTicks && parts[3].Length > 0)
+                    return new Cursor(list, rank, new DateTimeOffset(ticks, TimeSpan.Zero), parts[3]);
+            }
+            catch (FormatException)
+            {
+                // Falls through to the refusal below.
+            }
+            // A cursor this list never gave out (or one of another list) is bad input, not a missing page.
+            throw new FluentValidation.ValidationException(
+                [new FluentValidation.Results.ValidationFailure("after", "after must be a cursor from an earlier page of the same list.")]);
+        }
     }
 
     private static async Task<(RoomView, Participant?, IReadOnlyList<Participant>, IReadOnlyList<QuestionView>, Votes)> LoadAsync(
@@ -142,7 +256,8 @@ public static class RoomQueries
 
     private static QuestionItem Item(QuestionView q, string viewer, Votes votes) => new(
         q.Id, q.Text, q.Anonymous ? null : q.AskedBy, q.Anonymous, q.Status, q.Pinned,
-        votes.Counts.GetValueOrDefault(q.Id), votes.ByViewer.Contains(q.Id), q.AnsweredLive, q.TakenToStage, q.DismissedReason,
+        // A promotion from an anonymous question stored before such promotions were refused would point at its asker.
+        votes.Counts.GetValueOrDefault(q.Id), votes.ByViewer.Contains(q.Id), q.AnsweredLive, q.TakenToStage && !q.Anonymous, q.DismissedReason,
         q.Answers.Where(a => a.Visibility == AnswerVisibility.Public || q.AskedBy == viewer).ToList(),
         q.AskedAt);
 

@@ -13,18 +13,24 @@ public sealed class PlanningSpecs
     private static readonly UserProfile Ayu = UserProfile.Default("ayu");
     private static UserProfile Follower(string id) => Fold<UserProfile>([new UserFollowed(id, "ayu", Now)])!;
     private static readonly ScheduleEvent Schedule = new(EventId, PlanningId, "ayu", "Morning pages live", Now.AddDays(7), ["budi"]);
+    private static readonly Throttle Allowed = new(RateLimitSettings.EventsPerHourRule, false, 9, TimeSpan.Zero, false);
 
     [Fact]
     public void the_host_and_co_hosts_get_a_planning_conversation_linked_to_the_event() =>
-        WhenDeciding(() => ScheduleEventHandler.Decide(Schedule, Ayu, [Follower("budi")], Now)).Then(
+        WhenDeciding(() => ScheduleEventHandler.Decide(Schedule, Ayu, [Follower("budi")], Allowed, Now)).Then(
             Scheduled("budi"),
             new ConversationStarted(PlanningId, ConversationKind.Planning, "ayu", null, EventId, Now),
             new MemberJoinedByRole(PlanningId, "budi", MembershipRoles.CoHost, Now));
 
     [Fact]
+    public void an_event_over_the_rate_limit_schedules_nothing_and_records_nothing() =>
+        WhenDeciding(() => ScheduleEventHandler.Decide(Schedule, Ayu, [Follower("budi")],
+            new Throttle(RateLimitSettings.EventsPerHourRule, true, 0, TimeSpan.FromMinutes(5), true), Now)).ThenNothingHappened();
+
+    [Fact]
     public void nobody_is_made_co_host_by_someone_they_do_not_follow()
     {
-        WhenDeciding(() => ScheduleEventHandler.Decide(Schedule, Ayu, [UserProfile.Default("budi")], Now))
+        WhenDeciding(() => ScheduleEventHandler.Decide(Schedule, Ayu, [UserProfile.Default("budi")], Allowed, Now))
             .ThenFails(ViolationKind.Forbidden, "co_host_must_follow_you");
         WhenDeciding(() => CoHostsHandler.Decide(new AddCoHost(EventId, "ayu", "cici"), Event(), Planning("budi"), Ayu, UserProfile.Default("cici"), Settings, Now))
             .ThenFails(ViolationKind.Forbidden, "co_host_must_follow_you");

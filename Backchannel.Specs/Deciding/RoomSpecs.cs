@@ -12,10 +12,11 @@ namespace Backchannel.Specs.Deciding;
 public sealed class RoomSpecs
 {
     private static readonly StartRoom Start = new(RoomId, StageId, "ayu", "Morning pages", null);
+    private static readonly Throttle Allowed = new(RateLimitSettings.RoomsPerHourRule, false, 9, TimeSpan.Zero, false);
 
     [Fact]
     public void the_starter_is_the_rooms_first_moderator_and_the_first_member_of_its_stage() =>
-        WhenDeciding(() => StartRoomHandler.Decide(Start, null, Now)).Then(
+        WhenDeciding(() => StartRoomHandler.Decide(Start, null, Allowed, Now)).Then(
             Started(),
             Joined("ayu", RoomRole.Moderator),
             new ConversationStarted(StageId, ConversationKind.Stage, "ayu", RoomId, null, Now));
@@ -24,7 +25,7 @@ public sealed class RoomSpecs
     public void a_room_from_an_event_makes_the_event_live_and_its_hosts_moderators_when_they_come()
     {
         var fromEvent = Start with { StartedBy = "budi", EventId = EventId };
-        WhenDeciding(() => StartRoomHandler.Decide(fromEvent, Event(), Now)).Then(
+        WhenDeciding(() => StartRoomHandler.Decide(fromEvent, Event(), Allowed, Now)).Then(
             new EventWentLive(EventId, RoomId, "budi", Now),
             new RoomStarted(RoomId, "Morning pages", "budi", EventId, StageId, ["ayu", "budi"], Now),
             Joined("budi", RoomRole.Moderator),
@@ -35,12 +36,21 @@ public sealed class RoomSpecs
     public void only_a_host_starts_an_events_room_and_only_once_and_never_a_cancelled_one()
     {
         var fromEvent = Start with { StartedBy = "cici", EventId = EventId };
-        WhenDeciding(() => StartRoomHandler.Decide(fromEvent, Event(), Now)).ThenFails(ViolationKind.Forbidden, "hosts_only");
-        WhenDeciding(() => StartRoomHandler.Decide(fromEvent with { StartedBy = "ayu" }, Event(new EventCancelled(EventId, "ayu", null, Now)), Now))
+        WhenDeciding(() => StartRoomHandler.Decide(fromEvent, Event(), Allowed, Now)).ThenFails(ViolationKind.Forbidden, "hosts_only");
+        WhenDeciding(() => StartRoomHandler.Decide(fromEvent with { StartedBy = "ayu" }, Event(new EventCancelled(EventId, "ayu", null, Now)), Allowed, Now))
             .ThenFails(ViolationKind.Conflict, "event_cancelled");
-        WhenDeciding(() => StartRoomHandler.Decide(fromEvent with { StartedBy = "ayu" }, Event(new EventWentLive(EventId, "r0", "ayu", Now)), Now))
+        WhenDeciding(() => StartRoomHandler.Decide(fromEvent with { StartedBy = "ayu" }, Event(new EventWentLive(EventId, "r0", "ayu", Now)), Allowed, Now))
             .ThenFails(ViolationKind.Conflict, "event_already_live");
-        WhenDeciding(() => StartRoomHandler.Decide(fromEvent, null, Now)).ThenFails(ViolationKind.NotFound, "event_not_found");
+        WhenDeciding(() => StartRoomHandler.Decide(fromEvent, null, Allowed, Now)).ThenFails(ViolationKind.NotFound, "event_not_found");
+    }
+
+    [Fact]
+    public void a_room_over_the_rate_limit_opens_nothing_and_records_nothing()
+    {
+        var refused = new Throttle(RateLimitSettings.RoomsPerHourRule, true, 0, TimeSpan.FromMinutes(5), true);
+        WhenDeciding(() => StartRoomHandler.Decide(Start, null, refused, Now)).ThenNothingHappened();
+        WhenDeciding(() => StartRoomHandler.Decide(Start with { StartedBy = "cici", EventId = EventId }, Event(), refused, Now))
+            .ThenFails(ViolationKind.Forbidden, "hosts_only");
     }
 
     [Fact]

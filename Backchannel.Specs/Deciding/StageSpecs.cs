@@ -38,6 +38,29 @@ public sealed class StageSpecs
     }
 
     [Fact]
+    public void an_anonymous_question_promotes_nobody_and_the_refusal_is_the_same_whoever_is_named()
+    {
+        // cici asked it. Whoever the moderator names (the asker, another listener, someone on the stage already, someone
+        // gone), the answer is the same refusal, so a promotion never tells who asked.
+        var anonymous = Fold<Question>([Asked(anonymous: true)]);
+        foreach (var target in new[] { Listener("cici"), Listener("dodi"), Listener("cici", Hand("cici")), Speaker("budi"), Gone("eka") })
+            WhenDeciding(() => StageMovesHandler.Decide(Promote(target.UserId, QuestionId), Room(), Moderator(), target, anonymous, Stage("budi"), Now))
+                .ThenFails(ViolationKind.Conflict, "question_anonymous");
+        WhenDeciding(() => StageMovesHandler.Decide(Promote("cici"), Room(), Moderator(), Listener("cici"), null, Stage(), Now))
+            .Then(new PromotedToStage(RoomId, "cici", "ayu", null, false, Now), new MemberJoinedByRole(StageId, "cici", MembershipRoles.Stage, Now));
+    }
+
+    [Fact]
+    public void a_question_of_another_room_is_not_found_whoever_is_named_even_someone_on_the_stage()
+    {
+        var elsewhere = Fold<Question>([Asked(by: "budi", room: "r2")]);
+        WhenDeciding(() => StageMovesHandler.Decide(Promote("budi", QuestionId), Room(), Moderator(), Speaker("budi"), elsewhere, Stage("budi"), Now))
+            .ThenFails(ViolationKind.NotFound, "question_not_found");
+        WhenDeciding(() => StageMovesHandler.Decide(Promote("budi", QuestionId), Room(), Moderator(), Speaker("budi"), null, Stage("budi"), Now))
+            .ThenFails(ViolationKind.NotFound, "question_not_found");
+    }
+
+    [Fact]
     public void only_moderators_promote_only_people_present_in_a_live_room()
     {
         WhenDeciding(() => StageMovesHandler.Decide(Promote("dodi", by: "cici"), Room(), Speaker("cici"), Listener("dodi"), null, Stage(), Now))

@@ -151,6 +151,132 @@ public sealed class ValidatorSpecs
         ShouldFailOn(RequestValidator, Request(["budi"], text: "hi\0"), "Text");
     }
 
+    // Issue 10 #13: `$` matched before a final newline, so "budi\n" passed for a handle and "m1\n" for an id.
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void a_handle_or_an_id_with_a_trailing_line_break_is_refused_everywhere(string suffix)
+    {
+        Backchannel.Domain.Common.Rules.IsHandle("budi" + suffix).ShouldBeFalse();
+        Backchannel.Domain.Common.Rules.IsId("m1" + suffix).ShouldBeFalse();
+        ShouldFailOn(RequestValidator, Request(["budi" + suffix]), "To[0]");
+        ShouldFailOn(new BlockUser.Validator(), new BlockUser("ayu", "budi" + suffix), "Target");
+        ShouldFailOn(new FollowUser.Validator(), new FollowUser("ayu", "budi" + suffix), "Followee");
+        ShouldFailOn(new AddMembers.Validator(), new AddMembers("c1", "ayu", ["budi" + suffix]), "NewMembers[0]");
+        ShouldFailOn(new SendMessage.Validator(), new SendMessage("c1", "m1" + suffix, "ayu", "hi", null), "MessageId");
+        ShouldFailOn(new SendMessage.Validator(), new SendMessage("c1" + suffix, "m1", "ayu", "hi", "m0" + suffix), "ConversationId");
+        ShouldFailOn(new SendMessage.Validator(), new SendMessage("c1", "m1", "ayu", "hi", "m0" + suffix), "ReplyTo");
+        ShouldFailOn(new Backchannel.Domain.Rooms.JoinRoom.Validator(), new Backchannel.Domain.Rooms.JoinRoom("r1" + suffix, "ayu"), "RoomId");
+        ShouldFailOn(new MarkRead.Validator(), new MarkRead("c1", "ayu", "m1" + suffix), "UpToMessageId");
+    }
+
+    // Issue 10 #13, the class: a full-match pattern anchored with `$` accepts a trailing newline; every one uses `\z`.
+    [Fact]
+    public void every_anchored_pattern_of_the_product_ends_at_the_true_end()
+    {
+        var patterns = new[] { typeof(Backchannel.Domain.Common.Rules).Assembly, typeof(Backchannel.Host.Http.Times).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public
+                | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+            .Select(m => m.GetCustomAttributes(typeof(System.Text.RegularExpressions.GeneratedRegexAttribute), false)
+                .OfType<System.Text.RegularExpressions.GeneratedRegexAttribute>().SingleOrDefault()?.Pattern)
+            .OfType<string>().ToList();
+        patterns.Count.ShouldBeGreaterThan(2);
+        patterns.Where(p => p.StartsWith('^')).ShouldAllBe(p => p.EndsWith(@"\z"));
+        patterns.ShouldAllBe(p => !p.EndsWith('$'));
+    }
+
+    public static TheoryData<string> InvisibleTexts() =>
+    [
+        "\u200B", "\u200C\u200D", "\u2060", "\uFEFF", "\u3164", "\u115F\u1160", "\u2800\u2800", "\u00AD", "\u180E", "\u034F",
+        "\uFE0F", "\U000E0041", "\u202E\u202C", "\u3000", "\u00A0\u2007", " \t\r\n", "\u0301", "\u200B \u200B\u3164 \uFEFF",
+    ];
+
+    // Issue 10 #15: text of only invisible characters was accepted as a message, a title, a question...
+    [Theory]
+    [MemberData(nameof(InvisibleTexts))]
+    public void text_with_no_visible_character_is_refused_wherever_text_is_given(string text)
+    {
+        ShouldFailOn(RequestValidator, Request(["budi"], text), "Text");
+        ShouldFailOn(new SendMessage.Validator(), new SendMessage("c1", "m1", "ayu", text, null), "Text");
+        ShouldFailOn(new EditMessage.Validator(), new EditMessage("c1", "m1", "ayu", text), "Text");
+        ShouldFailOn(new RenameGroup.Validator(), new RenameGroup("c1", "ayu", text), "Title");
+        ShouldFailOn(new Backchannel.Domain.Rooms.StartRoom.Validator(), new Backchannel.Domain.Rooms.StartRoom("r1", "s1", "ayu", text, null), "Title");
+        ShouldFailOn(new Backchannel.Domain.Questions.AskQuestion.Validator(), new Backchannel.Domain.Questions.AskQuestion("q1", "r1", "cici", text, false), "Text");
+        ShouldFailOn(new Backchannel.Domain.Questions.AnswerQuestion.Validator(),
+            new Backchannel.Domain.Questions.AnswerQuestion("q1", "r1", "ayu", text, Backchannel.Domain.Questions.AnswerVisibility.Public), "Text");
+        ShouldFailOn(new Backchannel.Domain.Thanks.SendThanks.Validator(), new Backchannel.Domain.Thanks.SendThanks("t1", "dodi", "ayu", "r1", null, text), "Text");
+        ShouldFailOn(new Backchannel.Domain.Planning.ScheduleEvent.Validator(Settings, new FixedClock(Now)),
+            new Backchannel.Domain.Planning.ScheduleEvent("e1", "p1", "ayu", text, Now.AddDays(1), []), "Title");
+    }
+
+    [Theory]
+    [InlineData("hi\u200B")]
+    [InlineData("\u3164a")]
+    [InlineData("👍")]
+    [InlineData("ok\uFE0F")]
+    [InlineData("क्षि")]
+    [InlineData("\uE000")]
+    public void text_with_a_visible_character_among_invisible_ones_passes(string text) =>
+        ShouldPass(new SendMessage.Validator(), new SendMessage("c1", "m1", "ayu", text, null));
+
+    [Fact]
+    public void text_with_a_lone_surrogate_is_refused_as_the_event_store_cannot_keep_it()
+    {
+        ShouldFailOn(new SendMessage.Validator(), new SendMessage("c1", "m1", "ayu", "hi \uD800", null), "Text");
+        ShouldFailOn(new SendMessage.Validator(), new SendMessage("c1", "m1", "ayu", "\uDC00 hi", null), "Text");
+        ShouldFailOn(new ReportRequest.Validator(), new ReportRequest("c1", "ayu", "why \uD83D"), "Reason");
+    }
+
+    /// <summary>Emoji of every construction: single, with presentation selector, skin tone, flag, ZWJ family, keycap, tag flag.</summary>
+    public static readonly string[] EmojiSamples =
+    [
+        "👍", "🔥", "❤️", "❤", "👍🏽", "🇮🇩", "👩‍👩‍👧", "👩🏻‍❤️‍💋‍👨🏼", "1️⃣", "#️⃣", "*⃣", "🏴󠁧󠁢󠁥󠁮󠁧󠁿", "☕", "⭐", "🫠", "©️",
+    ];
+
+    public static TheoryData<string> Emoji() => [.. EmojiSamples];
+
+    [Theory]
+    [MemberData(nameof(Emoji))]
+    public void an_emoji_is_one_emoji_of_any_construction(string emoji) =>
+        ShouldPass(new ReactToMessage.Validator(), new ReactToMessage("c1", "m1", "ayu", emoji));
+
+    // Issue 10 #15: a reaction could be any string, and one with '/' could never be withdrawn through its route.
+    [Theory]
+    [InlineData("a")]
+    [InlineData("a/b")]
+    [InlineData("ok")]
+    [InlineData("🔥🔥")]
+    [InlineData("🔥 ")]
+    [InlineData("\u200D")]
+    [InlineData("\uFE0F")]
+    [InlineData("1")]
+    [InlineData("%2F")]
+    [InlineData("\uD83D")]
+    [InlineData("🔥\n")]
+    [InlineData("👍\u0301")]
+    public void a_reaction_that_is_not_one_emoji_is_refused(string emoji) =>
+        ShouldFailOn(new ReactToMessage.Validator(), new ReactToMessage("c1", "m1", "ayu", emoji), "Emoji");
+
+    [Fact]
+    public void a_reaction_stored_before_emoji_were_checked_can_still_be_withdrawn() =>
+        ShouldPass(new WithdrawReaction.Validator(), new WithdrawReaction("c1", "m1", "ayu", "ok"));
+
+    // Issue 10 #6: a time with an offset reached Npgsql as given, which refuses any offset but zero for timestamptz.
+    [Fact]
+    public void a_time_given_with_an_offset_is_kept_in_utc_by_the_commands_that_carry_one()
+    {
+        var paris = new DateTimeOffset(2027, 1, 1, 10, 0, 0, TimeSpan.FromHours(1));
+        var schedule = new Backchannel.Domain.Planning.ScheduleEvent("e1", "p1", "ayu", "Morning pages", paris, []);
+        schedule.StartsAt.Offset.ShouldBe(TimeSpan.Zero);
+        schedule.StartsAt.ShouldBe(paris);
+        (schedule with { StartsAt = paris.ToOffset(TimeSpan.FromHours(-7)) }).StartsAt.Offset.ShouldBe(TimeSpan.Zero);
+        var reschedule = new Backchannel.Domain.Planning.RescheduleEvent("e1", "ayu", paris.ToOffset(TimeSpan.FromHours(5.5)));
+        reschedule.StartsAt.Offset.ShouldBe(TimeSpan.Zero);
+        reschedule.StartsAt.ShouldBe(paris);
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

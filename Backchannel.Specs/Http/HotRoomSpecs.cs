@@ -33,7 +33,7 @@ public sealed class HotRoomSpecs(AppFixture app) : AppSpec(app)
             () => As(l).Ask(room.RoomId, $"A question from {l}?"),
         }).Select(run => run()));
 
-        var screening = await As("host").Moderation(room.RoomId);
+        var screening = await As("host").Get<Backchannel.Projections.Rooms.ModerationView>($"/rooms/{room.RoomId}/moderation?limit=200");
         screening.Pending.Count.ShouldBe(Listeners + 1);
         screening.Pending.First().ShouldSatisfyAllConditions(q => q.QuestionId.ShouldBe(hot), q => q.Upvotes.ShouldBe(Listeners));
         screening.Pending.Skip(1).ShouldAllBe(q => q.Upvotes == 0);

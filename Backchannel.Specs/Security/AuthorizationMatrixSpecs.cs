@@ -71,6 +71,8 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
 
         new("GET", "/rooms/{id}", Scene.Room, Access.Present, 200),
         new("GET", "/rooms/{id}/moderation", Scene.Room, Access.StageOnly, 200),
+        new("GET", "/rooms/{id}/moderation/{list}", Scene.Room, Access.StageOnly, 200),
+        new("GET", "/rooms/{id}/moderation/raised-hands", Scene.Room, Access.StageOnly, 200),
         new("POST", "/rooms/{id}/join", Scene.Room, Access.JoinLive),
         new("POST", "/rooms/{id}/leave", Scene.Room, Access.AnyoneInRoom),
         new("POST", "/rooms/{id}/end", Scene.Room, Access.Ender),
@@ -351,7 +353,7 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
             _ => cast.Follower,
         };
         var url = route.Pattern.Replace("{id}", scene.Id).Replace("{messageId}", scene.MessageId).Replace("{questionId}", scene.QuestionId)
-            .Replace("{userId}", userId).Replace("{emoji}", Uri.EscapeDataString("🔥"));
+            .Replace("{userId}", userId).Replace("{list}", "pending").Replace("{emoji}", Uri.EscapeDataString("🔥"));
         object? body = (route.Method, route.Pattern) switch
         {
             ("PUT", "/me/policy") => new { policy = "everyone" },

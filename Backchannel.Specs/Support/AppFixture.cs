@@ -3,6 +3,7 @@ using Backchannel.Host.Auth;
 using JasperFx.CommandLine;
 using Marten.Events;
 using Marten;
+using Microsoft.Extensions.Logging;
 using Shouldly;
 
 namespace Backchannel.Specs.Support;
@@ -17,7 +18,10 @@ public sealed class AppFixture : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
 
-    /// <summary>The host's clock: the system's unless a spec sets it (and releases it when done).</summary>
+    /// <summary>Everything the host logs, through the host's own logging configuration.</summary>
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>The host's clock: the system's unless a spec sets it (released before each spec).</summary>
     public SpecClock Clock { get; } = new();
 
     public static string ConnectionString =>
@@ -32,7 +36,11 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
         // A quiet push stream's heartbeat within a spec's patience.
         Environment.SetEnvironmentVariable("Backchannel__PushHeartbeat", "00:00:01");
-        Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock)));
+        Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services =>
+        {
+            services.AddSingleton<ILoggerProvider>(Logs);
+            services.AddSingleton<TimeProvider>(Clock);
+        }));
         await Host.DocumentStore().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
@@ -56,7 +64,11 @@ public abstract class AppSpec(AppFixture app) : IAsyncLifetime
     protected IAlbaHost Host => App.Host;
     protected IDocumentStore Store => Host.DocumentStore();
 
-    public virtual Task InitializeAsync() => Host.ResetAllMartenDataAsync();
+    public virtual Task InitializeAsync()
+    {
+        App.Clock.Release();
+        return Host.ResetAllMartenDataAsync();
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 

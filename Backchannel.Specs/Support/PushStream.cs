@@ -40,15 +40,28 @@ public sealed class PushStream : IAsyncDisposable
 
     public static async Task<PushStream> OpenAsync(HttpClient client, string token, string? lastEventId = null, bool inQuery = false)
     {
-        var url = lastEventId is not null && inQuery ? $"/me/events?lastEventId={lastEventId}" : "/me/events";
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (lastEventId is not null && !inQuery) request.Headers.Add("Last-Event-ID", lastEventId);
-        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Patience);
+        var response = await RequestAsync(client, token, lastEventId, inQuery);
         response.EnsureSuccessStatusCode();
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
         return new PushStream(response);
     }
+
+    /// <summary>
+    /// Asks for a stream and returns the response as soon as its headers arrive, whatever its status: a refusal to
+    /// inspect, or a stream to wrap with <see cref="Wrap"/>. The position goes as given (unescaped) into the query or
+    /// the header.
+    /// </summary>
+    public static Task<HttpResponseMessage> RequestAsync(HttpClient client, string token, string? lastEventId = null, bool inQuery = false)
+    {
+        var url = lastEventId is not null && inQuery ? $"/me/events?lastEventId={lastEventId}" : "/me/events";
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (lastEventId is not null && !inQuery) request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        return client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Patience);
+    }
+
+    /// <summary>Reads an open stream's response as events.</summary>
+    public static PushStream Wrap(HttpResponseMessage response) => new(response);
 
     /// <summary>The next event (heartbeats aside), or a failure after <see cref="Patience"/>.</summary>
     public async Task<PushEvent> NextAsync(TimeSpan? patience = null)
