@@ -42,9 +42,10 @@ public sealed class MemberView
     public bool Muted { get; set; }
 
     /// <summary>
-    /// The stream version of the last event that changed what this member may see of the conversation: the
-    /// <c>version</c> their thread shows, so that events hidden from them (another member's decline, a pending
-    /// member's read, someone's mute) never move it (<see cref="ViewerRules.SeesEvent"/>).
+    /// How many changes this member has seen of the conversation (<see cref="ViewerRules.SeesEvent"/>): the
+    /// <c>version</c> their thread shows and <c>?asOfVersion=</c> takes. It counts only what they may see, so events
+    /// hidden from them (another member's decline, a pending member's read, someone's mute) neither move it nor leave
+    /// a gap in it, as a stream version would.
     /// </summary>
     public long SeenVersion { get; set; }
 

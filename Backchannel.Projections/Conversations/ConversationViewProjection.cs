@@ -27,7 +27,7 @@ public partial class ConversationViewProjection : SingleStreamProjection<Convers
         if (view is null) return null;
 
         view.Version = e.Version;
-        foreach (var member in view.Members.Where(m => m.SeesEvent(view, e.Data))) member.SeenVersion = e.Version;
+        foreach (var member in view.Members.Where(m => m.CanSeeConversation() && m.SeesEvent(view, e.Data))) member.SeenVersion++;
         return view;
     }
 
@@ -114,13 +114,14 @@ public partial class ConversationViewProjection : SingleStreamProjection<Convers
     /// <summary>A newcomer, or someone back after they left: they read from the next message on.</summary>
     private static void Join(ConversationView view, string userId, MemberStatus status, string? invitedBy, DateTimeOffset at)
     {
-        var history = view.MemberOf(userId)?.History ?? [];
+        var before = view.MemberOf(userId);
+        var history = before?.History ?? [];
         if (history.Count == 0 || history[^1].To is not null) history.Add(new HistorySpan { From = view.LastSequence + 1 });
         view.Members.RemoveAll(m => m.UserId == userId);
         view.Members.Add(new MemberView
         {
             UserId = userId, Status = status, InvitedBy = invitedBy, Since = at,
-            ReadUpToSequence = view.LastSequence, History = history,
+            ReadUpToSequence = view.LastSequence, History = history, SeenVersion = before?.SeenVersion ?? 0,
         });
         Index(view);
     }

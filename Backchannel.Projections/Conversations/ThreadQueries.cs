@@ -7,9 +7,8 @@ using Marten;
 namespace Backchannel.Projections.Conversations;
 
 /// <summary>
-/// A page of a conversation as one member sees it. <see cref="Version"/> is the stream version of the last change this
-/// member may see (what <c>?asOfVersion=</c> takes): changes hidden from them, such as another member's decline, never
-/// move it.
+/// A page of a conversation as one member sees it. <see cref="Version"/> counts the changes this member has seen of it
+/// (what <c>?asOfVersion=</c> takes): changes hidden from them, such as another member's decline, never move it.
 /// </summary>
 public sealed record ThreadView(
     string ConversationId,
@@ -55,30 +54,23 @@ public static class ThreadQueries
     }
 
     /// <summary>
-    /// The conversation as it was at stream version <paramref name="version"/> (or, when it is 0, at time
-    /// <paramref name="at"/>), rebuilt from its events; null when the viewer may not see the conversation now, or could
-    /// not then. A message deleted since is a tombstone in every version; an edited one shows the text it had then.
+    /// The conversation as the viewer saw it after the <paramref name="version"/>-th change they saw (their
+    /// <see cref="ThreadView.Version"/>; or, when it is 0, at time <paramref name="at"/>), rebuilt from its events; null
+    /// when the viewer may not see the conversation now, or could not then. A message deleted since is a tombstone in
+    /// every version; an edited one shows the text it had then.
     /// </summary>
     public static async Task<ThreadView?> ThreadAsOfAsync(this IQuerySession session, string viewer, string conversationId,
         long version, DateTimeOffset? at = null, CancellationToken ct = default)
     {
-        // Npgsql takes a timestamptz parameter only in UTC.
-        at = at?.ToUniversalTime();
         var current = await session.LoadAsync<ConversationView>(conversationId, ct);
         if (current is null || !current.CanBeSeenBy(viewer)) return null;
-        var events = await session.Events.FetchStreamAsync(conversationId, version, at?.ToUniversalTime(), token: ct);
-        ConversationView? then = null;
-        foreach (var e in events) then = ConversationViewProjection.Fold(then, e);
-        var member = then?.MemberOf(viewer);
-        if (then is null || member is null || !member.CanSeeConversation()) return null;
+        var events = await session.Events.FetchStreamAsync(conversationId, 0, version > 0 ? null : at?.ToUniversalTime(), token: ct);
 
-        var deletedSince = (await session.Query<ThreadMessage>()
-            .Where(m => m.ConversationId == conversationId && m.Deleted)
-            .Select(m => m.MessageId)
-            .ToListAsync(ct)).ToHashSet();
+        ConversationView? then = null;
         var messages = new Dictionary<string, ThreadMessage>();
         foreach (var e in events)
         {
+            then = ConversationViewProjection.Fold(then, e);
             switch (e.Data)
             {
                 case MessageSent sent: messages[sent.MessageId] = ThreadMessageProjection.Create(sent); break;
@@ -88,7 +80,15 @@ public static class ThreadQueries
                 case ReactionAdded added: ThreadMessageProjection.Apply(added, messages[added.MessageId]); break;
                 case ReactionWithdrawn withdrawn: ThreadMessageProjection.Apply(withdrawn, messages[withdrawn.MessageId]); break;
             }
+            if (version > 0 && then?.MemberOf(viewer)?.SeenVersion >= version) break;
         }
+        var member = then?.MemberOf(viewer);
+        if (then is null || member is null || !member.CanSeeConversation()) return null;
+
+        var deletedSince = (await session.Query<ThreadMessage>()
+            .Where(m => m.ConversationId == conversationId && m.Deleted)
+            .Select(m => m.MessageId)
+            .ToListAsync(ct)).ToHashSet();
         foreach (var message in messages.Values.Where(m => deletedSince.Contains(m.MessageId) && !m.Deleted))
         {
             message.Text = null;

@@ -34,7 +34,8 @@ public static class ViewerRules
     /// <paramref name="member"/> may see of it. Only what the rules above show to the others is seen by them: a decline,
     /// a block or a report by the recipient concerned alone (to the others they are still invited), a read by everyone
     /// only once the reader is in (a pending member's marker is hidden), a mute by the one who muted. An event this
-    /// list does not name is seen by nobody, so a new kind of event is hidden until it is named here.
+    /// list does not name is seen by nobody, so a new kind of event is hidden until it is named here. A member who may
+    /// not see the conversation at all (who left, declined, was removed) sees none of it.
     /// </summary>
     public static bool SeesEvent(this MemberView member, ConversationView view, object e) => e switch
     {
