@@ -37,6 +37,7 @@ public static class EventNames
         [typeof(MemberJoinedByRole)] = "member_joined_by_role",
         [typeof(MemberLeftByRole)] = "member_left_by_role",
         [typeof(ThanksSent)] = "thanks_sent",
+        [typeof(PendingMessagesCapped)] = "pending_messages_capped",
 
         [typeof(RequestSent)] = "request_sent",
         [typeof(RequestAdmittedAutomatically)] = "request_admitted_automatically",

@@ -33,8 +33,18 @@ public sealed record Member(string UserId, MemberStatus Status, string? InvitedB
     /// </summary>
     public ImmutableList<ReadSpan> Reads { get; init; } = [];
 
-    /// <summary>Whether message <paramref name="sequence"/> was sent while this member was in the conversation or invited.</summary>
-    public bool MayRead(long sequence) => Reads.IsEmpty || Reads.Exists(span => span.Contains(sequence));
+    /// <summary>
+    /// While this member has not accepted, the last message their request shows (<see cref="PendingMessagesCapped"/>);
+    /// null when nothing is held back from them.
+    /// </summary>
+    public long? CappedAt { get; init; }
+
+    /// <summary>
+    /// Whether message <paramref name="sequence"/> was sent while this member was in the conversation or invited, and,
+    /// while they have not accepted, within what their request shows.
+    /// </summary>
+    public bool MayRead(long sequence) =>
+        (CappedAt is null || sequence <= CappedAt) && (Reads.IsEmpty || Reads.Exists(span => span.Contains(sequence)));
 
     /// <summary>
     /// The conversation's last message sequence when this person was last invited or joined: what they were sent
@@ -164,6 +174,22 @@ public sealed record Conversation(
     public long MostSentToUnansweredInviteeOf(string userId) =>
         Members.Values.Where(m => m.InvitedBy == userId && m.LooksInvited).Select(m => LastSequence - m.JoinedAtSequence).DefaultIfEmpty(0).Max();
 
+    /// <summary>
+    /// A message by <paramref name="author"/> would reach nobody who is in the conversation: only
+    /// people who have not accepted (or look so to the author). Then the pending cap refuses it, instead of holding it back.
+    /// </summary>
+    public bool ReachesOnlyTheUnanswered(string author) =>
+        !Members.Values.Any(m => m.UserId != author && m.Status == MemberStatus.Active);
+
+    /// <summary>Members who have not accepted and for whom message <paramref name="sequence"/> would be one past the cap.</summary>
+    public IEnumerable<Member> CappedBy(long sequence, string author, int cap) =>
+        Members.Values.Where(m => m.UserId != author && m.LooksInvited && m.CappedAt is null && sequence - m.JoinedAtSequence > cap)
+            .OrderBy(m => m.UserId, StringComparer.Ordinal);
+
+    /// <summary>Message <paramref name="sequence"/> would reach someone who has not accepted (within their cap).</summary>
+    public bool ReachesAnUnansweredInvitee(long sequence, string author, int cap) =>
+        Members.Values.Any(m => m.UserId != author && m.LooksInvited && m.CappedAt is null && sequence - m.JoinedAtSequence <= cap);
+
     /// <summary>Stage and planning conversations have no request step: nobody's acceptance is awaited.</summary>
     public static Conversation Create(ConversationStarted e) => new(
         e.ConversationId, e.Kind, e.StartedBy, e.RoomId, null,
@@ -179,7 +205,13 @@ public sealed record Conversation(
     /// <summary>Someone who turned this conversation down stays so when suppressed on being invited again.</summary>
     public Conversation Apply(RequestSuppressed e) => Reached(Join(e.To, MemberStatus.Suppressed, e.From, false, MemberOf(e.To)?.TurnedDown ?? false));
 
-    public Conversation Apply(RequestAccepted e) => WithStatus(e.To, MemberStatus.Active) with { EverAccepted = true };
+    public Conversation Apply(RequestAccepted e)
+    {
+        var accepted = WithStatus(e.To, MemberStatus.Active);
+        return accepted.WithMember(accepted.Members[e.To] with { CappedAt = null }) with { EverAccepted = true };
+    }
+
+    public Conversation Apply(PendingMessagesCapped e) => WithMember(Members[e.UserId] with { CappedAt = e.UpToSequence });
     public Conversation Apply(RequestDeclined e) => TurnDown(e.To, MemberStatus.Declined);
     public Conversation Apply(RequesterBlocked e) => TurnDown(e.To, MemberStatus.BlockedRequester);
     public Conversation Apply(RequestReported e) => TurnDown(e.To, MemberStatus.Reported);

@@ -79,6 +79,13 @@ public sealed record ThanksSent(
     string ConversationId, string MessageId, long Sequence, string Author, string To, string Text,
     string? RoomId, string? EventId, DateTimeOffset At);
 
+/// <summary>
+/// <paramref name="UserId"/>, who has not accepted their request, has been sent as many messages as a pending request
+/// shows (up to <paramref name="UpToSequence"/>): later messages wait until they accept. Recorded by the next message, for
+/// a request declined, blocked, reported or suppressed exactly as for one still waiting.
+/// </summary>
+public sealed record PendingMessagesCapped(string ConversationId, string UserId, long UpToSequence, DateTimeOffset At);
+
 /// <summary>The roles that carry a conversation membership with them.</summary>
 public static class MembershipRoles
 {

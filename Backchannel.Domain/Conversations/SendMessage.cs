@@ -34,13 +34,18 @@ public static class SendMessageHandler
     /// </summary>
     public static Throttle? Pace(SendMessage command, Conversation? conversation, IEnumerable<DateTimeOffset> sentWhilePending,
         BackchannelSettings settings, DateTimeOffset now) =>
-        IsPendingRequester(command, conversation)
+        IsPendingRequester(command, conversation, settings)
             ? RateWindow.Check(settings.RateLimits.PendingMessages, sentWhilePending, now, settings.RateLimits.WarnAtShare)
             : null;
 
-    private static bool IsPendingRequester(SendMessage command, Conversation? conversation) =>
+    /// <summary>
+    /// The sender invited someone here who has not accepted, and this message would reach one of them: messages past
+    /// every such invitee's cap reach only the members who are in, and are not paced.
+    /// </summary>
+    private static bool IsPendingRequester(SendMessage command, Conversation? conversation, BackchannelSettings settings) =>
         conversation is not null && conversation.MemberOf(command.Sender) is { Status: MemberStatus.Active }
-        && conversation.AwaitsAnswer(command.Sender);
+        && conversation.AwaitsAnswer(command.Sender)
+        && conversation.ReachesAnUnansweredInvitee(conversation.LastSequence + 1, command.Sender, settings.PendingRequestMessageCap);
 
     public static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, Throttle? throttle, BackchannelSettings settings,
         DateTimeOffset now)
@@ -55,18 +60,22 @@ public static class SendMessageHandler
         if (command.ReplyTo is not null) conversation.RequireMessage(command.ReplyTo, command.Sender, "replyTo");
 
         var events = new List<object>();
+        var cap = settings.PendingRequestMessageCap;
+        var sequence = conversation.LastSequence + 1;
         if (member.Status == MemberStatus.Pending)
             events.Add(new RequestAccepted(conversation.Id, member.InvitedBy!, command.Sender, ByReplying: true, now));
-        else if (conversation.MostSentToUnansweredInviteeOf(command.Sender) >= settings.PendingRequestMessageCap)
+        else if (conversation.MostSentToUnansweredInviteeOf(command.Sender) >= cap && conversation.ReachesOnlyTheUnanswered(command.Sender))
             throw RuleViolation.Conflict("pending_request_message_cap",
-                $"Until everyone you invited here accepts, they may be sent at most {settings.PendingRequestMessageCap} messages.");
+                $"Until someone you invited here accepts, they may be sent at most {cap} messages.");
         else if (throttle is { Refused: true })
             return conversation.PaceRecordedUntil.GetValueOrDefault(command.Sender) > now
                 ? []
                 : [new PendingMessageSuppressedByRateLimit(conversation.Id, command.Sender, throttle.Rule, now + throttle.RetryAfter, now)];
 
-        events.Add(new MessageSent(conversation.Id, command.MessageId, conversation.LastSequence + 1, command.Sender,
-            command.Text, command.ReplyTo, now));
+        // Whoever has not accepted sees the first messages of their request only: the rest wait for their acceptance.
+        events.AddRange(conversation.CappedBy(sequence, command.Sender, cap)
+            .Select(m => new PendingMessagesCapped(conversation.Id, m.UserId, m.JoinedAtSequence + cap, now)));
+        events.Add(new MessageSent(conversation.Id, command.MessageId, sequence, command.Sender, command.Text, command.ReplyTo, now));
         return events;
     }
 
@@ -81,7 +90,7 @@ public static class SendMessageHandler
         var stream = await session.Events.FetchForExclusiveWriting<Conversation>(command.ConversationId, ct);
         var conversation = await session.WithMessagesAsync(stream.Aggregate, [command.MessageId, command.ReplyTo], ct);
         IReadOnlyList<DateTimeOffset> sentWhilePending = [];
-        if (IsPendingRequester(command, conversation))
+        if (IsPendingRequester(command, conversation, settings))
         {
             await RateLimitLock.AcquireAsync(session, "pending-messages", command.Sender, ct);
             sentWhilePending = await SentWhilePendingAsync(session, command.Sender, conversation!, clock.GetUtcNow() - settings.RateLimits.PendingMessages.Window, ct);

@@ -59,8 +59,14 @@ public sealed class MemberView
     public string? ReadUpToMessageId { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
 
-    /// <summary>Whether message <paramref name="sequence"/> was sent while this member was in the conversation or invited.</summary>
-    public bool MayRead(long sequence) => History.Exists(span => span.Contains(sequence));
+    /// <summary>While this member has not accepted, the last message their request shows; null when nothing is held back.</summary>
+    public long? CappedAt { get; set; }
+
+    /// <summary>
+    /// Whether message <paramref name="sequence"/> was sent while this member was in the conversation or invited, and,
+    /// while they have not accepted, within what their request shows.
+    /// </summary>
+    public bool MayRead(long sequence) => (CappedAt is null || sequence <= CappedAt) && History.Exists(span => span.Contains(sequence));
 }
 
 /// <summary>Messages <see cref="From"/> to <see cref="To"/> (inclusive; open-ended while <see cref="To"/> is null).</summary>

@@ -61,7 +61,13 @@ public partial class ConversationViewProjection : SingleStreamProjection<Convers
     private static void When(RequestSent e, ConversationView view) => Join(view, e.To, MemberStatus.Pending, e.From, e.At);
     private static void When(RequestAdmittedAutomatically e, ConversationView view) => Join(view, e.To, MemberStatus.Active, e.From, e.At);
     private static void When(RequestSuppressed e, ConversationView view) => Join(view, e.To, MemberStatus.Suppressed, e.From, e.At);
-    private static void When(RequestAccepted e, ConversationView view) => Move(view, e.To, MemberStatus.Active, e.At);
+    private static void When(RequestAccepted e, ConversationView view)
+    {
+        Move(view, e.To, MemberStatus.Active, e.At);
+        view.MemberOf(e.To)!.CappedAt = null;
+    }
+
+    private static void When(PendingMessagesCapped e, ConversationView view) => view.MemberOf(e.UserId)!.CappedAt = e.UpToSequence;
     private static void When(RequestDeclined e, ConversationView view) => Move(view, e.To, MemberStatus.Declined, e.At);
     private static void When(RequesterBlocked e, ConversationView view) => Move(view, e.To, MemberStatus.BlockedRequester, e.At);
     private static void When(RequestReported e, ConversationView view) => Move(view, e.To, MemberStatus.Reported, e.At);

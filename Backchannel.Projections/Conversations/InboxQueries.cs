@@ -95,8 +95,9 @@ public static class InboxQueries
         var counts = views.ToDictionary(v => v.Id, v =>
         {
             var readUpTo = v.MemberOf(userId)?.ReadUpToSequence ?? 0;
+            var shownUpTo = v.MemberOf(userId)?.CappedAt ?? long.MaxValue;
             return batch.Query<ThreadMessage>()
-                .Where(m => m.ConversationId == v.Id && m.Sequence > readUpTo && m.Author != userId && !m.Deleted)
+                .Where(m => m.ConversationId == v.Id && m.Sequence > readUpTo && m.Sequence <= shownUpTo && m.Author != userId && !m.Deleted)
                 .Count();
         });
         await batch.Execute(ct);

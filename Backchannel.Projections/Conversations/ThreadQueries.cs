@@ -116,6 +116,7 @@ public static class ThreadQueries
             if (span.To is { } to) inSpan = Expression.AndAlso(inSpan, Expression.LessThanOrEqual(sequence, Expression.Constant(to)));
             readable = Expression.OrElse(readable, inSpan);
         }
+        if (member.CappedAt is { } cap) readable = Expression.AndAlso(readable, Expression.LessThanOrEqual(sequence, Expression.Constant(cap)));
         var filter = Expression.AndAlso(
             Expression.AndAlso(
                 Expression.Equal(Expression.Property(message, nameof(ThreadMessage.ConversationId)), Expression.Constant(conversationId)),

@@ -57,7 +57,7 @@ public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudien
         typeof(ConversationStarted), typeof(RequestSent), typeof(RequestAdmittedAutomatically), typeof(RequestSuppressed),
         typeof(RequestAccepted), typeof(RequestDeclined), typeof(RequesterBlocked), typeof(RequestReported),
         typeof(MemberLeft), typeof(MemberRemoved), typeof(GroupRenamed), typeof(ConversationMuted), typeof(ConversationUnmuted),
-        typeof(MessagesRead), typeof(MemberJoinedByRole), typeof(MemberLeftByRole), .. MessageEvents,
+        typeof(MessagesRead), typeof(MemberJoinedByRole), typeof(MemberLeftByRole), typeof(PendingMessagesCapped), .. MessageEvents,
     ];
 
     protected override string IdOf(ConversationAudience audience) => audience.Id;

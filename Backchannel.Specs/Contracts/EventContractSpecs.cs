@@ -54,6 +54,7 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
         new MemberJoinedByRole("stage-1", "budi", MembershipRoles.Stage, T0),
         new MemberLeftByRole("stage-1", "budi", MembershipRoles.Stage, T0),
         new ThanksSent(ConversationId, "c-0001.1", 1, "ayu", "budi", "Thank you for the room!", "room-1", null, T0),
+        new PendingMessagesCapped(ConversationId, "budi", 3, T0),
 
         new RoomStarted("room-1", "Morning pages", "ayu", "event-1", "stage-1", ["ayu", "budi"], T0),
         new RoomEnded("room-1", "ayu", T0),

@@ -84,31 +84,50 @@ public sealed class SendMessageSpecs
         Started(ConversationKind.Group), AdmittedAutomatically("budi"), RequestTo("cici"), RequestTo("dodi"), Message(1, "ayu"), .. then,
     ];
 
-    [Fact]
-    public void a_follower_admitted_at_once_does_not_lift_the_cap_for_the_strangers_still_invited() =>
-        Send(GroupWithAFollowerAndStrangers(Message(2, "ayu"), Message(3, "ayu")), "ayu").ThenFails(ViolationKind.Conflict, "pending_request_message_cap");
+    private static PendingMessagesCapped Capped(string userId, long upTo) => new(Id, userId, upTo, Now);
 
     [Fact]
-    public void the_cap_holds_until_every_stranger_the_sender_invited_accepts()
+    public void a_follower_admitted_at_once_does_not_lift_the_cap_the_strangers_see_only_the_first_messages() =>
+        Send(GroupWithAFollowerAndStrangers(Message(2, "ayu"), Message(3, "ayu")), "ayu")
+            .Then(Capped("cici", 3), Capped("dodi", 3), Sent(4, "ayu"));
+
+    [Fact]
+    public void a_stranger_is_capped_once_and_later_messages_reach_only_those_who_are_in() =>
+        Send(GroupWithAFollowerAndStrangers(Message(2, "ayu"), Message(3, "ayu"), Capped("cici", 3), Capped("dodi", 3), Message(4, "ayu")), "ayu")
+            .Then(Sent(5, "ayu"));
+
+    [Fact]
+    public void a_member_who_invited_nobody_writes_on_and_the_strangers_still_see_only_the_first_messages() =>
+        Send(GroupWithAFollowerAndStrangers(Message(2, "ayu"), Message(3, "ayu")), "budi")
+            .Then(Capped("cici", 3), Capped("dodi", 3), Sent(4, "budi"));
+
+    [Fact]
+    public void a_group_of_strangers_only_refuses_past_the_cap_until_someone_accepts()
     {
-        object[] cappedThenOneAccepts = [Message(2, "ayu"), Message(3, "ayu"), new RequestAccepted(Id, "ayu", "cici", false, Now)];
-        Send(GroupWithAFollowerAndStrangers(cappedThenOneAccepts), "ayu").ThenFails(ViolationKind.Conflict, "pending_request_message_cap");
-        Send(GroupWithAFollowerAndStrangers([.. cappedThenOneAccepts, new RequestAccepted(Id, "ayu", "dodi", false, Now)]), "ayu").Then(Sent(4, "ayu"));
+        object[] strangers = [Started(ConversationKind.Group), RequestTo("cici"), RequestTo("dodi"), Message(1, "ayu"), Message(2, "ayu"), Message(3, "ayu")];
+        Send(strangers, "ayu").ThenFails(ViolationKind.Conflict, "pending_request_message_cap");
+        Send([.. strangers, new RequestAccepted(Id, "ayu", "cici", false, Now)], "ayu").Then(Capped("dodi", 3), Sent(4, "ayu"));
     }
 
     [Fact]
     public void the_cap_counts_what_each_invitee_was_sent_since_their_invitation_whoever_wrote_it()
     {
-        object[] busyThenInvited = [Message(2, "budi"), Message(3, "ayu"), Message(4, "budi"), new RequestSent(Id, "ayu", "eka", Now)];
         object[] accepted = [new RequestAccepted(Id, "ayu", "cici", false, Now), new RequestAccepted(Id, "ayu", "dodi", false, Now)];
-        Send(GroupWithAFollowerAndStrangers([.. accepted, .. busyThenInvited, Message(5, "budi"), Message(6, "ayu")]), "ayu").Then(Sent(7, "ayu"));
-        Send(GroupWithAFollowerAndStrangers([.. accepted, .. busyThenInvited, Message(5, "budi"), Message(6, "ayu"), Message(7, "budi")]), "ayu")
-            .ThenFails(ViolationKind.Conflict, "pending_request_message_cap");
+        object[] invitedLater = [Message(2, "budi"), Message(3, "ayu"), Message(4, "budi"), new RequestSent(Id, "ayu", "eka", Now)];
+        Send(GroupWithAFollowerAndStrangers([.. accepted, .. invitedLater, Message(5, "budi"), Message(6, "ayu")]), "ayu").Then(Sent(7, "ayu"));
+        Send(GroupWithAFollowerAndStrangers([.. accepted, .. invitedLater, Message(5, "budi"), Message(6, "ayu"), Message(7, "budi")]), "ayu")
+            .Then(Capped("eka", 7), Sent(8, "ayu"));
     }
 
     [Fact]
-    public void a_member_who_invited_nobody_is_not_capped() =>
-        Send(GroupWithAFollowerAndStrangers(Message(2, "ayu"), Message(3, "ayu")), "budi").Then(Sent(4, "budi"));
+    public void a_stranger_who_accepts_reads_everything_from_their_invitation_on()
+    {
+        var state = Fold<Conversation>(GroupWithAFollowerAndStrangers(Message(2, "ayu"), Message(3, "ayu"), Capped("cici", 3), Capped("dodi", 3),
+            Message(4, "ayu"), new RequestAccepted(Id, "ayu", "cici", false, Now)));
+        state!.MemberOf("cici")!.MayRead(4).ShouldBeTrue();
+        state.MemberOf("dodi")!.MayRead(4).ShouldBeFalse();
+        state.MemberOf("dodi")!.MayRead(3).ShouldBeTrue();
+    }
 
     public static readonly TheoryData<string> Fates = new() { "declined", "blocked", "reported", "suppressed" };
 
