@@ -8,6 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/postgres.sh || exit 1
+bash scripts/nuget-cache.sh || exit 1
 
 results=$(mktemp -d)
 status=0
