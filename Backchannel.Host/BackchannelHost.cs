@@ -48,13 +48,17 @@ public static class BackchannelHost
             .ApplyAllDatabaseChangesOnStartup();
         // Solo: this node runs every async view. Distributed: Wolverine assigns each view to one live node (several
         // nodes on one database). Off: another node runs them. Never both AddAsyncDaemon and Wolverine's distribution.
-        switch (builder.Configuration.GetValue("Backchannel:Daemon", DaemonChoice.Solo))
+        // An unknown value falls back here only to reach the start, where HostSettingsValidator stops it naming the key.
+        var daemon = Enum.TryParse<DaemonChoice>(builder.Configuration["Backchannel:Daemon"] ?? nameof(DaemonChoice.Solo), ignoreCase: true, out var choice)
+            ? choice : DaemonChoice.Solo;
+        switch (daemon)
         {
             case DaemonChoice.Solo: marten.IntegrateWithWolverine().AddAsyncDaemon(DaemonMode.Solo); break;
             case DaemonChoice.Distributed: marten.IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = true); break;
             case DaemonChoice.Off: marten.IntegrateWithWolverine(); break;
         }
         builder.Services.AddBackchannel(builder.Configuration);
+        builder.Services.AddHostSettingsValidation();
 
         builder.Host.UseWolverine(opts =>
         {

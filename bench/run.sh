@@ -9,6 +9,7 @@ mode=full
 if [[ ${1:-} == --quick ]]; then mode=quick; shift; fi
 
 BACKCHANNEL_DB_NAME=backchannel_bench bash scripts/postgres.sh >/dev/null
+bash scripts/nuget-cache.sh
 # Loopback needs no TLS: both the host and pgbench talk to PostgreSQL in plain text, so the ratio compares like with like.
 export ConnectionStrings__Backchannel=${ConnectionStrings__Backchannel:-"Host=127.0.0.1;Port=5432;Database=backchannel_bench;Username=backchannel;Password=backchannel;Maximum Pool Size=100;SSL Mode=Disable"}
 export PGSSLMODE=disable

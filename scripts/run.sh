@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/postgres.sh
+bash scripts/nuget-cache.sh
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export Backchannel__Demo__Seed=${Backchannel__Demo__Seed:-true}
 exec dotnet run --project Backchannel.Host --no-launch-profile --urls "${BACKCHANNEL_URL:-http://127.0.0.1:5080}" "$@"

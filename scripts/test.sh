@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Backchannel's whole test suite on a local PostgreSQL (installed and started by postgres.sh) and ends with
-# one line, `tests: N passed, N failed, N skipped`, counted from the runner's TRX results. Exits non-zero when a test
+# one line, `tests: N passed, N failed, N skipped`, counted from the runner's TRX results plus the embedding sample
+# (scripts/sample.sh: the packed packages in a worker app), which counts as one test. Exits non-zero when a test
 # failed or none ran. Two runs, one after the other: the specs, then the fault specs (Category=Fault), which restart
 # PostgreSQL and kill hosts, so nothing else may run beside them. The longer fault specs (Category=LongFault) run
 # only with scripts/faults.sh, which sets FAULT_RUNS to run every fault spec and nothing else.
@@ -8,9 +9,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/postgres.sh || exit 1
+bash scripts/nuget-cache.sh || exit 1
 
 results=$(mktemp -d)
 status=0
+sample_passed=0 sample_failed=0
 run() { # name filter [args]
   local name=$1 filter=$2; shift 2
   echo "test.sh: ${name} (${filter})"
@@ -20,6 +23,9 @@ if [[ -n ${FAULT_RUNS:-} ]]; then
   run faults "Category=Fault|Category=LongFault" "$@"
 else
   run specs "Category!=Fault&Category!=LongFault" "$@"
+  # The embedding sample, built from the packed packages: one test in the closing line, passed or failed.
+  echo "test.sh: sample (scripts/sample.sh)"
+  if bash scripts/sample.sh; then sample_passed=1; else sample_failed=1; status=1; fi
   run faults "Category=Fault" "$@"
 fi
 
@@ -38,6 +44,7 @@ print(f"{passed} {failed} {skipped}")
 PY
 )
 read -r passed failed skipped <<<"${summary:-0 0 0}"
+passed=$((passed + sample_passed)) failed=$((failed + sample_failed))
 rm -rf "$results"
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if (( status != 0 || failed > 0 || passed == 0 )); then exit 1; fi
