@@ -21,6 +21,9 @@ public sealed record HostSettings
     /// <summary><c>Backchannel:Schema</c>, the database schema of the store.</summary>
     public string? Schema { get; init; }
 
+    /// <summary>The largest request body, in bytes (<c>Backchannel:MaxRequestBodyBytes</c>).</summary>
+    public long? MaxRequestBodyBytes { get; init; }
+
     /// <summary><c>Backchannel:Cluster</c>, Wolverine's node timings, each left at Wolverine's default when absent.</summary>
     public ClusterTimings Cluster { get; init; } = new();
 }
@@ -52,6 +55,9 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
             check.Fail(nameof(settings.Daemon), $"must be one of {string.Join(", ", Enum.GetNames<DaemonChoice>())}", $"'{daemon}'");
         if (settings.DaemonPolling is { } polling) check.Positive(nameof(settings.DaemonPolling), polling);
         if (settings.Schema is not null) check.Required(nameof(settings.Schema), settings.Schema);
+        // The largest valid body (docs/api.md) must fit, or every large valid request would be a 413.
+        if (settings.MaxRequestBodyBytes is { } bodyBytes and < 32 * 1024)
+            check.Fail(nameof(settings.MaxRequestBodyBytes), "must be at least 32768, above the largest valid body", bodyBytes.ToString());
 
         var cluster = settings.Cluster ?? new ClusterTimings();
         const string section = nameof(settings.Cluster);

@@ -41,6 +41,7 @@ public static class BackchannelRegistration
         if (configuration is not null) settings.Bind(configuration.GetSection(BackchannelSettings.Section));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<BackchannelSettings>>().Value);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddBackchannelSettingsValidation();
         services.AddValidatorsFromAssemblyContaining<BackchannelSettings>(ServiceLifetime.Singleton, includeInternalTypes: false);
         services.ConfigureMarten(ConfigureStore);
         services.AddWolverineExtension<BackchannelWolverineExtension>();

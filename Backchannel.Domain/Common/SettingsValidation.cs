@@ -19,12 +19,16 @@ public sealed class BackchannelSettingsValidator : IValidateOptions<BackchannelS
         check.Positive(nameof(settings.PushRetention), settings.PushRetention);
         check.Positive(nameof(settings.PushHeartbeat), settings.PushHeartbeat);
         check.Positive(nameof(settings.PushPolling), settings.PushPolling);
+        check.AtLeast(nameof(settings.PushStreamsPerUser), settings.PushStreamsPerUser, 1);
+        check.AtLeast(nameof(settings.PushStreamsPerNode), settings.PushStreamsPerNode, 1);
 
         var limits = settings.RateLimits ?? new RateLimitSettings();
         const string rateLimits = nameof(settings.RateLimits);
         check.AtLeast($"{rateLimits}:{nameof(limits.RequestsPerHour)}", limits.RequestsPerHour, 1);
         check.AtLeast($"{rateLimits}:{nameof(limits.PendingMessagesPerMinute)}", limits.PendingMessagesPerMinute, 1);
         check.AtLeast($"{rateLimits}:{nameof(limits.QuestionsPerMinutePerRoom)}", limits.QuestionsPerMinutePerRoom, 1);
+        check.AtLeast($"{rateLimits}:{nameof(limits.RoomsPerHour)}", limits.RoomsPerHour, 1);
+        check.AtLeast($"{rateLimits}:{nameof(limits.EventsPerHour)}", limits.EventsPerHour, 1);
         check.Share($"{rateLimits}:{nameof(limits.WarnAtShare)}", limits.WarnAtShare);
         return check.Result;
     }
