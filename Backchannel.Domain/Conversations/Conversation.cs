@@ -261,7 +261,8 @@ public sealed record Conversation(
     private Conversation Join(string userId, MemberStatus status, string? invitedBy, bool muted, bool turnedDown = false)
     {
         var reads = MemberOf(userId)?.Reads ?? [];
-        if (reads.IsEmpty || reads[^1].To is not null) reads = reads.Add(new ReadSpan(LastSequence + 1, null));
+        // Someone suppressed never sees the conversation, so what is sent meanwhile is never theirs to read.
+        if (status != MemberStatus.Suppressed && (reads.IsEmpty || reads[^1].To is not null)) reads = reads.Add(new ReadSpan(LastSequence + 1, null));
         return WithMember(new Member(userId, status, invitedBy, muted, LastSequence) { Reads = reads, JoinedAtSequence = LastSequence, TurnedDown = turnedDown });
     }
 

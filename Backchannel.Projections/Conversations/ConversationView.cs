@@ -51,7 +51,8 @@ public sealed class MemberView
 
     /// <summary>
     /// The runs of message sequences this member may read: from when they were invited or joined to when they left
-    /// (open while they are in). PRODUCT.md, history visibility.
+    /// (open while they are in). PRODUCT.md, history visibility. Empty for someone suppressed, who never sees the
+    /// conversation, and in a view stored before history visibility, read as "everything" until it is rebuilt.
     /// </summary>
     public List<HistorySpan> History { get; set; } = [];
 
@@ -66,7 +67,8 @@ public sealed class MemberView
     /// Whether message <paramref name="sequence"/> was sent while this member was in the conversation or invited, and,
     /// while they have not accepted, within what their request shows.
     /// </summary>
-    public bool MayRead(long sequence) => (CappedAt is null || sequence <= CappedAt) && History.Exists(span => span.Contains(sequence));
+    public bool MayRead(long sequence) =>
+        (CappedAt is null || sequence <= CappedAt) && (History.Count == 0 || History.Exists(span => span.Contains(sequence)));
 }
 
 /// <summary>Messages <see cref="From"/> to <see cref="To"/> (inclusive; open-ended while <see cref="To"/> is null).</summary>

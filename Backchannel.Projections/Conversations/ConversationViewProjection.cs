@@ -122,7 +122,8 @@ public partial class ConversationViewProjection : SingleStreamProjection<Convers
     {
         var before = view.MemberOf(userId);
         var history = before?.History ?? [];
-        if (history.Count == 0 || history[^1].To is not null) history.Add(new HistorySpan { From = view.LastSequence + 1 });
+        // Someone suppressed never sees the conversation, so what is sent meanwhile is never theirs to read.
+        if (status != MemberStatus.Suppressed && (history.Count == 0 || history[^1].To is not null)) history.Add(new HistorySpan { From = view.LastSequence + 1 });
         view.Members.RemoveAll(m => m.UserId == userId);
         view.Members.Add(new MemberView
         {

@@ -109,7 +109,7 @@ public static class ThreadQueries
     {
         var message = Expression.Parameter(typeof(ThreadMessage), "m");
         var sequence = Expression.Property(message, nameof(ThreadMessage.Sequence));
-        Expression readable = Expression.Constant(false);
+        Expression readable = Expression.Constant(member.History.Count == 0);
         foreach (var span in member.History)
         {
             Expression inSpan = Expression.GreaterThanOrEqual(sequence, Expression.Constant(span.From));
@@ -138,7 +138,7 @@ public static class ThreadQueries
             member.StatusSeenBy(viewer),
             member.Muted,
             view.Members.Select(m => new ThreadMember(m.UserId, m.StatusSeenBy(viewer), m.ReadMarkerSeenBy(viewer))).ToList(),
-            view.Members.Where(m => m.UserId != viewer && m.CanSeeConversation() && me.HasBlocked(m.UserId)).Select(m => m.UserId).ToList(),
+            view.Members.Where(m => m.UserId != viewer && m.LooksPresentTo(viewer) && me.HasBlocked(m.UserId)).Select(m => m.UserId).ToList(),
             unread,
             messages,
             hasMore ? messages[0].Sequence : null,

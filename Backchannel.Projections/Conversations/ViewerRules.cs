@@ -26,6 +26,12 @@ public static class ViewerRules
     public static bool CanBeSeenBy(this ConversationView view, string viewer) =>
         view.MemberOf(viewer) is { } member && member.CanSeeConversation();
 
+    /// <summary>
+    /// In the conversation as far as <paramref name="viewer"/> can tell: in it, or looking invited, which a decline, a
+    /// block, a report or a suppression still looks like to everyone but the person concerned.
+    /// </summary>
+    public static bool LooksPresentTo(this MemberView member, string viewer) => member.StatusSeenBy(viewer) is "active" or "invited";
+
     /// <summary>Active members and those with a request waiting see the conversation; nobody else does.</summary>
     public static bool CanSeeConversation(this MemberView member) => member.Status is MemberStatus.Active or MemberStatus.Pending;
 

@@ -112,7 +112,7 @@ public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudien
         if (MessageEvents.Contains(e.EventType))
         {
             var sequence = SequenceOf(e.Data, changed);
-            foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId) && (sequence is null || m.MayRead(sequence.Value))))
+            foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId) && sequence is { } s && m.MayRead(s)))
                 feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, e.Data);
         }
         else if (e.Data is MessagesRead read)

@@ -121,4 +121,20 @@ public sealed class HistoryVisibilitySpecs(AppFixture app) : AppSpec(app)
         var seen = await dodi.UntilAsync(e => e.Kind == "message_sent" && e.Text("messageId") == fence);
         seen.Select(e => e.Kind).ShouldBe(["message_sent"], "dodi may not read early-1, so none of its changes reach him");
     }
+
+    [Fact]
+    public async Task someone_suppressed_then_removed_and_invited_again_reads_nothing_from_while_they_were_suppressed()
+    {
+        await As("budi").Follow("ayu");
+        await As("xena").Post("/blocks/ayu");
+        var id = (await As("ayu").StartConversation("xena never sees this", ["budi", "xena"])).ConversationId;
+        await As("budi").Say(id, "sent while xena was suppressed");
+        await As("ayu").Delete($"/conversations/{id}/members/xena");
+        await As("xena").Delete("/blocks/ayu");
+
+        await As("ayu").Post($"/conversations/{id}/members", new { userIds = new[] { "xena" } }, 204);
+        await As("ayu").Say(id, "hello xena");
+
+        (await As("xena").Thread(id)).Messages.Select(m => m.Text).ShouldBe(["hello xena"]);
+    }
 }

@@ -65,4 +65,21 @@ public sealed class ThreadVersionSpecs(AppFixture app) : AppSpec(app)
         (await As("ayu").Thread(id)).Version.ShouldBeGreaterThan(before.Item1);
         (await As("budi").Thread(id)).Version.ShouldBeGreaterThan(before.Item2);
     }
+
+    [Theory]
+    [InlineData("pending")]
+    [InlineData("decline")]
+    [InlineData("block")]
+    [InlineData("report")]
+    public async Task a_requester_who_blocks_the_recipient_is_warned_of_them_alike_whatever_they_decided(string decision)
+    {
+        var id = await As("ayu").StartConversation("budi");
+        if (decision != "pending") await As("budi").Post($"/conversations/{id}/{decision}", decision == "report" ? new { reason = "spam" } : null);
+
+        await As("ayu").Post("/blocks/budi");
+
+        var thread = await As("ayu").Thread(id);
+        thread.BlockedMembers.ShouldBe(["budi"], "to ayu, budi is still invited, so the warning holds whatever budi decided");
+        thread.Members.Single(m => m.UserId == "budi").Status.ShouldBe("invited");
+    }
 }
