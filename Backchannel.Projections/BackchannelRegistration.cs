@@ -116,17 +116,3 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
         options.Policies.OnException(StreamCollisions.IsStreamCreatedConcurrently).RetryTimes(3);
     }
 }
-
-/// <summary>Recognises the race of two transactions starting the same stream: a conflict to retry, never a fault.</summary>
-public static class StreamCollisions
-{
-    public static bool IsStreamCreatedConcurrently(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is Marten.Exceptions.ExistingStreamIdCollisionException) return true;
-            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: "pkey_mt_streams_id" }) return true;
-        }
-        return false;
-    }
-}

@@ -91,6 +91,9 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
 
     public static string Key(string conversationId, string messageId) => $"{conversationId}/{messageId}";
 
+    /// <summary>The key of the message <paramref name="e"/> is about.</summary>
+    public static string KeyOf(IMessageEvent e) => Key(e.ConversationId, e.MessageId);
+
     public static MessageState Create(MessageSent e) => New(e.ConversationId, e.MessageId, e.Author, e.Sequence);
     public static MessageState Create(ThanksSent e) => New(e.ConversationId, e.MessageId, e.Author, e.Sequence);
 

@@ -10,12 +10,12 @@ public sealed class MessageStateProjection : MultiStreamProjection<MessageState,
 {
     public MessageStateProjection()
     {
-        Identity<MessageSent>(e => MessageState.Key(e.ConversationId, e.MessageId));
-        Identity<ThanksSent>(e => MessageState.Key(e.ConversationId, e.MessageId));
-        Identity<MessageDeleted>(e => MessageState.Key(e.ConversationId, e.MessageId));
-        Identity<ReactionAdded>(e => MessageState.Key(e.ConversationId, e.MessageId));
-        Identity<ReactionWithdrawn>(e => MessageState.Key(e.ConversationId, e.MessageId));
-        Identity<MessageReported>(e => MessageState.Key(e.ConversationId, e.MessageId));
+        Identity<MessageSent>(MessageState.KeyOf);
+        Identity<ThanksSent>(MessageState.KeyOf);
+        Identity<MessageDeleted>(MessageState.KeyOf);
+        Identity<ReactionAdded>(MessageState.KeyOf);
+        Identity<ReactionWithdrawn>(MessageState.KeyOf);
+        Identity<MessageReported>(MessageState.KeyOf);
     }
 }
 

@@ -12,12 +12,4 @@ public static class RoleMembership
     public static IReadOnlyList<object> Leave(Conversation conversation, string userId, string role, DateTimeOffset now) =>
         conversation.MemberOf(userId) is { Status: MemberStatus.Active } ? [new MemberLeftByRole(conversation.Id, userId, role, now)] : [];
 
-    /// <summary>The conversation stream each of these events belongs to.</summary>
-    public static string? StreamOf(object e) => e switch
-    {
-        ConversationStarted x => x.ConversationId,
-        MemberJoinedByRole x => x.ConversationId,
-        MemberLeftByRole x => x.ConversationId,
-        _ => null,
-    };
 }

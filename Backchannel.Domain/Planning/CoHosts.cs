@@ -79,7 +79,7 @@ public static class CoHostsHandler
 
     private static async Task<(WriteSet, PlannedEvent?, Conversation?)> LockAsync(IDocumentSession session, string eventId, CancellationToken ct)
     {
-        var streams = new WriteSet(session, e => PlannedEventAccess.StreamOf(e) ?? RoleMembership.StreamOf(e)!);
+        var streams = new WriteSet(session);
         var plannedEvent = await streams.LockAsync<PlannedEvent>(eventId, ct);
         var planning = plannedEvent is null ? null : await streams.LockAsync<Conversation>(plannedEvent.PlanningConversationId, ct);
         return (streams, plannedEvent, planning);

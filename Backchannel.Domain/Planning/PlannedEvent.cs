@@ -59,14 +59,4 @@ public static class PlannedEventAccess
             throw RuleViolation.Forbidden("hosts_only", "Only the event's host and co-hosts may do this.");
     }
 
-    public static string? StreamOf(object e) => e switch
-    {
-        EventScheduled x => x.EventId,
-        CoHostAdded x => x.EventId,
-        CoHostRemoved x => x.EventId,
-        EventRescheduled x => x.EventId,
-        EventCancelled x => x.EventId,
-        EventWentLive x => x.EventId,
-        _ => null,
-    };
 }

@@ -58,7 +58,7 @@ public static class ScheduleEventHandler
     public static async Task<EventPlanned> Handle(ScheduleEvent command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
         CancellationToken ct)
     {
-        var streams = new WriteSet(session, e => PlannedEventAccess.StreamOf(e) ?? RoleMembership.StreamOf(e)!);
+        var streams = new WriteSet(session);
         if (await streams.LockAsync<PlannedEvent>(command.EventId, ct, "eventId") is not null)
             throw RuleViolation.Conflict("event_exists", "An event with this id exists already.", "eventId");
         if (await streams.LockAsync<Conversation>(command.PlanningConversationId, ct, "planningConversationId") is not null)

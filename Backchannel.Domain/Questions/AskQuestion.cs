@@ -50,7 +50,7 @@ public static class AskQuestionHandler
     public static async Task<Paced> Handle(AskQuestion command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
         CancellationToken ct)
     {
-        var streams = RoomWrites.For(session);
+        var streams = new WriteSet(session);
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
         var asker = await streams.LockAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), ct);
         var existing = await streams.LockAsync<Question>(command.QuestionId, ct, "questionId");

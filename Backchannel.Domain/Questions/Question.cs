@@ -47,22 +47,6 @@ public static class QuestionStreams
     /// <summary>One stream per listener per question; '/' cannot occur in an id.</summary>
     public static string UpvoteId(string questionId, string userId) => $"{questionId}/{userId}";
 
-    public static string? Of(object e) => e switch
-    {
-        QuestionUpvoted x => UpvoteId(x.QuestionId, x.UserId),
-        UpvoteWithdrawn x => UpvoteId(x.QuestionId, x.UserId),
-        QuestionAsked x => x.QuestionId,
-        QuestionApproved x => x.QuestionId,
-        QuestionDismissed x => x.QuestionId,
-        QuestionReopened x => x.QuestionId,
-        QuestionPinned x => x.QuestionId,
-        QuestionUnpinned x => x.QuestionId,
-        QuestionAnswered x => x.QuestionId,
-        QuestionAnsweredLive x => x.QuestionId,
-        QuestionTakenToStage x => x.QuestionId,
-        _ => null,
-    };
-
     /// <summary>The question, if it was asked in this room (a question of another room does not exist here).</summary>
     public static Question RequireIn([NotNull] this Question? question, string roomId, string field = "questionId") =>
         question is not null && question.RoomId == roomId

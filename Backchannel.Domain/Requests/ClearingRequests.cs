@@ -77,12 +77,7 @@ public static class ClearingRequestsHandler
     private static async Task<IReadOnlyList<object>> DecideAllAsync(IDocumentSession session, string userId, IEnumerable<string> conversationIds,
         bool block, DateTimeOffset now, CancellationToken ct)
     {
-        var streams = new WriteSet(session, e => e switch
-        {
-            RequestDeclined d => d.ConversationId,
-            RequesterBlocked b => b.ConversationId,
-            _ => throw new InvalidOperationException($"{e.GetType().Name} is not a decision on a request."),
-        });
+        var streams = new WriteSet(session);
         var conversations = new List<Conversation?>();
         foreach (var id in conversationIds.Distinct().Order(StringComparer.Ordinal))
             conversations.Add(await streams.LockAsync<Conversation>(id, ct));

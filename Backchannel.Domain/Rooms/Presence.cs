@@ -101,7 +101,7 @@ public static class PresenceHandler
 
     public static async Task Handle(JoinRoom command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var streams = RoomWrites.For(session);
+        var streams = new WriteSet(session);
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
         var participant = await streams.LockAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), ct);
         // Only hosts join the stage on arrival: everyone else's join never waits on the stage conversation's lock.
@@ -111,7 +111,7 @@ public static class PresenceHandler
 
     public static async Task Handle(LeaveRoom command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var streams = RoomWrites.For(session);
+        var streams = new WriteSet(session);
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
         var participant = await streams.LockAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), ct);
         var stage = room is not null && participant is { OnStage: true } ? await streams.LockAsync<Conversation>(room.StageConversationId, ct) : null;
@@ -120,7 +120,7 @@ public static class PresenceHandler
 
     public static async Task Handle(EndRoom command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var streams = RoomWrites.For(session);
+        var streams = new WriteSet(session);
         var room = await streams.LockAsync<Room>(command.RoomId, ct);
         var actor = await session.LoadAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), ct);
         streams.Append(Decide(command, room, actor, clock.GetUtcNow()));

@@ -53,26 +53,12 @@ public sealed record Participant(
     public Participant Apply(MadeModerator _) => this with { Role = RoomRole.Moderator };
 }
 
-/// <summary>The stream keys of a room's parts, and which stream each room event belongs to.</summary>
+/// <summary>The stream keys of a room's parts (each event declares its own: <see cref="IRoomEvent"/>).</summary>
 public static class RoomStreams
 {
     /// <summary>One stream per person per room; '/' cannot occur in an id (see <see cref="Rules.MustBeId{T}"/>).</summary>
     public static string ParticipantId(string roomId, string userId) => $"{roomId}/{userId}";
 
-    public static string? Of(object e) => e switch
-    {
-        RoomStarted x => x.RoomId,
-        RoomEnded x => x.RoomId,
-        ParticipantJoined x => ParticipantId(x.RoomId, x.UserId),
-        ParticipantLeft x => ParticipantId(x.RoomId, x.UserId),
-        HandRaised x => ParticipantId(x.RoomId, x.UserId),
-        HandLowered x => ParticipantId(x.RoomId, x.UserId),
-        PromotedToStage x => ParticipantId(x.RoomId, x.UserId),
-        MovedToAudience x => ParticipantId(x.RoomId, x.UserId),
-        MadeModerator x => ParticipantId(x.RoomId, x.UserId),
-        QuestionSuppressedByRateLimit x => ParticipantId(x.RoomId, x.UserId),
-        _ => null,
-    };
 }
 
 /// <summary>Who may do what in a room. Shared by the decisions on rooms, the stage and questions.</summary>

@@ -52,7 +52,7 @@ public static class StartRoomHandler
     public static async Task<RoomOpened> Handle(StartRoom command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
         CancellationToken ct)
     {
-        var streams = RoomWrites.For(session);
+        var streams = new WriteSet(session);
         var fromEvent = command.EventId is null ? null : await streams.LockAsync<PlannedEvent>(command.EventId, ct);
         if (await streams.LockAsync<Room>(command.RoomId, ct, "roomId") is not null)
             throw RuleViolation.Conflict("room_exists", "A room with this id exists already.", "roomId");
@@ -65,12 +65,4 @@ public static class StartRoomHandler
         streams.Append(Decide(command, fromEvent, throttle, now));
         return new RoomOpened(command.RoomId, command.StageConversationId, throttle);
     }
-}
-
-/// <summary>The write set of a command on a room: any of the room's streams, its event's and its conversations'.</summary>
-public static class RoomWrites
-{
-    public static WriteSet For(IDocumentSession session) => new(session, e =>
-        RoomStreams.Of(e) ?? Questions.QuestionStreams.Of(e) ?? PlannedEventAccess.StreamOf(e) ?? RoleMembership.StreamOf(e)
-        ?? throw new InvalidOperationException($"{e.GetType().Name} is not an event of a room."));
 }

@@ -139,7 +139,7 @@ public static class StageMovesHandler
     private static async Task<(WriteSet, Room?, Participant?, Participant?)> LockTargetAsync(IDocumentSession session, string roomId,
         string actorId, string targetId, CancellationToken ct)
     {
-        var streams = RoomWrites.For(session);
+        var streams = new WriteSet(session);
         var room = await session.LoadAsync<Room>(roomId, ct);
         var actor = await session.LoadAsync<Participant>(RoomStreams.ParticipantId(roomId, actorId), ct);
         var target = await streams.LockAsync<Participant>(RoomStreams.ParticipantId(roomId, targetId), ct);

@@ -1,8 +1,5 @@
 using System.Security.Claims;
-using Backchannel.Domain.Common;
-using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
-using Backchannel.Domain.Requests;
 using Backchannel.Host.Auth;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -37,66 +34,4 @@ public static class PeopleEndpoints
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Unblock(string userId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new UnblockUser(user.Handle(), userId));
-}
-
-public static class BusResults
-{
-    /// <summary>Runs a command that answers nothing: 204, or the ProblemDetails of its refusal.</summary>
-    public static async Task<IResult> NoContent(this IMessageBus bus, object command)
-    {
-        await bus.InvokeAsync(command);
-        return TypedResults.NoContent();
-    }
-
-    /// <summary>Runs a command that starts a conversation: 201 with its location, or 403 when a recipient's policy refuses.</summary>
-    public static async Task<IResult> StartConversation(this IMessageBus bus, object command)
-    {
-        var result = await bus.InvokeAsync<ConversationRequested>(command);
-        if (result.Throttle is { Refused: true } throttle) return TooManyRequests(throttle);
-        return result.Started
-            ? TypedResults.Created($"/conversations/{result.ConversationId}",
-                new ConversationCreated(result.ConversationId, result.OpeningMessageId, WarningOf(result.Throttle)))
-            : RefusedByPolicy(result.RefusedBy);
-    }
-
-    /// <summary>Runs a rate-limited command: <paramref name="created"/> (with a warning near the limit), or 429.</summary>
-    public static async Task<IResult> Paced(this IMessageBus bus, object command, Func<RateLimitWarning?, IResult> created)
-    {
-        var paced = await bus.InvokeAsync<Paced>(command);
-        return paced.Throttle is { Refused: true } throttle ? TooManyRequests(throttle) : created(WarningOf(paced.Throttle));
-    }
-
-    internal static RateLimitWarning? WarningOf(Throttle? throttle) =>
-        throttle is { Refused: false, NearLimit: true } ? new RateLimitWarning(throttle.Rule, throttle.Remaining) : null;
-
-    /// <summary>429 with a <c>Retry-After</c> header (whole seconds, rounded up) and the rule in the ProblemDetails.</summary>
-    public static IResult TooManyRequests(Throttle throttle) => new RateLimited(throttle);
-
-    private sealed class RateLimited(Throttle throttle) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            var seconds = (int)Math.Ceiling(throttle.RetryAfter.TotalSeconds);
-            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var problem = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
-                Detail = $"You reached the limit {throttle.Rule}; retry in {seconds} s. The attempt is recorded.",
-                Type = $"https://backchannel.dev/problems/{throttle.Rule}",
-            };
-            problem.Extensions["code"] = throttle.Rule;
-            problem.Extensions["retryAfterSeconds"] = seconds;
-            return TypedResults.Problem(problem).ExecuteAsync(http);
-        }
-    }
-
-    /// <summary>A refusal by the recipients' policy: recorded in the audit, then answered 403.</summary>
-    public static IResult RefusedByPolicy(IReadOnlyList<string> refusedBy)
-    {
-        var problem = ProblemMapping.ToProblem(RuleViolation.Forbidden(AdmissionRules.PolicyFollowingOnly,
-            $"{string.Join(", ", refusedBy)} only receive messages from people they follow.", "to"))!;
-        problem.Extensions["refusedBy"] = refusedBy;
-        return TypedResults.Problem(problem);
-    }
 }

@@ -11,12 +11,12 @@ public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessa
 {
     public ThreadMessageProjection()
     {
-        Identity<MessageSent>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
-        Identity<ThanksSent>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
-        Identity<MessageEdited>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
-        Identity<MessageDeleted>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
-        Identity<ReactionAdded>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
-        Identity<ReactionWithdrawn>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
+        Identity<MessageSent>(MessageState.KeyOf);
+        Identity<ThanksSent>(MessageState.KeyOf);
+        Identity<MessageEdited>(MessageState.KeyOf);
+        Identity<MessageDeleted>(MessageState.KeyOf);
+        Identity<ReactionAdded>(MessageState.KeyOf);
+        Identity<ReactionWithdrawn>(MessageState.KeyOf);
     }
 
     public static ThreadMessage Create(MessageSent e) => new()

@@ -79,14 +79,8 @@ public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudien
         Route(audience, e, feed, new Dictionary<string, long>());
 
     /// <summary>The key of the message an edit, a deletion or a reaction changes.</summary>
-    private static string? MessageChanged(object e) => e switch
-    {
-        MessageEdited m => MessageState.Key(m.ConversationId, m.MessageId),
-        MessageDeleted m => MessageState.Key(m.ConversationId, m.MessageId),
-        ReactionAdded m => MessageState.Key(m.ConversationId, m.MessageId),
-        ReactionWithdrawn m => MessageState.Key(m.ConversationId, m.MessageId),
-        _ => null,
-    };
+    private static string? MessageChanged(object e) =>
+        e is MessageEdited or MessageDeleted or ReactionAdded or ReactionWithdrawn ? MessageState.KeyOf((IMessageEvent)e) : null;
 
     private static long? SequenceOf(object e, IReadOnlyDictionary<string, long> changed) => e switch
     {

@@ -114,10 +114,8 @@ public sealed class RoomFeedSource : IFeedSource
         return questions.Where(q => q is { Anonymous: true }).Select(q => q.Id).ToHashSet();
     }
 
-    // Every event of a room's streams names its room, its question and its person in properties of these names.
-    private static string RoomOf(object e) => (string)Property(e, "RoomId")!;
-    private static string? QuestionOf(object e) => (string?)Property(e, "QuestionId");
-    private static string? UserOf(object e) => (string?)Property(e, "UserId");
-
-    private static object? Property(object e, string name) => e.GetType().GetProperty(name)?.GetValue(e);
+    // Every event of a room's streams declares its room (IRoomEvent), and its question or its participant by its kind.
+    private static string RoomOf(object e) => ((IRoomEvent)e).RoomId;
+    private static string? QuestionOf(object e) => (e as IQuestionEvent)?.QuestionId;
+    private static string? UserOf(object e) => (e as IParticipantEvent)?.UserId;
 }

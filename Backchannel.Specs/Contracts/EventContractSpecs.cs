@@ -102,6 +102,21 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
     }
 
     [Fact]
+    public void every_event_declares_the_stream_it_belongs_to()
+    {
+        EventNames.All.Keys.Where(t => !typeof(IStreamEvent).IsAssignableFrom(t)).ShouldBeEmpty("routing and the push read the declaration");
+        Examples.ToDictionary(e => EventNames.All[e.GetType()], IStreamEvent.StreamOf).ShouldAllBe(s => !string.IsNullOrEmpty(s.Value));
+    }
+
+    [Fact]
+    public void the_declared_stream_of_an_event_is_never_stored_in_its_json()
+    {
+        var serializer = Store.Options.Serializer();
+        Examples.Where(e => serializer.ToJson(e).Contains("streamId", StringComparison.OrdinalIgnoreCase))
+            .Select(e => e.GetType().Name).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void the_stored_json_of_every_event_is_pinned()
     {
         var serializer = Store.Options.Serializer();

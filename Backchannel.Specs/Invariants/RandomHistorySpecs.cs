@@ -18,6 +18,21 @@ namespace Backchannel.Specs.Invariants;
 /// </summary>
 public sealed class RandomHistorySpecs(AppFixture app) : AppSpec(app)
 {
+    [Fact]
+    public async Task in_a_random_history_every_event_is_stored_in_the_stream_it_declares()
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        var history = new RandomHistory(scope.ServiceProvider.GetRequiredService<IMessageBus>(), seed: 4);
+        await history.RunAsync(300);
+        history.Accepted.ShouldBeGreaterThan(50, "a history that refuses everything proves nothing");
+
+        await using var session = Store.QuerySession();
+        var events = await session.Events.QueryAllRawEvents().ToListAsync();
+        events.Select(e => e.EventTypeName).Distinct().Count().ShouldBeGreaterThanOrEqualTo(25, "many kinds of event occur");
+        events.Where(e => IStreamEvent.StreamOf(e.Data) != e.StreamKey)
+            .Select(e => $"{e.EventTypeName} in {e.StreamKey} declares {IStreamEvent.StreamOf(e.Data)}").ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
