@@ -7,33 +7,23 @@ using Marten;
 namespace Backchannel.Domain.Requests;
 
 /// <summary>
-/// Decline every request in these conversations that still waits for you. A conversation where you no longer have a
-/// pending request (accepted or declined meanwhile) is skipped, so the command can be repeated safely.
+/// Decline every request that waits for you. The command finds them itself, in the conversations' own state; a request
+/// decided meanwhile (accepted or declined) is skipped, so the command can be repeated safely.
 /// </summary>
-public sealed record DeclineAllRequests(string UserId, IReadOnlyList<string> ConversationIds)
+public sealed record DeclineAllRequests(string UserId)
 {
     public sealed class Validator : AbstractValidator<DeclineAllRequests>
     {
-        public Validator()
-        {
-            RuleFor(x => x.UserId).MustBeHandle();
-            RuleFor(x => x.ConversationIds).NotNull();
-            RuleForEach(x => x.ConversationIds).MustBeId();
-        }
+        public Validator() => RuleFor(x => x.UserId).MustBeHandle();
     }
 }
 
-/// <summary>Decline every request in these conversations that still waits for you, and block everyone who sent one.</summary>
-public sealed record BlockAllRequesters(string UserId, IReadOnlyList<string> ConversationIds)
+/// <summary>Decline every request that waits for you, and block everyone who sent one.</summary>
+public sealed record BlockAllRequesters(string UserId)
 {
     public sealed class Validator : AbstractValidator<BlockAllRequesters>
     {
-        public Validator()
-        {
-            RuleFor(x => x.UserId).MustBeHandle();
-            RuleFor(x => x.ConversationIds).NotNull();
-            RuleForEach(x => x.ConversationIds).MustBeId();
-        }
+        public Validator() => RuleFor(x => x.UserId).MustBeHandle();
     }
 }
 
@@ -57,14 +47,14 @@ public static class ClearingRequestsHandler
 
     public static async Task<RequestsCleared> Handle(DeclineAllRequests command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var decisions = await DecideAllAsync(session, command.UserId, command.ConversationIds, block: false, clock.GetUtcNow(), ct);
+        var decisions = await DecideAllAsync(session, command.UserId, block: false, clock.GetUtcNow(), ct);
         return new RequestsCleared(decisions.Count, 0);
     }
 
     public static async Task<RequestsCleared> Handle(BlockAllRequesters command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var decisions = await DecideAllAsync(session, command.UserId, command.ConversationIds, block: true, now, ct);
+        var decisions = await DecideAllAsync(session, command.UserId, block: true, now, ct);
         var blocks = await session.DecideForUserAsync(command.UserId, user => decisions.OfType<RequesterBlocked>()
             .DistinctBy(b => b.From)
             .SelectMany(b => BlockingHandler.Decide(new BlockUser(command.UserId, b.From), user, now)
@@ -73,14 +63,22 @@ public static class ClearingRequestsHandler
         return new RequestsCleared(decisions.Count, blocks.OfType<UserBlocked>().Count());
     }
 
-    /// <summary>Conversations are locked in id order, so two mass actions never wait on each other in a circle.</summary>
-    private static async Task<IReadOnlyList<object>> DecideAllAsync(IDocumentSession session, string userId, IEnumerable<string> conversationIds,
-        bool block, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The conversations where the user has a request waiting, locked in id order (so two mass actions never wait on
+    /// each other in a circle) and decided on the state each holds once locked.
+    /// </summary>
+    private static async Task<IReadOnlyList<object>> DecideAllAsync(IDocumentSession session, string userId, bool block, DateTimeOffset now,
+        CancellationToken ct)
     {
         var streams = new WriteSet(session);
         var conversations = new List<Conversation?>();
-        foreach (var id in conversationIds.Distinct().Order(StringComparer.Ordinal))
+        foreach (var id in (await PendingRequestsOfAsync(session, userId, ct)).Order(StringComparer.Ordinal))
             conversations.Add(await streams.LockAsync<Conversation>(id, ct));
         return streams.Append(Decide(conversations, userId, block, now));
     }
+
+    /// <summary>The ids of the conversations whose state has the user pending: read from the decisions' own snapshots.</summary>
+    private static async Task<IReadOnlyList<string>> PendingRequestsOfAsync(IQuerySession session, string userId, CancellationToken ct) =>
+        (await session.QueryAsync<Conversation>("where data -> 'members' -> ? ->> 'status' = ?", ct, userId, nameof(MemberStatus.Pending)))
+        .Select(c => c.Id).ToList();
 }

@@ -25,14 +25,14 @@ public static class ViewEndpoints
     /// <summary>Declines every request waiting for you; the senders are not told, as for one decline.</summary>
     [WolverinePost("/inbox/requests/decline-all", OperationId = "declineAllRequests")]
     [ProducesResponseType<RequestsCleared>(StatusCodes.Status200OK)]
-    public static async Task<RequestsCleared> DeclineAll(ClaimsPrincipal user, IQuerySession session, IMessageBus bus, CancellationToken ct) =>
-        await bus.InvokeAsync<RequestsCleared>(new DeclineAllRequests(user.Handle(), await session.PendingRequestIdsAsync(user.Handle(), ct)), ct);
+    public static Task<RequestsCleared> DeclineAll(ClaimsPrincipal user, IMessageBus bus, CancellationToken ct) =>
+        bus.InvokeAsync<RequestsCleared>(new DeclineAllRequests(user.Handle()), ct);
 
     /// <summary>Declines every request waiting for you and blocks everyone who sent one.</summary>
     [WolverinePost("/inbox/requests/block-all", OperationId = "blockAllRequesters")]
     [ProducesResponseType<RequestsCleared>(StatusCodes.Status200OK)]
-    public static async Task<RequestsCleared> BlockAll(ClaimsPrincipal user, IQuerySession session, IMessageBus bus, CancellationToken ct) =>
-        await bus.InvokeAsync<RequestsCleared>(new BlockAllRequesters(user.Handle(), await session.PendingRequestIdsAsync(user.Handle(), ct)), ct);
+    public static Task<RequestsCleared> BlockAll(ClaimsPrincipal user, IMessageBus bus, CancellationToken ct) =>
+        bus.InvokeAsync<RequestsCleared>(new BlockAllRequesters(user.Handle()), ct);
 
     /// <summary>
     /// A page of the thread (<c>?before=&amp;limit=</c>), or the whole thread as of a version (<c>?asOfVersion=</c>)

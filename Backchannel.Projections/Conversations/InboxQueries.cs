@@ -75,10 +75,6 @@ public static class InboxQueries
         }).ToList();
     }
 
-    /// <summary>Every conversation where the user has a request waiting: what the mass actions on the requests inbox act on.</summary>
-    public static Task<IReadOnlyList<string>> PendingRequestIdsAsync(this IQuerySession session, string userId, CancellationToken ct = default) =>
-        session.Query<ConversationView>().Where(c => c.RequestsOf.Contains(userId)).Select(c => c.Id).ToListAsync(ct);
-
     private static Task<IReadOnlyList<ConversationView>> NewestFirstAsync(this IQuerySession session,
         Expression<Func<ConversationView, bool>> filter, int limit, CancellationToken ct) =>
         session.Query<ConversationView>().Where(filter).OrderByDescending(c => c.LastActivityAt).Take(limit).ToListAsync(ct);

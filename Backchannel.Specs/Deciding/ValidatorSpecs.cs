@@ -20,6 +20,14 @@ public sealed class ValidatorSpecs
     private static RequestConversation Request(IReadOnlyList<string> to, string text = "hi", string from = "ayu") => new("c-1", from, to, text, null);
 
     [Fact]
+    public void a_mass_action_on_the_requests_inbox_names_a_user_by_handle()
+    {
+        ShouldFailOn(new DeclineAllRequests.Validator(), new DeclineAllRequests("Not A Handle"), "UserId");
+        ShouldFailOn(new BlockAllRequesters.Validator(), new BlockAllRequesters(""), "UserId");
+        ShouldPass(new DeclineAllRequests.Validator(), new DeclineAllRequests("budi"));
+    }
+
+    [Fact]
     public void a_well_formed_request_passes() => ShouldPass(RequestValidator, Request(["budi", "cici_2"]));
 
     [Theory]
