@@ -35,8 +35,10 @@ public sealed record PlannedEvent(
 /// <summary>Who may change a scheduled event, and when it can still change.</summary>
 public static class PlannedEventAccess
 {
-    public static PlannedEvent RequireEvent([NotNull] this PlannedEvent? plannedEvent) =>
-        plannedEvent ?? throw RuleViolation.NotFound("event_not_found", "No such event.");
+    /// <summary>There is no such event (404): also what the view of an event answers then.</summary>
+    public static RuleViolation NoSuchEvent() => RuleViolation.NotFound("event_not_found", "No such event.");
+
+    public static PlannedEvent RequireEvent([NotNull] this PlannedEvent? plannedEvent) => plannedEvent ?? throw NoSuchEvent();
 
     /// <summary>The event, if it is neither cancelled nor live yet: only then can its plan change.</summary>
     public static PlannedEvent RequireUpcoming([NotNull] this PlannedEvent? plannedEvent)

@@ -58,14 +58,21 @@ public static class RoomStreams
 {
     /// <summary>One stream per person per room; '/' cannot occur in an id (see <see cref="Rules.MustBeId{T}"/>).</summary>
     public static string ParticipantId(string roomId, string userId) => $"{roomId}/{userId}";
-
 }
 
 /// <summary>Who may do what in a room. Shared by the decisions on rooms, the stage and questions.</summary>
 public static class RoomAccess
 {
-    public static Room RequireRoom([NotNull] this Room? room) =>
-        room ?? throw RuleViolation.NotFound("room_not_found", "No such room.");
+    /// <summary>There is no such room (404): also what a view of a room answers then.</summary>
+    public static RuleViolation NoSuchRoom() => RuleViolation.NotFound("room_not_found", "No such room.");
+
+    /// <summary>The actor is not in the room (403).</summary>
+    public static RuleViolation NotInRoom() => RuleViolation.Forbidden("not_in_room", "Join the room first.");
+
+    /// <summary>The actor is in the room but not on its stage (403).</summary>
+    public static RuleViolation StageOnly() => RuleViolation.Forbidden("stage_only", "Only the room's speakers and moderators may do this.");
+
+    public static Room RequireRoom([NotNull] this Room? room) => room ?? throw NoSuchRoom();
 
     /// <summary>The room, if it has not ended.</summary>
     public static Room RequireLive([NotNull] this Room? room)
@@ -75,7 +82,7 @@ public static class RoomAccess
     }
 
     public static Participant RequirePresent([NotNull] this Participant? participant) =>
-        participant is { Present: true } ? participant : throw RuleViolation.Forbidden("not_in_room", "Join the room first.");
+        participant is { Present: true } ? participant : throw NotInRoom();
 
     public static Participant RequireModerator([NotNull] this Participant? participant) =>
         participant.RequirePresent().Role == RoomRole.Moderator
@@ -84,9 +91,7 @@ public static class RoomAccess
 
     /// <summary>Moderators and speakers screen the audience's questions.</summary>
     public static Participant RequireOnStage([NotNull] this Participant? participant) =>
-        participant.RequirePresent().OnStage
-            ? participant
-            : throw RuleViolation.Forbidden("stage_only", "Only the room's speakers and moderators may do this.");
+        participant.RequirePresent().OnStage ? participant : throw StageOnly();
 
     public static Participant RequireListener([NotNull] this Participant? participant) =>
         participant.RequirePresent().IsListening

@@ -54,8 +54,10 @@ public static class EventEndpoints
 
     [WolverineGet("/events/{id}", OperationId = "event")]
     [ProducesResponseType<UpcomingEvent>(StatusCodes.Status200OK)]
-    public static Task<UpcomingEvent> Event(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.EventAsync(user.Handle(), QueryValues.Id(id, "id"), ct);
+    public static async Task<IResult> Event(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        await session.EventAsync(user.Handle(), QueryValues.Id(id, "id"), ct) is { } found
+            ? TypedResults.Ok(found)
+            : ProblemMapping.Refused(PlannedEventAccess.NoSuchEvent());
 
     /// <summary>A thank-you note for a room both of you were in, or an event they host: delivered like any message.</summary>
     [WolverinePost("/thanks", OperationId = "sendThanks")]

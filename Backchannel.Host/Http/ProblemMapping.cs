@@ -85,6 +85,12 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
         return false;
     }
 
+    /// <summary>
+    /// A refusal answered without throwing (a view the caller may not see): the same ProblemDetails as when a command
+    /// throws <paramref name="rule"/>.
+    /// </summary>
+    public static IResult Refused(RuleViolation rule) => TypedResults.Problem(Rule(rule));
+
     private static ProblemDetails Rule(RuleViolation rule)
     {
         var problem = new ProblemDetails

@@ -63,8 +63,8 @@ public static class RoomEndpoints
     /// <summary>The room for anyone present in it: roles, the stage, approved and answered questions with their answers.</summary>
     [WolverineGet("/rooms/{id}", OperationId = "room")]
     [ProducesResponseType<RoomScreen>(StatusCodes.Status200OK)]
-    public static Task<RoomScreen> Room(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.RoomAsync(user.Handle(), QueryValues.Id(id, "id"), ct);
+    public static async Task<IResult> Room(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        Answer(await session.RoomAsync(user.Handle(), QueryValues.Id(id, "id"), ct));
 
     /// <summary>
     /// What the stage screens: questions by status, raised hands in order, the stage roster. Each list holds its first
@@ -72,8 +72,8 @@ public static class RoomEndpoints
     /// </summary>
     [WolverineGet("/rooms/{id}/moderation", OperationId = "moderation")]
     [ProducesResponseType<ModerationView>(StatusCodes.Status200OK)]
-    public static Task<ModerationView> Moderation(string id, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.ModerationAsync(user.Handle(), QueryValues.Id(id, "id"), PageSize(limit), ct);
+    public static async Task<IResult> Moderation(string id, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        Answer(await session.ModerationAsync(user.Handle(), QueryValues.Id(id, "id"), PageSize(limit), ct));
 
     /// <summary>
     /// The next page of one question list of the moderation view (<c>pending</c>, <c>approved</c>, <c>pinned</c>,
@@ -81,16 +81,25 @@ public static class RoomEndpoints
     /// </summary>
     [WolverineGet("/rooms/{id}/moderation/{list}", OperationId = "moderationQuestions")]
     [ProducesResponseType<ModerationPage<QuestionItem>>(StatusCodes.Status200OK)]
-    public static Task<ModerationPage<QuestionItem>> ModerationQuestions(string id, string list, string? after, int? limit, ClaimsPrincipal user,
+    public static async Task<IResult> ModerationQuestions(string id, string list, string? after, int? limit, ClaimsPrincipal user,
         IQuerySession session, CancellationToken ct) =>
-        session.ModerationPageAsync<QuestionItem>(user.Handle(), QueryValues.Id(id, "id"), QuestionList(list), after, PageSize(limit), ct);
+        Answer(await session.ModerationPageAsync<QuestionItem>(user.Handle(), QueryValues.Id(id, "id"), QuestionList(list), after, PageSize(limit), ct));
 
     /// <summary>The next page of the raised hands of the moderation view, after <c>?after=</c>.</summary>
     [WolverineGet("/rooms/{id}/moderation/raised-hands", OperationId = "moderationRaisedHands")]
     [ProducesResponseType<ModerationPage<RaisedHand>>(StatusCodes.Status200OK)]
-    public static Task<ModerationPage<RaisedHand>> ModerationRaisedHands(string id, string? after, int? limit, ClaimsPrincipal user,
+    public static async Task<IResult> ModerationRaisedHands(string id, string? after, int? limit, ClaimsPrincipal user,
         IQuerySession session, CancellationToken ct) =>
-        session.ModerationPageAsync<RaisedHand>(user.Handle(), QueryValues.Id(id, "id"), ModerationList.RaisedHands, after, PageSize(limit), ct);
+        Answer(await session.ModerationPageAsync<RaisedHand>(user.Handle(), QueryValues.Id(id, "id"), ModerationList.RaisedHands, after, PageSize(limit), ct));
+
+    /// <summary>A view of a room, 200; or the refusal the same request to act in the room would get: 404, or 403 with its code.</summary>
+    private static IResult Answer<T>(RoomAnswer<T> answer) where T : class => answer.Unseen switch
+    {
+        null => TypedResults.Ok(answer.View),
+        RoomUnseen.NoSuchRoom => ProblemMapping.Refused(RoomAccess.NoSuchRoom()),
+        RoomUnseen.NotInRoom => ProblemMapping.Refused(RoomAccess.NotInRoom()),
+        _ => ProblemMapping.Refused(RoomAccess.StageOnly()),
+    };
 
     private static int PageSize(int? limit)
     {

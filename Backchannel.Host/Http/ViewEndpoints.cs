@@ -52,7 +52,7 @@ public static class ViewEndpoints
         var thread = asOfVersion is not null || asOf is not null
             ? await session.ThreadAsOfAsync(user.Handle(), id, asOfVersion ?? 0, asOf, ct)
             : await session.ThreadAsync(user.Handle(), id, before, limit ?? ThreadQueries.DefaultPageSize, ct);
-        return thread is null ? NotFound() : TypedResults.Ok(thread);
+        return thread is null ? ProblemMapping.Refused(RuleViolation.NotFound("conversation_not_found", "No such conversation.")) : TypedResults.Ok(thread);
     }
 
     /// <summary>Request decisions: your own (as requester or recipient), or, for an operator, anyone's.</summary>
@@ -87,7 +87,4 @@ public static class ViewEndpoints
     {
         if (!condition) throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure(field, message)]);
     }
-
-    private static IResult NotFound() =>
-        TypedResults.Problem(ProblemMapping.ToProblem(RuleViolation.NotFound("conversation_not_found", "No such conversation."))!);
 }

@@ -1,4 +1,3 @@
-using Backchannel.Domain.Common;
 using Backchannel.Domain.People;
 using Marten;
 
@@ -36,12 +35,9 @@ public static class EventQueries
         return events.Select(e => Upcoming(e, userId)).ToList();
     }
 
-    /// <summary>One event, for anyone: events are public.</summary>
-    public static async Task<UpcomingEvent> EventAsync(this IQuerySession session, string viewer, string eventId, CancellationToken ct = default)
-    {
-        var view = await session.LoadAsync<EventView>(eventId, ct) ?? throw RuleViolation.NotFound("event_not_found", "No such event.");
-        return Upcoming(view, viewer);
-    }
+    /// <summary>One event, for anyone (events are public); null when there is no such event.</summary>
+    public static async Task<UpcomingEvent?> EventAsync(this IQuerySession session, string viewer, string eventId, CancellationToken ct = default) =>
+        await session.LoadAsync<EventView>(eventId, ct) is { } view ? Upcoming(view, viewer) : null;
 
     private static UpcomingEvent Upcoming(EventView e, string viewer)
     {

@@ -1,4 +1,3 @@
-using Backchannel.Domain.Common;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Rooms;
 using Backchannel.Projections.Planning;
@@ -91,62 +90,94 @@ public sealed record EventLink(string EventId, string Title, DateTimeOffset Star
 /// <summary>A link from a conversation to the room it was started from.</summary>
 public sealed record RoomLink(string RoomId, string Title, bool Ended);
 
+/// <summary>Why a viewer is shown no view of a room.</summary>
+public enum RoomUnseen
+{
+    /// <summary>There is no such room.</summary>
+    NoSuchRoom,
+    /// <summary>The viewer is not in the room.</summary>
+    NotInRoom,
+    /// <summary>The viewer is in the room but not on its stage, and the view is the stage's.</summary>
+    NotOnStage,
+}
+
+/// <summary>What a query of a room answers: the view, or why this viewer has none (<see cref="Unseen"/>).</summary>
+public sealed record RoomAnswer<T>(T? View, RoomUnseen? Unseen) where T : class
+{
+    /// <summary>The view, shown.</summary>
+    public static RoomAnswer<T> Shown(T view) => new(view, null);
+
+    /// <summary>No view, and why.</summary>
+    public static RoomAnswer<T> NotShown(RoomUnseen unseen) => new(null, unseen);
+}
+
 public static class RoomQueries
 {
     public const int MaxListenersShown = 500;
 
-    /// <summary>The room for someone present in it; 404 when there is no such room, 403 when the viewer is not in it.</summary>
-    public static async Task<RoomScreen> RoomAsync(this IQuerySession session, string viewer, string roomId, CancellationToken ct = default)
+    /// <summary>The room for someone present in it; none when there is no such room or the viewer is not in it.</summary>
+    public static async Task<RoomAnswer<RoomScreen>> RoomAsync(this IQuerySession session, string viewer, string roomId, CancellationToken ct = default)
     {
-        var (room, me, participants, questions, upvotes) = await LoadAsync(session, viewer, roomId, ct);
-        me.RequirePresent();
+        if (await LoadAsync(session, viewer, roomId, ct) is not { } loaded) return RoomAnswer<RoomScreen>.NotShown(RoomUnseen.NoSuchRoom);
+        var (room, me, participants, questions, upvotes) = loaded;
+        if (me is not { Present: true }) return RoomAnswer<RoomScreen>.NotShown(RoomUnseen.NotInRoom);
         var eventLink = room.EventId is null ? null : (await session.EventLinksAsync([room.EventId], ct)).GetValueOrDefault(room.EventId);
         var listeners = participants.Where(p => p.IsListening).OrderBy(p => p.JoinedAt).ToList();
         var shown = questions.Where(q => q.Status is QuestionStatus.Approved or QuestionStatus.Answered)
             .Select(q => Item(q, viewer, upvotes))
             .OrderByDescending(q => q.Pinned).ThenByDescending(q => q.Upvotes).ThenBy(q => q.AskedAt).ToList();
-        return new RoomScreen(room.Id, room.Title, eventLink, room.Ended, room.StartedAt, me.Role, me.HandRaisedAt is not null,
+        return RoomAnswer<RoomScreen>.Shown(new RoomScreen(room.Id, room.Title, eventLink, room.Ended, room.StartedAt, me.Role, me.HandRaisedAt is not null,
             me.OnStage ? room.StageConversationId : null,
             StageOf(participants), listeners.Count, listeners.Take(MaxListenersShown).Select(p => p.UserId).ToList(), shown,
-            questions.Where(q => q.AskedBy == viewer).OrderBy(q => q.AskedAt).Select(q => Item(q, viewer, upvotes)).ToList());
+            questions.Where(q => q.AskedBy == viewer).OrderBy(q => q.AskedAt).Select(q => Item(q, viewer, upvotes)).ToList()));
     }
 
     public const int DefaultModerationPageSize = 50;
     public const int MaxModerationPageSize = 200;
 
     /// <summary>
-    /// The moderation view, for the room's moderators and speakers only (403 for anyone else): the first
+    /// The moderation view, for the room's moderators and speakers only (none for anyone else): the first
     /// <paramref name="limit"/> entries of each list, and a cursor for each list that has more.
     /// </summary>
-    public static async Task<ModerationView> ModerationAsync(this IQuerySession session, string viewer, string roomId,
+    public static async Task<RoomAnswer<ModerationView>> ModerationAsync(this IQuerySession session, string viewer, string roomId,
         int limit = DefaultModerationPageSize, CancellationToken ct = default)
     {
-        var (room, me, participants, questions, upvotes) = await LoadAsync(session, viewer, roomId, ct);
-        me.RequireOnStage();
+        if (await LoadAsync(session, viewer, roomId, ct) is not { } loaded) return RoomAnswer<ModerationView>.NotShown(RoomUnseen.NoSuchRoom);
+        var (room, me, participants, questions, upvotes) = loaded;
+        if (StageOnly(me) is { } unseen) return RoomAnswer<ModerationView>.NotShown(unseen);
         var lists = Lists(questions, participants, viewer, upvotes);
         var pages = Enum.GetValues<ModerationList>().ToDictionary(l => l, l => Page(l, lists[l], null, limit));
-        return new ModerationView(room.Id, room.Title, room.Ended,
+        return RoomAnswer<ModerationView>.Shown(new ModerationView(room.Id, room.Title, room.Ended,
             Questions(pages[ModerationList.Pending]), Questions(pages[ModerationList.Approved]), Questions(pages[ModerationList.Pinned]),
             Questions(pages[ModerationList.Answered]), Questions(pages[ModerationList.Dismissed]),
             pages[ModerationList.RaisedHands].Items.Select(e => (RaisedHand)e.Value).ToList(),
             StageOf(participants),
             new ModerationNext(pages[ModerationList.Pending].Next, pages[ModerationList.Approved].Next, pages[ModerationList.Pinned].Next,
-                pages[ModerationList.Answered].Next, pages[ModerationList.Dismissed].Next, pages[ModerationList.RaisedHands].Next));
+                pages[ModerationList.Answered].Next, pages[ModerationList.Dismissed].Next, pages[ModerationList.RaisedHands].Next)));
     }
+
+    /// <summary>Why someone is not shown what the stage screens, or null when they are on it.</summary>
+    private static RoomUnseen? StageOnly(Participant? me) => me switch
+    {
+        not { Present: true } => RoomUnseen.NotInRoom,
+        not { OnStage: true } => RoomUnseen.NotOnStage,
+        _ => null,
+    };
 
     /// <summary>
     /// The page of one list after <paramref name="after"/> (a cursor from an earlier page of the same list, or null for
     /// the first). The order is total (ties broken by id), so pages neither repeat nor skip an entry whose place did
     /// not change meanwhile; an entry that moved (new upvotes, a new status) is read again from the view or the push.
     /// </summary>
-    public static async Task<ModerationPage<T>> ModerationPageAsync<T>(this IQuerySession session, string viewer, string roomId,
+    public static async Task<RoomAnswer<ModerationPage<T>>> ModerationPageAsync<T>(this IQuerySession session, string viewer, string roomId,
         ModerationList list, string? after, int limit, CancellationToken ct = default)
     {
         var cursor = after is null ? null : Cursor.Parse(list, after);
-        var (_, me, participants, questions, upvotes) = await LoadAsync(session, viewer, roomId, ct);
-        me.RequireOnStage();
+        if (await LoadAsync(session, viewer, roomId, ct) is not { } loaded) return RoomAnswer<ModerationPage<T>>.NotShown(RoomUnseen.NoSuchRoom);
+        var (_, me, participants, questions, upvotes) = loaded;
+        if (StageOnly(me) is { } unseen) return RoomAnswer<ModerationPage<T>>.NotShown(unseen);
         var page = Page(list, Lists(questions, participants, viewer, upvotes)[list], cursor, limit);
-        return new ModerationPage<T>(page.Items.Select(e => (T)e.Value).ToList(), page.Next);
+        return RoomAnswer<ModerationPage<T>>.Shown(new ModerationPage<T>(page.Items.Select(e => (T)e.Value).ToList(), page.Next));
     }
 
     private static IReadOnlyList<QuestionItem> Questions(ListPage page) => page.Items.Select(e => (QuestionItem)e.Value).ToList();
@@ -217,7 +248,8 @@ public static class RoomQueries
         }
     }
 
-    private static async Task<(RoomView, Participant?, IReadOnlyList<Participant>, IReadOnlyList<QuestionView>, Votes)> LoadAsync(
+    /// <summary>What every view of a room reads, in one round trip; null when there is no such room.</summary>
+    private static async Task<(RoomView, Participant?, IReadOnlyList<Participant>, IReadOnlyList<QuestionView>, Votes)?> LoadAsync(
         IQuerySession session, string viewer, string roomId, CancellationToken ct)
     {
         var batch = session.CreateBatchQuery();
@@ -227,7 +259,7 @@ public static class RoomQueries
         var questions = batch.Query<QuestionView>().Where(q => q.RoomId == roomId).ToList();
         var mine = batch.Query<Upvote>().Where(u => u.RoomId == roomId && u.UserId == viewer && u.Active).ToList();
         await batch.Execute(ct);
-        var view = await room ?? throw RuleViolation.NotFound("room_not_found", "No such room.");
+        if (await room is not { } view) return null;
         return (view, await me, await participants, await questions,
             new Votes(await CountVotesAsync(session, roomId, ct), (await mine).Select(u => u.QuestionId).ToHashSet()));
     }

@@ -48,9 +48,37 @@ public sealed class RoomProjectionSpecs(AppFixture app) : AppSpec(app)
         await Append(($"{RoomId}/dodi", [new Backchannel.Domain.Rooms.ParticipantLeft(RoomId, "dodi", Backchannel.Domain.Rooms.RoomRole.Listener, At(1))]));
 
         await using var session = Store.QuerySession();
-        var moderation = await session.ModerationAsync("ayu", RoomId);
+        var moderation = (await session.ModerationAsync("ayu", RoomId)).View!;
         moderation.RaisedHands.Select(h => h.UserId).ShouldBe(["cici"]);
-        (await session.RoomAsync("cici", RoomId)).Listeners.ShouldBe(["cici", "eka"]);
+        (await session.RoomAsync("cici", RoomId)).View!.Listeners.ShouldBe(["cici", "eka"]);
+    }
+
+    [Fact]
+    public async Task a_room_that_does_not_exist_is_answered_as_not_found_not_thrown()
+    {
+        await using var session = Store.QuerySession();
+        (await session.RoomAsync("cici", "no-such-room")).ShouldBe(RoomAnswer<RoomScreen>.NotShown(RoomUnseen.NoSuchRoom));
+    }
+
+    [Fact]
+    public async Task someone_not_in_the_room_is_shown_no_room_and_told_why()
+    {
+        await using var session = Store.QuerySession();
+        (await session.RoomAsync("zed_never_came", RoomId)).ShouldBe(RoomAnswer<RoomScreen>.NotShown(RoomUnseen.NotInRoom));
+    }
+
+    [Fact]
+    public async Task a_listener_is_shown_no_moderation_view_and_told_why()
+    {
+        await using var session = Store.QuerySession();
+        (await session.ModerationAsync("cici", RoomId)).ShouldBe(RoomAnswer<ModerationView>.NotShown(RoomUnseen.NotOnStage));
+    }
+
+    [Fact]
+    public async Task an_event_that_does_not_exist_is_answered_as_null()
+    {
+        await using var session = Store.QuerySession();
+        (await session.EventAsync("cici", "no-such-event")).ShouldBeNull();
     }
 
     [Fact]
