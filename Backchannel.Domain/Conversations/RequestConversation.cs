@@ -44,54 +44,77 @@ public sealed record ConversationRequested(string ConversationId, string Opening
 public static class RequestConversationHandler
 {
     public static Invitation Decide(RequestConversation command, string openingMessageId, UserProfile sender,
-        IReadOnlyList<UserProfile> recipients, DateTimeOffset now)
-    {
-        var invitation = Admission.Invite(command.ConversationId, sender, recipients, now);
-        if (invitation.Refused) return invitation;
-
-        var kind = recipients.Count == 1 ? ConversationKind.Direct : ConversationKind.Group;
-        return invitation with
-        {
-            ConversationEvents =
-            [
-                new ConversationStarted(command.ConversationId, kind, command.From, command.RoomId, null, now),
-                .. invitation.ConversationEvents,
-                new MessageSent(command.ConversationId, openingMessageId, 1, command.From, command.Text, null, now),
-            ],
-        };
-    }
+        IReadOnlyList<UserProfile> recipients, DateTimeOffset now) =>
+        ConversationStart.Decide(
+            new ConversationStarted(command.ConversationId, recipients.Count == 1 ? ConversationKind.Direct : ConversationKind.Group, command.From,
+                command.RoomId, null, now),
+            sender, recipients,
+            new MessageSent(command.ConversationId, openingMessageId, 1, command.From, command.Text, null, now), now);
 
     public static async Task<ConversationRequested> Handle(RequestConversation command, IDocumentSession session,
         BackchannelSettings settings, TimeProvider clock, CancellationToken ct)
     {
-        if (await session.Events.FetchStreamStateAsync(command.ConversationId, ct) is not null)
-            throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
-
         if (command.RoomId is not null)
         {
             var (room, participants) = await session.LoadPresenceAsync(command.RoomId, [command.From, .. command.To], ct);
             RoomLinks.RequireAllPresent(room, command.From, participants);
         }
-        var sender = (await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct)).RequireOwnKind();
+        return await ConversationStart.StartAsync(session, settings, clock, command.ConversationId, command.From, command.To,
+            (sender, recipients, openingMessageId, now) => Decide(command, openingMessageId, sender, recipients, now), ct);
+    }
+
+    /// <summary>The opening message's id follows from the conversation's, so a retried request cannot make two.</summary>
+    public static string OpeningMessageIdOf(string conversationId) => $"{conversationId}.1";
+}
+
+/// <summary>
+/// The one way a conversation starts with an opening message from a person (a request, a thank-you note): each
+/// recipient admitted, requested, suppressed or refused by <see cref="Admission"/>, the requests limit applied, and
+/// then either the conversation's first events or the refusals on the sender's stream.
+/// </summary>
+public static class ConversationStart
+{
+    /// <summary>
+    /// <paramref name="started"/>, what admission decides for each recipient, then <paramref name="opening"/>; or, when a
+    /// recipient refuses by policy, only the refusals.
+    /// </summary>
+    public static Invitation Decide(ConversationStarted started, UserProfile sender, IReadOnlyList<UserProfile> recipients, IMessageEvent opening,
+        DateTimeOffset now)
+    {
+        var invitation = Admission.Invite(started.ConversationId, sender, recipients, now);
+        return invitation.Refused ? invitation : invitation with { ConversationEvents = [started, .. invitation.ConversationEvents, opening] };
+    }
+
+    /// <summary>
+    /// Starts conversation <paramref name="conversationId"/> from <paramref name="from"/> to <paramref name="to"/> with what
+    /// <paramref name="decide"/> returns (given the sender's and the recipients' profiles, the opening message's id and
+    /// the time), under the lock on the sender's stream that the requests limit counts under.
+    /// </summary>
+    public static async Task<ConversationRequested> StartAsync(IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
+        string conversationId, string from, IReadOnlyList<string> to,
+        Func<UserProfile, IReadOnlyList<UserProfile>, string, DateTimeOffset, Invitation> decide, CancellationToken ct)
+    {
+        var conversation = await session.Events.FetchForWriting<Conversation>(conversationId, ct);
+        if (conversation.Aggregate is not null)
+            throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
+        conversation.RequireOwnKind("conversationId");
+        var sender = (await session.Events.FetchForExclusiveWriting<UserProfile>(from, ct)).RequireOwnKind();
         var now = clock.GetUtcNow();
-        var openingMessageId = OpeningMessageIdOf(command.ConversationId);
-        var profile = sender.Aggregate ?? UserProfile.Default(command.From);
-        var recipients = await session.LoadProfilesAsync(command.To, ct);
-        var invitation = Decide(command, openingMessageId, profile, command.To.Select(to => recipients[to]).ToList(), now);
-        var throttle = await RequestQuota.CheckAsync(session, command.From, settings, now, RequestQuota.CostOfStarting(invitation), ct);
+        var openingMessageId = RequestConversationHandler.OpeningMessageIdOf(conversationId);
+        var profile = sender.Aggregate ?? UserProfile.Default(from);
+        var recipients = await session.LoadProfilesAsync(to, ct);
+        var invitation = decide(profile, to.Select(t => recipients[t]).ToList(), openingMessageId, now);
+        var throttle = await RequestQuota.CheckAsync(session, from, settings, now, RequestQuota.CostOfStarting(invitation), ct);
         if (throttle.Refused)
         {
-            sender.AppendMany(RequestQuota.Suppressions(command.ConversationId, profile, command.To, throttle, now));
-            return new ConversationRequested(command.ConversationId, openingMessageId, [], throttle);
+            sender.AppendMany(RequestQuota.Suppressions(conversationId, profile, to, throttle, now));
+            return new ConversationRequested(conversationId, openingMessageId, [], throttle);
         }
 
         if (invitation.Refused)
             sender.AppendMany(invitation.Refusals);
         else
-            session.Events.StartStream<Conversation>(command.ConversationId, invitation.ConversationEvents);
-        return new ConversationRequested(command.ConversationId, openingMessageId, invitation.RefusedBy, throttle);
+            conversation.AppendMany(invitation.ConversationEvents);
+        return new ConversationRequested(conversationId, openingMessageId, invitation.RefusedBy, throttle);
     }
-
-    /// <summary>The opening message's id follows from the conversation's, so a retried request cannot make two.</summary>
-    public static string OpeningMessageIdOf(string conversationId) => $"{conversationId}.1";
 }

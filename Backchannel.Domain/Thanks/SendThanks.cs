@@ -51,20 +51,11 @@ public static class SendThanksHandler
         }
     }
 
-    public static Invitation Decide(SendThanks command, string messageId, UserProfile sender, UserProfile recipient, DateTimeOffset now)
-    {
-        var invitation = Admission.Invite(command.ConversationId, sender, [recipient], now);
-        if (invitation.Refused) return invitation;
-        return invitation with
-        {
-            ConversationEvents =
-            [
-                new ConversationStarted(command.ConversationId, ConversationKind.Direct, command.From, command.RoomId, command.EventId, now),
-                .. invitation.ConversationEvents,
-                new ThanksSent(command.ConversationId, messageId, 1, command.From, command.To, command.Text, command.RoomId, command.EventId, now),
-            ],
-        };
-    }
+    public static Invitation Decide(SendThanks command, string messageId, UserProfile sender, UserProfile recipient, DateTimeOffset now) =>
+        ConversationStart.Decide(
+            new ConversationStarted(command.ConversationId, ConversationKind.Direct, command.From, command.RoomId, command.EventId, now),
+            sender, [recipient],
+            new ThanksSent(command.ConversationId, messageId, 1, command.From, command.To, command.Text, command.RoomId, command.EventId, now), now);
 
     public static async Task<ConversationRequested> Handle(SendThanks command, IDocumentSession session, BackchannelSettings settings,
         TimeProvider clock, CancellationToken ct)
@@ -74,28 +65,7 @@ public static class SendThanksHandler
             : await session.LoadPresenceAsync(command.RoomId, [command.From, command.To], ct);
         var plannedEvent = command.EventId is null ? null : await session.LoadAsync<PlannedEvent>(command.EventId, ct);
         RequireSharedOccasion(command, room, participants, plannedEvent);
-
-        var conversation = await session.Events.FetchForWriting<Conversation>(command.ConversationId, ct);
-        if (conversation.Aggregate is not null)
-            throw RuleViolation.Conflict("conversation_exists", "A conversation with this id exists already.", "conversationId");
-        conversation.RequireOwnKind("conversationId");
-        var sender = (await session.Events.FetchForExclusiveWriting<UserProfile>(command.From, ct)).RequireOwnKind();
-        var now = clock.GetUtcNow();
-        var messageId = RequestConversationHandler.OpeningMessageIdOf(command.ConversationId);
-        var profile = sender.Aggregate ?? UserProfile.Default(command.From);
-        var recipient = (await session.LoadProfilesAsync([command.To], ct))[command.To];
-        var invitation = Decide(command, messageId, profile, recipient, now);
-        var throttle = await RequestQuota.CheckAsync(session, command.From, settings, now, RequestQuota.CostOfStarting(invitation), ct);
-        if (throttle.Refused)
-        {
-            sender.AppendMany(RequestQuota.Suppressions(command.ConversationId, profile, [command.To], throttle, now));
-            return new ConversationRequested(command.ConversationId, messageId, [], throttle);
-        }
-
-        if (invitation.Refused)
-            sender.AppendMany(invitation.Refusals);
-        else
-            conversation.AppendMany(invitation.ConversationEvents);
-        return new ConversationRequested(command.ConversationId, messageId, invitation.RefusedBy, throttle);
+        return await ConversationStart.StartAsync(session, settings, clock, command.ConversationId, command.From, [command.To],
+            (sender, recipients, messageId, now) => Decide(command, messageId, sender, recipients.Single(), now), ct);
     }
 }

@@ -39,7 +39,7 @@ public sealed class StreamKindSpecs(AppFixture app) : AppSpec(app)
         return (await session.Events.FetchStreamStateAsync(streamId))!.Version;
     }
 
-    public static TheoryData<string> Starts() => ["room", "stage", "question", "thanks", "event", "planning"];
+    public static TheoryData<string> Starts() => ["room", "stage", "question", "request", "thanks", "event", "planning"];
 
     [Theory]
     [MemberData(nameof(Starts))]
@@ -53,6 +53,7 @@ public sealed class StreamKindSpecs(AppFixture app) : AppSpec(app)
             "room" => new StartRoom(ConversationId, "stage-new-1", "dodi", "Takeover", null),
             "stage" => new StartRoom("room-new-1", RoomId, "dodi", "Takeover", null),
             "question" => new AskQuestion(ConversationId, RoomId, "cici", "Who are you?", false),
+            "request" => new RequestConversation(RoomId, "cici", ["eka"], "Hello", null),
             "thanks" => new SendThanks(RoomId, "cici", "ayu", RoomId, null, "Thank you"),
             "event" => new ScheduleEvent(ConversationId, "plan-new-1", "dodi", "Takeover", DateTimeOffset.UtcNow.AddDays(1), []),
             _ => new ScheduleEvent("event-new-1", RoomId, "dodi", "Takeover", DateTimeOffset.UtcNow.AddDays(1), []),
