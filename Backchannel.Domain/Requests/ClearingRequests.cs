@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
@@ -77,8 +78,16 @@ public static class ClearingRequestsHandler
         return streams.Append(Decide(conversations, userId, block, now));
     }
 
-    /// <summary>The ids of the conversations whose state has the user pending: read from the decisions' own snapshots.</summary>
-    private static async Task<IReadOnlyList<string>> PendingRequestsOfAsync(IQuerySession session, string userId, CancellationToken ct) =>
-        (await session.QueryAsync<Conversation>("where data -> 'members' -> ? ->> 'status' = ?", ct, userId, nameof(MemberStatus.Pending)))
-        .Select(c => c.Id).ToList();
+    /// <summary>
+    /// The ids of the conversations whose state has the user pending, read from the decisions' own snapshots: a
+    /// containment query, which a GIN index on the snapshots' JSON answers without reading every conversation.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> PendingRequestsOfAsync(IQuerySession session, string userId, CancellationToken ct)
+    {
+        var pending = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["members"] = new Dictionary<string, object> { [userId] = new Dictionary<string, string> { ["status"] = nameof(MemberStatus.Pending) } },
+        });
+        return (await session.QueryAsync<Conversation>("where data @> ?::jsonb", ct, pending)).Select(c => c.Id).ToList();
+    }
 }
