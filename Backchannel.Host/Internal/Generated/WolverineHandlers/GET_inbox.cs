@@ -14,21 +14,22 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_inbox : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
+        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory<Backchannel.Domain.Common.IBackchannelStore> _outboxedSessionFactoryOfBackchannelStore;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_inbox(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_inbox(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory<Backchannel.Domain.Common.IBackchannelStore> outboxedSessionFactoryOfBackchannelStore, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _outboxedSessionFactory = outboxedSessionFactory;
+            _outboxedSessionFactoryOfBackchannelStore = outboxedSessionFactoryOfBackchannelStore;
             _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            var outboxedSessionFactory = (Wolverine.Marten.Publishing.OutboxedSessionFactory)_outboxedSessionFactoryOfBackchannelStore;
             // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            await using var documentSession = outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Backchannel.Host.Http.ViewEndpoints").SetTag("http.route", "/inbox").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
