@@ -60,6 +60,8 @@ public static class BackchannelRegistration
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.CausationIdEnabled = true;
         foreach (var (type, name) in EventNames.All) opts.Events.MapEventType(type, name);
+        // What an erasure masks in the stored events: each capability's rules, declared beside its events.
+        Backchannel.Domain.Privacy.ProtectedInformation.AddMaskingRules(opts);
 
         // Decision state: one inline snapshot per stream, so a command reads one row instead of replaying its stream.
         opts.Projections.Snapshot<UserProfile>(SnapshotLifecycle.Inline);
@@ -69,6 +71,7 @@ public static class BackchannelRegistration
         opts.Projections.Snapshot<Question>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Upvote>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<PlannedEvent>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Backchannel.Domain.Privacy.Erasure>(SnapshotLifecycle.Inline);
         opts.Projections.Add<MessageStateProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<Backchannel.Domain.Requests.RequestReachProjection>(ProjectionLifecycle.Inline);
 
