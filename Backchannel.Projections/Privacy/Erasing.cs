@@ -14,7 +14,6 @@ using Backchannel.Projections.Rooms;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
-using Marten.Events.Projections;
 
 namespace Backchannel.Projections.Privacy;
 
@@ -298,11 +297,14 @@ public static class Erasing
         var changed = 0;
 
         var auditIds = theirs.Select(e => e.Id).ToArray();
-        var requestAudit = (await session.LoadManyAsync<RequestAuditEntry>(ct, auditIds)).Count(a => a is not null);
-        var roomAudit = (await session.LoadManyAsync<RoomAuditEntry>(ct, auditIds)).Count(a => a is not null);
-        if (requestAudit > 0) await ((IProjection)new RequestAuditProjection()).ApplyAsync(session, theirs, ct);
-        if (roomAudit > 0) await ((IProjection)new RoomAuditProjection()).ApplyAsync(session, theirs, ct);
-        changed += requestAudit + roomAudit;
+        var audited = (await session.LoadManyAsync<RequestAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => a.Id)
+            .Concat((await session.LoadManyAsync<RoomAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => a.Id)).ToHashSet();
+        foreach (var e in theirs.Where(e => audited.Contains(e.Id)))
+        {
+            if (AuditEntryOf(e) is not { } entry) continue;
+            session.Store(entry);
+            changed++;
+        }
 
         var positions = theirs.Where(e => e.Data is MessageSent or ThanksSent or MessageEdited).ToDictionary(e => e.Sequence);
         var renames = events.Where(e => e.Data is GroupRenamed).ToList();
@@ -345,6 +347,23 @@ public static class Erasing
         await session.SaveChangesAsync(ct);
         return changed;
     }
+
+    private static readonly RequestAuditProjection RequestAudit = new();
+    private static readonly RoomAuditProjection RoomAudit = new();
+
+    /// <summary>The audit entry the audit projections write for an event carrying text, as a rebuild would write it.</summary>
+    private static object? AuditEntryOf(IEvent e) => e switch
+    {
+        IEvent<Backchannel.Domain.Requests.RequestReported> r => RequestAudit.Create(r),
+        IEvent<RoomStarted> r => RoomAudit.Create(r),
+        IEvent<MovedToAudience> r => RoomAudit.Create(r),
+        IEvent<QuestionAsked> r => RoomAudit.Create(r),
+        IEvent<QuestionDismissed> r => RoomAudit.Create(r),
+        IEvent<QuestionAnswered> r => RoomAudit.Create(r),
+        IEvent<EventScheduled> r => RoomAudit.Create(r),
+        IEvent<EventCancelled> r => RoomAudit.Create(r),
+        _ => null,
+    };
 
     private static bool SameJson(string stored, string rebuilt) =>
         JsonNode.DeepEquals(JsonNode.Parse(stored), JsonNode.Parse(rebuilt));

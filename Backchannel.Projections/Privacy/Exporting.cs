@@ -35,6 +35,8 @@ public static class Exporting
     public static async Task WriteExportAsync(this IDocumentStore store, string userId, Stream output, DateTimeOffset now,
         int pageSize = 500, CancellationToken ct = default)
     {
+        // Values are serialized to elements first: serializing straight into the writer flushes it synchronously, which
+        // an HTTP response refuses.
         await using var json = new Utf8JsonWriter(output);
         await using var session = store.QuerySession();
         var api = FeedWriter.PayloadJson;
@@ -62,7 +64,7 @@ public static class Exporting
             if (view.CanBeSeenBy(userId))
             {
                 json.WritePropertyName("kind");
-                JsonSerializer.Serialize(json, view.Kind, api);
+                JsonSerializer.SerializeToElement(view.Kind, api).WriteTo(json);
                 json.WriteString("title", view.Title);
                 json.WriteString("createdBy", view.CreatedBy);
                 json.WriteString("roomId", view.RoomId);
@@ -94,7 +96,7 @@ public static class Exporting
                 json.WriteString("roomId", participant.RoomId);
                 json.WriteString("title", room?.Title);
                 json.WritePropertyName("role");
-                JsonSerializer.Serialize(json, participant.Role, api);
+                JsonSerializer.SerializeToElement(participant.Role, api).WriteTo(json);
                 json.WriteBoolean("present", participant.Present);
                 json.WriteString("joinedAt", participant.JoinedAt);
                 json.WriteEndObject();
@@ -125,7 +127,7 @@ public static class Exporting
             json.WriteString("type", e.EventTypeName);
             json.WriteString("streamId", e.StreamKey);
             json.WritePropertyName("data");
-            JsonSerializer.Serialize(json, e.Data, e.Data.GetType(), api);
+            JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), api).WriteTo(json);
             json.WriteEndObject();
             await FlushIfFullAsync(json, ct);
         }
