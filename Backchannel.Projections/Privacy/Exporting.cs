@@ -80,6 +80,10 @@ public static class Exporting
                 }
                 json.WriteEndArray();
             }
+            else
+            {
+                foreach (var hidden in (string[])["kind", "title", "createdBy", "roomId", "eventId", "muted", "members"]) json.WriteNull(hidden);
+            }
             json.WriteEndObject();
             await FlushIfFullAsync(json, ct);
         }
