@@ -308,9 +308,15 @@ public static class Erasing
 
         var positions = theirs.Where(e => e.Data is MessageSent or ThanksSent or MessageEdited).ToDictionary(e => e.Sequence);
         var renames = events.Where(e => e.Data is GroupRenamed).ToList();
-        if (positions.Count > 0 || renames.Any(e => IsWrittenBy(e, userId)))
+        var firstRename = renames.FirstOrDefault(e => IsWrittenBy(e, userId))?.Sequence;
+        if (positions.Count > 0 || firstRename is not null)
         {
-            var items = await session.Query<FeedItem>().Where(f => f.StreamKey == key).ToListAsync(ct);
+            // By position, which the feed indexes: the messages' own items, and every conversation item from the
+            // user's first name for the group on.
+            var at = positions.Keys.ToArray();
+            var items = firstRename is { } from
+                ? await session.Query<FeedItem>().Where(f => at.Contains(f.Position) || (f.Position >= from && f.StreamKey == key)).ToListAsync(ct)
+                : await session.Query<FeedItem>().Where(f => at.Contains(f.Position)).ToListAsync(ct);
             foreach (var item in items)
             {
                 if (positions.TryGetValue(item.Position, out var message) && item.Kind != ConversationFeedSource.ConversationKind)
