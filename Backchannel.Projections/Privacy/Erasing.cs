@@ -90,10 +90,21 @@ public static class Erasing
 
         // The async views are rewritten once the daemon has passed every masked event: an event it read before the
         // masking would otherwise be projected after the rewrite, with its text.
-        await AsyncViewsPassedAsync(store, last, asyncViewsTimeout ?? TimeSpan.FromMinutes(1), ct);
-        foreach (var key in streams)
-            if (!completedBefore || masked > 0)
-                changed += await RewriteAsyncViewsAsync(store, key, command.UserId, ct);
+        // A daemon batch that loaded a conversation's audience before the masking may write it (and the items of
+        // others' later events) with the old text after a rewrite: each round waits until every batch begun before
+        // it has committed, and rewrites again, until a round finds nothing left to change.
+        if (!completedBefore || masked > 0)
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                var highWater = Math.Max(last, (await store.Advanced.FetchEventStoreStatistics(token: ct)).EventSequenceNumber);
+                await AsyncViewsPassedAsync(store, highWater, asyncViewsTimeout ?? TimeSpan.FromMinutes(1), ct);
+                var rewritten = 0;
+                foreach (var key in streams) rewritten += await RewriteAsyncViewsAsync(store, key, command.UserId, ct);
+                changed += rewritten;
+                if (rewritten == 0) break;
+            }
+        }
 
         await using (var session = store.LightweightSession())
         {
@@ -292,16 +303,20 @@ public static class Erasing
     private static async Task<int> RewriteAsyncViewsAsync(IDocumentStore store, string key, string userId, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
+        // The audience first: the events read after it reach at least as far as it does.
+        var audience = await session.LoadAsync<ConversationAudience>(key, ct);
         var events = await session.Events.FetchStreamAsync(key, token: ct);
         var theirs = events.Where(e => IsWrittenBy(e, userId)).ToList();
         var changed = 0;
 
         var auditIds = theirs.Select(e => e.Id).ToArray();
-        var audited = (await session.LoadManyAsync<RequestAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => a.Id)
-            .Concat((await session.LoadManyAsync<RoomAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => a.Id)).ToHashSet();
-        foreach (var e in theirs.Where(e => audited.Contains(e.Id)))
+        var audited = (await session.LoadManyAsync<RequestAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => (a.Id, (object)a))
+            .Concat((await session.LoadManyAsync<RoomAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => (a.Id, (object)a)))
+            .ToDictionary(a => a.Id, a => a.Item2);
+        var json = store.Options.Serializer();
+        foreach (var e in theirs)
         {
-            if (AuditEntryOf(e) is not { } entry) continue;
+            if (!audited.TryGetValue(e.Id, out var stored) || AuditEntryOf(e) is not { } entry || json.ToJson(entry) == json.ToJson(stored)) continue;
             session.Store(entry);
             changed++;
         }
@@ -337,17 +352,19 @@ public static class Erasing
                 session.Store(item);
                 changed++;
             }
-            if (await session.LoadAsync<ConversationAudience>(key, ct) is { } audience)
+        }
+        if (audience is not null && events.Any(e => e.Data is MessageSent or ThanksSent or MessageEdited or GroupRenamed && IsWrittenBy(e, userId)))
+        {
+            ConversationView? view = null;
+            foreach (var e in events.Where(e => e.Version <= audience.View.Version)) view = ConversationViewProjection.Fold(view, e);
+            var serializer = store.Options.Serializer();
+            if (view is not null && serializer.ToJson(view) != serializer.ToJson(audience.View))
             {
-                ConversationView? view = null;
-                foreach (var e in events.Where(e => e.Version <= audience.View.Version)) view = ConversationViewProjection.Fold(view, e);
-                var serializer = store.Options.Serializer();
-                if (view is not null && serializer.ToJson(view) != serializer.ToJson(audience.View))
-                {
-                    audience.View = view;
-                    session.Store(audience);
-                    changed++;
-                }
+                // Only if the daemon has not moved the audience on meanwhile: the next round sees it again otherwise.
+                var table = store.Options.Schema.For<ConversationAudience>();
+                session.QueueSqlCommand($"update {table} set data = ?::jsonb where id = ? and (data -> 'view' ->> 'version')::bigint = ?",
+                    serializer.ToJson(new ConversationAudience { Id = audience.Id, View = view }), key, audience.View.Version);
+                changed++;
             }
         }
         await session.SaveChangesAsync(ct);

@@ -274,4 +274,35 @@ public sealed class ErasureSpecs(AppFixture app) : AppSpec(app)
         var events = await session.Events.FetchStreamAsync(id);
         events.Select(e => e.Data).OfType<Backchannel.Domain.Conversations.MessageSent>().Single().Text.ShouldBe(ProtectedText.Erased);
     }
+    [Fact]
+    public async Task others_keep_writing_in_the_same_conversations_while_an_erasure_runs_and_nothing_of_theirs_is_lost()
+    {
+        await As("budi").Follow("ayu");
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var id = (await As("ayu").StartConversation($"{Planted} {i}", ["budi"])).ConversationId;
+            await As("ayu").Say(id, $"{Planted} again {i}");
+            ids.Add(id);
+        }
+
+        var writers = ids.Select(async id =>
+        {
+            for (var n = 0; n < 5; n++) await As("budi").Say(id, $"budi {id} {n}");
+        }).ToList();
+        var erasure = As("ops", isOperator: true).Post("/users/ayu/erasure", status: 200);
+        await Task.WhenAll([.. writers, erasure]);
+        await AsyncViewsCaughtUp();
+
+        foreach (var id in ids)
+        {
+            var thread = await As("budi").Thread(id);
+            thread.Messages.Where(m => m.Author == "budi").Select(m => m.Text).ShouldBe(Enumerable.Range(0, 5).Select(n => $"budi {id} {n}"));
+            thread.Messages.Where(m => m.Author == "ayu").ShouldAllBe(m => m.Text == ProtectedText.Erased);
+        }
+        (await StoreText.FindAsync(Store, Planted)).ShouldBeEmpty();
+        var live = await StoredViews.CaptureAsync(Store);
+        await Store.RebuildAsync(view: null, new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
+        (await StoredViews.CaptureAsync(Store)).ShouldMatch(live);
+    }
 }
