@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Security.Claims;
 using Backchannel.Projections.Privacy;
 using Marten;
@@ -18,7 +19,7 @@ public static class ErasedHandles
         await TokenIssuer.RequireHandleSubject(context);
         if (context.Result is { Failure: not null }) return;
         var handle = context.Principal!.FindFirstValue(BackchannelClaims.Subject)!;
-        var store = context.HttpContext.RequestServices.GetRequiredService<IDocumentStore>();
+        var store = context.HttpContext.RequestServices.GetRequiredService<IBackchannelStore>();
         await using var session = store.QuerySession();
         if (await session.IsErasedAsync(handle, context.HttpContext.RequestAborted))
             context.Fail("This handle has been erased.");

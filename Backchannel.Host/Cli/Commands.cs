@@ -54,7 +54,7 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
     public override async Task<bool> Execute(AuditExportInput input)
     {
         using var host = input.BuildHost();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var store = host.Services.GetRequiredService<IBackchannelStore>();
         await using var session = store.QuerySession();
         await using var output = input.OutputFlag is null ? Console.OpenStandardOutput() : File.Create(input.OutputFlag);
         await session.WriteJsonLinesAsync(output, input.RoomsFlag ? AuditLog.Rooms : AuditLog.Requests);
@@ -74,7 +74,7 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
     public override async Task<bool> Execute(RebuildInput input)
     {
         using var host = input.BuildHost();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var store = host.Services.GetRequiredService<IBackchannelStore>();
         await store.RebuildAsync(input.ViewFlag, new SynchronousProgress<ViewRebuilder.Progress>(p =>
             Console.WriteLine(p.Stage == "rebuilding"
                 ? $"{p.View}: rebuilding..."
@@ -103,7 +103,7 @@ public sealed class EraseCommand : JasperFxAsyncCommand<EraseInput>
             return false;
         }
         using var host = input.BuildHost();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var store = host.Services.GetRequiredService<IBackchannelStore>();
         var report = await store.EraseUserAsync(new Backchannel.Domain.Privacy.EraseUser(input.UserFlag, input.ByFlag, ByOperator: true),
             host.Services.GetRequiredService<TimeProvider>(),
             new SynchronousProgress<Backchannel.Projections.Privacy.ErasureProgress>(p =>

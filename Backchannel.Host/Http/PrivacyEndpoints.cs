@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Security.Claims;
 using Backchannel.Domain.Privacy;
 using Backchannel.Host.Auth;
@@ -17,24 +18,24 @@ public static class PrivacyEndpoints
     /// <summary>The caller's own data as one JSON document, streamed as it is read (docs/api.md#export-and-erasure).</summary>
     [WolverineGet("/me/export", OperationId = "exportMyData")]
     [ProducesResponseType<ExportDocument>(StatusCodes.Status200OK, "application/json")]
-    public static IResult Export(ClaimsPrincipal user, IDocumentStore store, TimeProvider clock) =>
+    public static IResult Export(ClaimsPrincipal user, IBackchannelStore store, TimeProvider clock) =>
         new StreamedExport(user.Handle(), store, clock.GetUtcNow());
 
     /// <summary>Erases the caller: every text they wrote is masked everywhere, and their tokens stop working.</summary>
     [WolverineDelete("/me", OperationId = "eraseMe")]
     [ProducesResponseType<ErasureReport>(StatusCodes.Status200OK)]
-    public static Task<ErasureReport> EraseMe(ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, ILoggerFactory logs,
+    public static Task<ErasureReport> EraseMe(ClaimsPrincipal user, IBackchannelStore store, TimeProvider clock, ILoggerFactory logs,
         CancellationToken ct) =>
         Erase(new EraseUser(user.Handle(), user.Handle(), user.IsOperator()), store, clock, logs, ct);
 
     /// <summary>Erases any user: operators only (403 <c>operators_only</c>), or the user themselves.</summary>
     [WolverinePost("/users/{userId}/erasure", OperationId = "eraseUser")]
     [ProducesResponseType<ErasureReport>(StatusCodes.Status200OK)]
-    public static Task<ErasureReport> EraseUser(string userId, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock,
+    public static Task<ErasureReport> EraseUser(string userId, ClaimsPrincipal user, IBackchannelStore store, TimeProvider clock,
         ILoggerFactory logs, CancellationToken ct) =>
         Erase(new EraseUser(userId, user.Handle(), user.IsOperator()), store, clock, logs, ct);
 
-    private static async Task<ErasureReport> Erase(EraseUser command, IDocumentStore store, TimeProvider clock, ILoggerFactory logs,
+    private static async Task<ErasureReport> Erase(EraseUser command, IBackchannelStore store, TimeProvider clock, ILoggerFactory logs,
         CancellationToken ct)
     {
         var log = logs.CreateLogger(LogCategory);
@@ -82,7 +83,7 @@ public sealed record ExportedEvent(string EventId, string Title, DateTimeOffset 
 public sealed record ExportedText(string Type, string StreamId, System.Text.Json.JsonElement Data);
 
 /// <summary>Writes the export to the response as it reads it.</summary>
-internal sealed class StreamedExport(string userId, IDocumentStore store, DateTimeOffset now) : IResult
+internal sealed class StreamedExport(string userId, IBackchannelStore store, DateTimeOffset now) : IResult
 {
     public async Task ExecuteAsync(HttpContext http)
     {
