@@ -53,7 +53,7 @@ public static class BackchannelHost
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(auth);
-                jwt.Events = new JwtBearerEvents { OnTokenValidated = TokenIssuer.RequireHandleSubject };
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = ErasedHandles.RequireLiveHandle };
             });
         builder.Services.AddAuthorization();
 

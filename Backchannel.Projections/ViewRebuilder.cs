@@ -45,6 +45,7 @@ public static class ViewRebuilder
         new("question-state", nameof(Question), (s, ct) => s.Query<Question>().CountAsync(ct)),
         new("upvotes", nameof(Upvote), (s, ct) => s.Query<Upvote>().CountAsync(ct)),
         new("event-state", nameof(PlannedEvent), (s, ct) => s.Query<PlannedEvent>().CountAsync(ct)),
+        new("erasures", nameof(Backchannel.Domain.Privacy.Erasure), (s, ct) => s.Query<Backchannel.Domain.Privacy.Erasure>().CountAsync(ct)),
         new("push", PushFeedProjection.ProjectionName, (s, ct) => s.Query<FeedItem>().CountAsync(ct),
             [typeof(FeedItem), typeof(ConversationAudience), typeof(RoomAudience)]),
     ];

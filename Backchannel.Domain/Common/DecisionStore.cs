@@ -20,6 +20,8 @@ public static class DecisionStore
     public static void Configure(StoreOptions opts)
     {
         foreach (var (type, name) in EventNames.All) opts.Events.MapEventType(type, name);
+        // What an erasure masks in the stored events: each capability's rules, declared beside its events.
+        Privacy.ProtectedInformation.AddMaskingRules(opts);
 
         opts.Projections.Snapshot<UserProfile>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Conversation>(SnapshotLifecycle.Inline);
@@ -28,6 +30,7 @@ public static class DecisionStore
         opts.Projections.Snapshot<Question>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Upvote>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<PlannedEvent>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Privacy.Erasure>(SnapshotLifecycle.Inline);
         opts.Projections.Add<MessageStateProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<RequestReachProjection>(ProjectionLifecycle.Inline);
 

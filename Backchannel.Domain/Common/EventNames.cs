@@ -1,5 +1,6 @@
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
+using Backchannel.Domain.Privacy;
 using Backchannel.Domain.Planning;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Requests;
@@ -79,5 +80,8 @@ public static class EventNames
         [typeof(EventRescheduled)] = "event_rescheduled",
         [typeof(EventCancelled)] = "event_cancelled",
         [typeof(EventWentLive)] = "event_went_live",
+
+        [typeof(ErasureRequested)] = "erasure_requested",
+        [typeof(UserErased)] = "user_erased",
     };
 }

@@ -120,3 +120,20 @@ public static class ConversationKinds
 {
     public static bool FollowsRoles(this ConversationKind kind) => kind is ConversationKind.Stage or ConversationKind.Planning;
 }
+
+/// <summary>
+/// The free text of a conversation's events and who wrote it: what an erasure masks (<see cref="Privacy.ProtectedInformation"/>).
+/// Reactions are kept: an emoji is one pictograph chosen from a closed set, not text.
+/// </summary>
+public static class ConversationProtectedText
+{
+    /// <summary>Messages, their edits, thank-you notes, group names, report reasons.</summary>
+    public static readonly IReadOnlyList<Privacy.ProtectedText> Rules =
+    [
+        Privacy.ProtectedText.Of<MessageSent>(e => e.Author, e => e with { Text = Privacy.ProtectedText.Erased }),
+        Privacy.ProtectedText.Of<MessageEdited>(e => e.Author, e => e with { Text = Privacy.ProtectedText.Erased }),
+        Privacy.ProtectedText.Of<ThanksSent>(e => e.Author, e => e with { Text = Privacy.ProtectedText.Erased }),
+        Privacy.ProtectedText.Of<GroupRenamed>(e => e.RenamedBy, e => e with { Title = Privacy.ProtectedText.Erased }),
+        Privacy.ProtectedText.Of<MessageReported>(e => e.ReportedBy, e => e with { Reason = null }),
+    ];
+}

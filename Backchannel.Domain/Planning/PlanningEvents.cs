@@ -38,3 +38,14 @@ public sealed record EventCancelled(string EventId, string CancelledBy, string? 
 
 /// <summary>A host started the event's room: the event is live there.</summary>
 public sealed record EventWentLive(string EventId, string RoomId, string StartedBy, DateTimeOffset At) : IPlanningEvent;
+
+/// <summary>The free text of a scheduled event's events and who wrote it: what an erasure masks (<see cref="Privacy.ProtectedInformation"/>).</summary>
+public static class PlanningProtectedText
+{
+    /// <summary>An event's title, a cancellation's reason.</summary>
+    public static readonly IReadOnlyList<Privacy.ProtectedText> Rules =
+    [
+        Privacy.ProtectedText.Of<EventScheduled>(e => e.Host, e => e with { Title = Privacy.ProtectedText.Erased }),
+        Privacy.ProtectedText.Of<EventCancelled>(e => e.CancelledBy, e => e with { Reason = null }),
+    ];
+}

@@ -83,3 +83,15 @@ public sealed record QuestionUpvoted(string QuestionId, string RoomId, string Us
 
 /// <summary>A listener took back their upvote.</summary>
 public sealed record UpvoteWithdrawn(string QuestionId, string RoomId, string UserId, DateTimeOffset At) : IUpvoteEvent;
+
+/// <summary>The free text of a question's events and who wrote it: what an erasure masks (<see cref="Privacy.ProtectedInformation"/>).</summary>
+public static class QuestionProtectedText
+{
+    /// <summary>A question, an answer, a dismissal's reason.</summary>
+    public static readonly IReadOnlyList<Privacy.ProtectedText> Rules =
+    [
+        Privacy.ProtectedText.Of<QuestionAsked>(e => e.AskedBy, e => e with { Text = Privacy.ProtectedText.Erased }),
+        Privacy.ProtectedText.Of<QuestionAnswered>(e => e.AnsweredBy, e => e with { Text = Privacy.ProtectedText.Erased }),
+        Privacy.ProtectedText.Of<QuestionDismissed>(e => e.DismissedBy, e => e with { Reason = null }),
+    ];
+}

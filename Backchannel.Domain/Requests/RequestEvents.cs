@@ -65,3 +65,13 @@ public static class AdmissionRules
     /// <summary>Invited again after declining, blocking or reporting this conversation's request, and removed meanwhile.</summary>
     public const string TurnedDownBefore = "declined_before";
 }
+
+/// <summary>The free text of request decisions and who wrote it: what an erasure masks (<see cref="Privacy.ProtectedInformation"/>).</summary>
+public static class RequestProtectedText
+{
+    /// <summary>A report's reason; the decision itself (who reported, when) stays.</summary>
+    public static readonly IReadOnlyList<Privacy.ProtectedText> Rules =
+    [
+        Privacy.ProtectedText.Of<RequestReported>(e => e.To, e => e with { Reason = null }),
+    ];
+}

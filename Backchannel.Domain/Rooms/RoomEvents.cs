@@ -75,3 +75,14 @@ public sealed record MadeModerator(string RoomId, string UserId, string MadeBy, 
 
 /// <summary>A listener asked faster than the rate limit allows: the question was refused (429) and not asked.</summary>
 public sealed record QuestionSuppressedByRateLimit(string RoomId, string UserId, string Rule, DateTimeOffset RetryAt, DateTimeOffset At) : IParticipantEvent;
+
+/// <summary>The free text of a room's events and who wrote it: what an erasure masks (<see cref="Privacy.ProtectedInformation"/>).</summary>
+public static class RoomProtectedText
+{
+    /// <summary>A room's title, a moderator's reason for moving someone to the audience.</summary>
+    public static readonly IReadOnlyList<Privacy.ProtectedText> Rules =
+    [
+        Privacy.ProtectedText.Of<RoomStarted>(e => e.StartedBy, e => e with { Title = Privacy.ProtectedText.Erased }),
+        Privacy.ProtectedText.Of<MovedToAudience>(e => e.MovedBy, e => e with { Reason = null }),
+    ];
+}

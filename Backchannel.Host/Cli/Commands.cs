@@ -3,6 +3,7 @@ using Backchannel.Domain.Common;
 using Backchannel.Host.Auth;
 using Backchannel.Projections;
 using Backchannel.Projections.Audit;
+using Backchannel.Projections.Privacy;
 using JasperFx.CommandLine;
 using Marten;
 
@@ -78,6 +79,37 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
             Console.WriteLine(p.Stage == "rebuilding"
                 ? $"{p.View}: rebuilding..."
                 : $"{p.View}: rebuilt, {p.Documents} documents in {p.Elapsed.TotalSeconds:F1}s")));
+        return true;
+    }
+}
+
+public sealed class EraseInput : NetCoreInput
+{
+    [Description("The handle to erase")]
+    public string UserFlag { get; set; } = "";
+
+    [Description("The operator asking, recorded with the erasure (a handle)")]
+    public string ByFlag { get; set; } = "operator";
+}
+
+[Description("Erases a user: masks every text they wrote in the events and views, and refuses their tokens; run it again to complete a run that stopped", Name = "erase")]
+public sealed class EraseCommand : JasperFxAsyncCommand<EraseInput>
+{
+    public override async Task<bool> Execute(EraseInput input)
+    {
+        if (!Rules.IsHandle(input.UserFlag) || !Rules.IsHandle(input.ByFlag))
+        {
+            Console.Error.WriteLine("--user and --by must be handles (2 to 32 characters a-z, 0-9 or _).");
+            return false;
+        }
+        using var host = input.BuildHost();
+        var store = host.Services.GetRequiredService<IBackchannelStore>();
+        var report = await store.EraseUserAsync(new Backchannel.Domain.Privacy.EraseUser(input.UserFlag, input.ByFlag, ByOperator: true),
+            host.Services.GetRequiredService<TimeProvider>(),
+            new SynchronousProgress<Backchannel.Projections.Privacy.ErasureProgress>(p =>
+                Console.WriteLine($"{p.StreamKey}: {p.EventsMasked} events masked, {p.DocumentsChanged} documents changed")));
+        Console.WriteLine($"{report.UserId}: erased, {report.Streams} streams, {report.EventsMasked} events masked, " +
+                          $"{report.DocumentsChanged} documents changed{(report.AlreadyErased ? " (already erased before)" : "")}");
         return true;
     }
 }

@@ -19,6 +19,23 @@ public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessa
         Identity<ReactionWithdrawn>(MessageState.KeyOf);
     }
 
+    /// <summary>
+    /// Folds one event into a conversation's messages by message id, in memory, as the inline view does: reading a
+    /// thread as of a version, and rewriting the messages an erasure masked.
+    /// </summary>
+    public static void Fold(IDictionary<string, ThreadMessage> messages, object e)
+    {
+        switch (e)
+        {
+            case MessageSent sent: messages[sent.MessageId] = Create(sent); break;
+            case ThanksSent thanks: messages[thanks.MessageId] = Create(thanks); break;
+            case MessageEdited edited when messages.TryGetValue(edited.MessageId, out var m): Apply(edited, m); break;
+            case MessageDeleted deleted when messages.TryGetValue(deleted.MessageId, out var m): Apply(deleted, m); break;
+            case ReactionAdded added when messages.TryGetValue(added.MessageId, out var m): Apply(added, m); break;
+            case ReactionWithdrawn withdrawn when messages.TryGetValue(withdrawn.MessageId, out var m): Apply(withdrawn, m); break;
+        }
+    }
+
     public static ThreadMessage Create(MessageSent e) => new()
     {
         Id = ThreadMessage.KeyOf(e.ConversationId, e.MessageId),

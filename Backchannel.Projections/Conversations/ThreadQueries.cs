@@ -71,15 +71,7 @@ public static class ThreadQueries
         foreach (var e in events)
         {
             then = ConversationViewProjection.Fold(then, e);
-            switch (e.Data)
-            {
-                case MessageSent sent: messages[sent.MessageId] = ThreadMessageProjection.Create(sent); break;
-                case ThanksSent thanks: messages[thanks.MessageId] = ThreadMessageProjection.Create(thanks); break;
-                case MessageEdited edited: ThreadMessageProjection.Apply(edited, messages[edited.MessageId]); break;
-                case MessageDeleted deleted: ThreadMessageProjection.Apply(deleted, messages[deleted.MessageId]); break;
-                case ReactionAdded added: ThreadMessageProjection.Apply(added, messages[added.MessageId]); break;
-                case ReactionWithdrawn withdrawn: ThreadMessageProjection.Apply(withdrawn, messages[withdrawn.MessageId]); break;
-            }
+            ThreadMessageProjection.Fold(messages, e.Data);
             if (version > 0 && then?.MemberOf(viewer)?.SeenVersion >= version) break;
         }
         var member = then?.MemberOf(viewer);

@@ -3,6 +3,7 @@ using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Domain.Planning;
+using Backchannel.Domain.Privacy;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Rooms;
 using Backchannel.Domain.Requests;
@@ -85,13 +86,16 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
         new EventRescheduled("event-1", T0.AddDays(8), T0.AddDays(7), "budi", T0),
         new EventCancelled("event-1", "ayu", "rain", T0),
         new EventWentLive("event-1", "room-1", "budi", T0),
+
+        new ErasureRequested("ayu", "ops", true, T0),
+        new UserErased("ayu", 12, 30, T0),
     ];
 
     [Fact]
     public void every_event_the_state_applies_has_a_pinned_name_and_an_example()
     {
         var applied = new[] { typeof(Conversation), typeof(UserProfile), typeof(Room), typeof(Participant), typeof(Question),
-                typeof(Upvote), typeof(PlannedEvent) }
+                typeof(Upvote), typeof(PlannedEvent), typeof(Erasure) }
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance))
             .Where(m => m.Name is "Create" or "Apply" && m.GetParameters().Length == 1)
             .Select(m => m.GetParameters()[0].ParameterType)
@@ -121,6 +125,35 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
     {
         var serializer = Store.Options.Serializer();
         Snapshot.Match(Examples.ToDictionary(e => EventNames.All[e.GetType()], e => serializer.ToJson(e)));
+    }
+
+    /// <summary>The names free text goes by in an event: a new one of these needs a masking rule to be erasable.</summary>
+    private static readonly string[] TextFields = ["Text", "Title", "Reason", "Description", "Note", "Body", "Comment"];
+
+    [Fact]
+    public void every_text_an_event_carries_has_a_masking_rule_that_erases_it_and_names_who_wrote_it()
+    {
+        var failures = new List<string>();
+        foreach (var example in Examples)
+        {
+            var fields = example.GetType().GetProperties().Where(p => p.PropertyType == typeof(string) && TextFields.Contains(p.Name)).ToList();
+            if (fields.Count == 0)
+            {
+                ProtectedInformation.ByType.ContainsKey(example.GetType()).ShouldBeFalse($"{example.GetType().Name} has no text to mask");
+                continue;
+            }
+            if (!ProtectedInformation.ByType.TryGetValue(example.GetType(), out var rule))
+            {
+                failures.Add($"{example.GetType().Name} carries {string.Join(", ", fields.Select(f => f.Name))} without a masking rule");
+                continue;
+            }
+            var masked = rule.Mask(example);
+            foreach (var field in fields.Where(f => f.GetValue(masked) is not (null or ProtectedText.Erased)))
+                failures.Add($"{example.GetType().Name}.{field.Name} survives its masking rule");
+            Rules.IsHandle(rule.WrittenBy(example)).ShouldBeTrue($"{example.GetType().Name}'s writer is a handle");
+            Store.Options.Serializer().ToJson(rule.Mask(masked)).ShouldBe(Store.Options.Serializer().ToJson(masked), "masking twice changes nothing");
+        }
+        failures.ShouldBeEmpty();
     }
 
     [Fact]

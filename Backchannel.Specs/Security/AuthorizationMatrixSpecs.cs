@@ -49,6 +49,9 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
         new("POST", "/rooms", Scene.None, Access.Anyone, 201),
         new("POST", "/events", Scene.None, Access.Anyone, 201),
         new("GET", "/events/upcoming", Scene.None, Access.Anyone, 200),
+        new("GET", "/me/export", Scene.None, Access.Anyone, 200),
+        new("DELETE", "/me", Scene.None, Access.Anyone, 200),
+        new("POST", "/users/{userId}/erasure", Scene.None, Access.OperatorsOnly, 200),
 
         new("GET", "/conversations/{id}", Scene.Conversation, Access.ThreadReader, 200),
         new("POST", "/conversations/{id}/accept", Scene.Conversation, Access.Acceptor),

@@ -1,0 +1,27 @@
+using Backchannel.Domain.Common;
+using System.Security.Claims;
+using Backchannel.Projections.Privacy;
+using Marten;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace Backchannel.Host.Auth;
+
+/// <summary>
+/// A handle that has been erased (or whose erasure is under way) signs in no more: a token for it, however valid, is
+/// refused (401). Checked on every authenticated request, one read by key, so that it holds from the moment the
+/// erasure is recorded, on every node.
+/// </summary>
+public static class ErasedHandles
+{
+    /// <summary>The token's <c>sub</c> must be a handle (<see cref="TokenIssuer.RequireHandleSubject"/>) that is not erased.</summary>
+    public static async Task RequireLiveHandle(TokenValidatedContext context)
+    {
+        await TokenIssuer.RequireHandleSubject(context);
+        if (context.Result is { Failure: not null }) return;
+        var handle = context.Principal!.FindFirstValue(BackchannelClaims.Subject)!;
+        var store = context.HttpContext.RequestServices.GetRequiredService<IBackchannelStore>();
+        await using var session = store.QuerySession();
+        if (await session.IsErasedAsync(handle, context.HttpContext.RequestAborted))
+            context.Fail("This handle has been erased.");
+    }
+}
