@@ -12,7 +12,7 @@ namespace Backchannel.Domain.Common;
 /// the command arrives (HTTP or <c>IMessageBus</c>). Invalid input throws <see cref="ValidationException"/> before
 /// anything is loaded or appended. (WolverineFx.FluentValidation is not available here; this is its core.)
 /// </summary>
-public sealed class CommandValidationPolicy : IHandlerPolicy
+internal sealed class CommandValidationPolicy : IHandlerPolicy
 {
     public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, IServiceContainer container)
     {

@@ -19,7 +19,7 @@ public sealed record Paced(Throttle? Throttle);
 /// The one sliding-window rule every rate limit uses. It is pure: the caller passes the times of the commands already
 /// counted, read under the lock that serialises that user's commands of this kind, so the count is exact.
 /// </summary>
-public static class RateWindow
+internal static class RateWindow
 {
     /// <summary>
     /// Adding a rate limit to a command: read the times of that user's earlier commands of the kind (from the state
@@ -89,7 +89,7 @@ public sealed record RateLimitSettings
 }
 
 /// <summary>The lock that serialises one user's commands of one rate-limited kind, so their counts are exact.</summary>
-public static class RateLimitLock
+internal static class RateLimitLock
 {
     /// <summary>
     /// Takes a transaction-scoped advisory lock on (<paramref name="kind"/>, <paramref name="userId"/>): released at

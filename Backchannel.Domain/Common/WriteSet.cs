@@ -12,7 +12,7 @@ namespace Backchannel.Domain.Common;
 /// each other's locks. A stream that does not exist yet has no row to lock: two commands creating it at once collide,
 /// and the loser is retried on fresh state (see the retry policy in the registration).
 /// </remarks>
-public sealed class WriteSet(IDocumentSession session, Func<object, string> streamOf)
+internal sealed class WriteSet(IDocumentSession session, Func<object, string> streamOf)
 {
     private readonly Dictionary<string, Action<object>> _appendTo = [];
 

@@ -35,7 +35,7 @@ public sealed record DeleteMessage(string ConversationId, string MessageId, stri
 
 public static class ChangingMessagesHandler
 {
-    public static IReadOnlyList<object> Decide(EditMessage command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(EditMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.Author);
         conversation.RequireOwnLiveMessage(command.MessageId, command.Author);
@@ -43,7 +43,7 @@ public static class ChangingMessagesHandler
     }
 
     /// <summary>Deleting a deleted message is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(DeleteMessage command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(DeleteMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.Author);
         var message = conversation.RequireMessage(command.MessageId, command.Author);

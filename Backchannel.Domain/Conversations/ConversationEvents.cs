@@ -94,7 +94,7 @@ public static class MembershipRoles
     public const string CoHost = "co_host";
 }
 
-public static class ConversationKinds
+internal static class ConversationKinds
 {
     public static bool FollowsRoles(this ConversationKind kind) => kind is ConversationKind.Stage or ConversationKind.Planning;
 }

@@ -62,7 +62,7 @@ public sealed record MembersAdded(IReadOnlyList<string> RefusedBy, Throttle? Thr
 public static class GroupsHandler
 {
     /// <summary>Giving the name it already has is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(RenameGroup command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RenameGroup command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         conversation.RequireGroup();
@@ -75,7 +75,7 @@ public static class GroupsHandler
     /// decline looks like a request still waiting. Someone removed after turning the group down is suppressed when
     /// invited again: the request never comes back to them, and the inviter sees it as sent.
     /// </summary>
-    public static Invitation Decide(AddMembers command, Conversation? conversation, UserProfile inviter,
+    internal static Invitation Decide(AddMembers command, Conversation? conversation, UserProfile inviter,
         IReadOnlyList<UserProfile> invitees, BackchannelSettings settings, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
@@ -97,7 +97,7 @@ public static class GroupsHandler
     /// Removing someone who is no longer there is a no-op. Someone who declined, blocked, reported or was suppressed
     /// is removed exactly like someone whose request still waits, since the creator may not tell them apart.
     /// </summary>
-    public static IReadOnlyList<object> Decide(RemoveMember command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RemoveMember command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         conversation.RequireGroup();

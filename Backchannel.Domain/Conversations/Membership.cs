@@ -47,7 +47,7 @@ public sealed record LeaveConversation(string ConversationId, string UserId)
 public static class MembershipHandler
 {
     /// <summary>A pending recipient may read too; the requester never sees it (the views hide their marker).</summary>
-    public static IReadOnlyList<object> Decide(MarkRead command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(MarkRead command, Conversation? conversation, DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.UserId);
         var message = conversation.RequireMessage(command.UpToMessageId, command.UserId, "upToMessageId");
@@ -56,7 +56,7 @@ public static class MembershipHandler
             : [new MessagesRead(conversation.Id, command.UserId, command.UpToMessageId, message.Sequence, now)];
     }
 
-    public static IReadOnlyList<object> Decide(MuteConversation command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(MuteConversation command, Conversation? conversation, DateTimeOffset now)
     {
         var member = conversation.RequireActive(command.UserId);
         if (member.Muted == command.Muted) return [];
@@ -66,7 +66,7 @@ public static class MembershipHandler
     }
 
     /// <summary>A pending recipient declines rather than leaves; a stage or planning member leaves with their role.</summary>
-    public static IReadOnlyList<object> Decide(LeaveConversation command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(LeaveConversation command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         if (conversation.MembershipFollowsRoles)

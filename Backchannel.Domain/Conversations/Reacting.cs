@@ -36,7 +36,7 @@ public sealed record WithdrawReaction(string ConversationId, string MessageId, s
 
 public static class ReactingHandler
 {
-    public static IReadOnlyList<object> Decide(ReactToMessage command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(ReactToMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         var message = conversation.RequireMessage(command.MessageId, command.UserId);
@@ -46,7 +46,7 @@ public static class ReactingHandler
             : [new ReactionAdded(conversation.Id, command.MessageId, command.UserId, command.Emoji, now)];
     }
 
-    public static IReadOnlyList<object> Decide(WithdrawReaction command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(WithdrawReaction command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         var message = conversation.RequireMessage(command.MessageId, command.UserId);

@@ -21,7 +21,7 @@ public sealed record ReportMessage(string ConversationId, string MessageId, stri
 
 public static class ReportMessageHandler
 {
-    public static IReadOnlyList<object> Decide(ReportMessage command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(ReportMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireVisible(command.ReportedBy);
         var message = conversation.RequireMessage(command.MessageId, command.ReportedBy);

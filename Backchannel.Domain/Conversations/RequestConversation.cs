@@ -43,7 +43,7 @@ public sealed record ConversationRequested(string ConversationId, string Opening
 
 public static class RequestConversationHandler
 {
-    public static Invitation Decide(RequestConversation command, string openingMessageId, UserProfile sender,
+    internal static Invitation Decide(RequestConversation command, string openingMessageId, UserProfile sender,
         IReadOnlyList<UserProfile> recipients, DateTimeOffset now)
     {
         var invitation = Admission.Invite(command.ConversationId, sender, recipients, now);
@@ -93,5 +93,5 @@ public static class RequestConversationHandler
     }
 
     /// <summary>The opening message's id follows from the conversation's, so a retried request cannot make two.</summary>
-    public static string OpeningMessageIdOf(string conversationId) => $"{conversationId}.1";
+    internal static string OpeningMessageIdOf(string conversationId) => $"{conversationId}.1";
 }

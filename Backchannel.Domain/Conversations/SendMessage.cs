@@ -32,7 +32,7 @@ public static class SendMessageHandler
     /// Null when no limit applies: the sender invited nobody here who has not accepted. A request declined, blocked,
     /// reported or suppressed still counts as pending, since the sender must not tell them apart.
     /// </summary>
-    public static Throttle? Pace(SendMessage command, Conversation? conversation, IEnumerable<DateTimeOffset> sentWhilePending,
+    internal static Throttle? Pace(SendMessage command, Conversation? conversation, IEnumerable<DateTimeOffset> sentWhilePending,
         BackchannelSettings settings, DateTimeOffset now) =>
         IsPendingRequester(command, conversation, settings)
             ? RateWindow.Check(settings.RateLimits.PendingMessages, sentWhilePending, now, settings.RateLimits.WarnAtShare)
@@ -47,7 +47,7 @@ public static class SendMessageHandler
         && conversation.AwaitsAnswer(command.Sender)
         && conversation.ReachesAnUnansweredInvitee(conversation.LastSequence + 1, command.Sender, settings.PendingRequestMessageCap);
 
-    public static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, Throttle? throttle, BackchannelSettings settings,
+    internal static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, Throttle? throttle, BackchannelSettings settings,
         DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.Sender);

@@ -33,11 +33,11 @@ public sealed record UnblockUser(string UserId, string Target)
 public static class BlockingHandler
 {
     /// <summary>Blocking twice is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(BlockUser command, UserProfile user, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(BlockUser command, UserProfile user, DateTimeOffset now) =>
         user.HasBlocked(command.Target) ? [] : [new UserBlocked(command.UserId, command.Target, null, now)];
 
     /// <summary>Unblocking someone you have not blocked is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(UnblockUser command, UserProfile user, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(UnblockUser command, UserProfile user, DateTimeOffset now) =>
         user.HasBlocked(command.Target) ? [new UserUnblocked(command.UserId, command.Target, now)] : [];
 
     public static Task Handle(BlockUser command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

@@ -33,11 +33,11 @@ public sealed record UnfollowUser(string UserId, string Followee)
 public static class FollowingHandler
 {
     /// <summary>Following twice is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(FollowUser command, UserProfile user, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(FollowUser command, UserProfile user, DateTimeOffset now) =>
         user.Follows(command.Followee) ? [] : [new UserFollowed(command.UserId, command.Followee, now)];
 
     /// <summary>Unfollowing someone you do not follow is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(UnfollowUser command, UserProfile user, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(UnfollowUser command, UserProfile user, DateTimeOffset now) =>
         user.Follows(command.Followee) ? [new UserUnfollowed(command.UserId, command.Followee, now)] : [];
 
     public static Task Handle(FollowUser command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

@@ -20,7 +20,7 @@ public sealed record SetMessagePolicy(string UserId, MessagePolicy Policy)
 public static class SetMessagePolicyHandler
 {
     /// <summary>Setting the policy you already have is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(SetMessagePolicy command, UserProfile user, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(SetMessagePolicy command, UserProfile user, DateTimeOffset now) =>
         user.Policy == command.Policy ? [] : [new MessagePolicySet(command.UserId, command.Policy, now)];
 
     public static Task Handle(SetMessagePolicy command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

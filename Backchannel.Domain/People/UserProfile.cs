@@ -44,14 +44,14 @@ public sealed record UserProfile(
 }
 
 /// <summary>Runs a decision on a user's stream; a user without a stream decides from <see cref="UserProfile.Default"/>.</summary>
-public static class UserStream
+internal static class UserStream
 {
     public static Task<IReadOnlyList<object>> DecideForUserAsync(this Marten.IDocumentSession session, string userId,
         Func<UserProfile, IReadOnlyList<object>> decide, CancellationToken cancellation) =>
         session.DecideAsync<UserProfile>(userId, user => decide(user ?? UserProfile.Default(userId)), cancellation);
 }
 
-public static class UserProfiles
+internal static class UserProfiles
 {
     /// <summary>The profiles of these users, each <see cref="UserProfile.Default"/> when it has no stream yet.</summary>
     public static async Task<IReadOnlyDictionary<string, UserProfile>> LoadProfilesAsync(this Marten.IQuerySession session,

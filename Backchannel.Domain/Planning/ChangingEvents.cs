@@ -38,7 +38,7 @@ public sealed record CancelEvent(string EventId, string UserId, string? Reason)
 public static class ChangingEventsHandler
 {
     /// <summary>Moving the event to the time it has already changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(RescheduleEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RescheduleEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
     {
         plannedEvent.RequireUpcoming().RequireAHost(command.UserId);
         return plannedEvent.StartsAt == command.StartsAt
@@ -47,7 +47,7 @@ public static class ChangingEventsHandler
     }
 
     /// <summary>Cancelling a cancelled event changes nothing; a live one cannot be cancelled (end its room instead).</summary>
-    public static IReadOnlyList<object> Decide(CancelEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(CancelEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
     {
         plannedEvent.RequireEvent().RequireTheHost(command.UserId);
         if (plannedEvent.Cancelled) return [];

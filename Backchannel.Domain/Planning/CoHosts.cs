@@ -37,7 +37,7 @@ public sealed record RemoveCoHost(string EventId, string Host, string CoHost)
 public static class CoHostsHandler
 {
     /// <summary>Adding a co-host twice changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(AddCoHost command, PlannedEvent? plannedEvent, Conversation planning,
+    internal static IReadOnlyList<object> Decide(AddCoHost command, PlannedEvent? plannedEvent, Conversation planning,
         UserProfile host, UserProfile coHost, BackchannelSettings settings, DateTimeOffset now)
     {
         plannedEvent.RequireUpcoming().RequireTheHost(command.Host);
@@ -53,7 +53,7 @@ public static class CoHostsHandler
     }
 
     /// <summary>Removing someone who is not a co-host changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(RemoveCoHost command, PlannedEvent? plannedEvent, Conversation planning, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RemoveCoHost command, PlannedEvent? plannedEvent, Conversation planning, DateTimeOffset now)
     {
         plannedEvent.RequireEvent().RequireTheHost(command.Host);
         if (!plannedEvent.CoHosts.Contains(command.CoHost)) return [];

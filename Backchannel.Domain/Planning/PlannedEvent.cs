@@ -33,7 +33,7 @@ public sealed record PlannedEvent(
 }
 
 /// <summary>Who may change a scheduled event, and when it can still change.</summary>
-public static class PlannedEventAccess
+internal static class PlannedEventAccess
 {
     public static PlannedEvent RequireEvent([NotNull] this PlannedEvent? plannedEvent) =>
         plannedEvent ?? throw RuleViolation.NotFound("event_not_found", "No such event.");

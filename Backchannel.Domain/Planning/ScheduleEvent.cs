@@ -41,7 +41,7 @@ public sealed record EventPlanned(string EventId, string PlanningConversationId,
 public static class ScheduleEventHandler
 {
     /// <summary>An event over the rate limit is not scheduled, and nothing is recorded of it.</summary>
-    public static IReadOnlyList<object> Decide(ScheduleEvent command, UserProfile host, IReadOnlyList<UserProfile> coHosts, Throttle throttle,
+    internal static IReadOnlyList<object> Decide(ScheduleEvent command, UserProfile host, IReadOnlyList<UserProfile> coHosts, Throttle throttle,
         DateTimeOffset now)
     {
         foreach (var coHost in coHosts) CoHosting.RequireWillingCoHost(host, coHost);
@@ -73,7 +73,7 @@ public static class ScheduleEventHandler
 }
 
 /// <summary>The rules of who may co-host, shared by scheduling and adding co-hosts.</summary>
-public static class CoHosting
+internal static class CoHosting
 {
     /// <summary>A co-host joins the planning conversation without a request, so they must follow the host.</summary>
     public static void RequireWillingCoHost(UserProfile host, UserProfile coHost)

@@ -27,7 +27,7 @@ public sealed record AskQuestion(string QuestionId, string RoomId, string UserId
 public static class AskQuestionHandler
 {
     /// <summary>A refused retry of an asked question is still a no-op; a new question over the rate limit is suppressed.</summary>
-    public static IReadOnlyList<object> Decide(AskQuestion command, Room? room, Participant? asker, Question? existing, Throttle throttle,
+    internal static IReadOnlyList<object> Decide(AskQuestion command, Room? room, Participant? asker, Question? existing, Throttle throttle,
         DateTimeOffset now)
     {
         room.RequireLive();

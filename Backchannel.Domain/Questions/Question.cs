@@ -42,7 +42,7 @@ public sealed record Upvote(string Id, string QuestionId, string RoomId, string 
     public Upvote Apply(UpvoteWithdrawn _) => this with { Active = false };
 }
 
-public static class QuestionStreams
+internal static class QuestionStreams
 {
     /// <summary>One stream per listener per question; '/' cannot occur in an id.</summary>
     public static string UpvoteId(string questionId, string userId) => $"{questionId}/{userId}";

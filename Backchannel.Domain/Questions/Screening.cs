@@ -82,7 +82,7 @@ public abstract class ScreeningValidator<T> : AbstractValidator<T> where T : ISc
 /// </summary>
 public static class ScreeningHandler
 {
-    public static IReadOnlyList<object> Decide(ApproveQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(ApproveQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
         Screen(command, room, screener, question).Status switch
         {
             QuestionStatus.Pending => [new QuestionApproved(command.QuestionId, command.RoomId, command.UserId, now)],
@@ -90,7 +90,7 @@ public static class ScreeningHandler
             _ => [],
         };
 
-    public static IReadOnlyList<object> Decide(DismissQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(DismissQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
         Screen(command, room, screener, question).Status switch
         {
             QuestionStatus.Pending or QuestionStatus.Approved =>
@@ -99,7 +99,7 @@ public static class ScreeningHandler
             _ => [],
         };
 
-    public static IReadOnlyList<object> Decide(ReopenQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(ReopenQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
         Screen(command, room, screener, question).Status switch
         {
             QuestionStatus.Dismissed => [new QuestionReopened(command.QuestionId, command.RoomId, command.UserId, now)],
@@ -107,7 +107,7 @@ public static class ScreeningHandler
             _ => [],
         };
 
-    public static IReadOnlyList<object> Decide(PinQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(PinQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now)
     {
         var q = Screen(command, room, screener, question);
         return q.Status switch
@@ -119,15 +119,15 @@ public static class ScreeningHandler
         };
     }
 
-    public static IReadOnlyList<object> Decide(UnpinQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(UnpinQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
         Screen(command, room, screener, question).Pinned ? [new QuestionUnpinned(command.QuestionId, command.RoomId, command.UserId, now)] : [];
 
-    public static IReadOnlyList<object> Decide(AnswerQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(AnswerQuestion command, Room? room, Participant? screener, Question? question, DateTimeOffset now) =>
         Screen(command, room, screener, question).Status == QuestionStatus.Dismissed
             ? throw Dismissed()
             : [new QuestionAnswered(command.QuestionId, command.RoomId, command.UserId, command.Text, command.Visibility, now)];
 
-    public static IReadOnlyList<object> Decide(MarkAnsweredLive command, Room? room, Participant? screener, Question? question, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(MarkAnsweredLive command, Room? room, Participant? screener, Question? question, DateTimeOffset now)
     {
         var q = Screen(command, room, screener, question);
         if (q.Status == QuestionStatus.Dismissed) throw Dismissed();

@@ -37,7 +37,7 @@ public sealed record WithdrawUpvote(string QuestionId, string RoomId, string Use
 /// </summary>
 public static class UpvotingHandler
 {
-    public static IReadOnlyList<object> Decide(UpvoteQuestion command, Room? room, Participant? voter, Question? question,
+    internal static IReadOnlyList<object> Decide(UpvoteQuestion command, Room? room, Participant? voter, Question? question,
         Upvote? upvote, DateTimeOffset now)
     {
         room.RequireLive();
@@ -48,7 +48,7 @@ public static class UpvotingHandler
         return upvote is { Active: true } ? [] : [new QuestionUpvoted(question.Id, question.RoomId, command.UserId, now)];
     }
 
-    public static IReadOnlyList<object> Decide(WithdrawUpvote command, Room? room, Participant? voter, Question? question,
+    internal static IReadOnlyList<object> Decide(WithdrawUpvote command, Room? room, Participant? voter, Question? question,
         Upvote? upvote, DateTimeOffset now)
     {
         room.RequireLive();

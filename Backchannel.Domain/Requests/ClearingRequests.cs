@@ -47,7 +47,7 @@ public sealed record RequestsCleared(int Declined, int Blocked);
 public static class ClearingRequestsHandler
 {
     /// <summary>The decisions on the conversations where the user has a pending request; the others are skipped.</summary>
-    public static IReadOnlyList<object> Decide(IEnumerable<Conversation?> conversations, string userId, bool block, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(IEnumerable<Conversation?> conversations, string userId, bool block, DateTimeOffset now) =>
         conversations
             .Where(c => c?.MemberOf(userId) is { Status: MemberStatus.Pending })
             .Select(c => block

@@ -61,7 +61,7 @@ public sealed record ReportRequest(string ConversationId, string UserId, string?
 
 public static class DecidingRequestsHandler
 {
-    public static IReadOnlyList<object> Decide(AcceptRequest command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(AcceptRequest command, Conversation? conversation, DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.UserId);
         return member.Status == MemberStatus.Active
@@ -69,19 +69,19 @@ public static class DecidingRequestsHandler
             : [new RequestAccepted(conversation.Id, member.InvitedBy!, command.UserId, ByReplying: false, now)];
     }
 
-    public static IReadOnlyList<object> Decide(DeclineRequest command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(DeclineRequest command, Conversation? conversation, DateTimeOffset now)
     {
         var member = RequirePending(conversation, command.UserId);
         return [new RequestDeclined(conversation.Id, member.InvitedBy!, command.UserId, now)];
     }
 
-    public static IReadOnlyList<object> Decide(BlockRequester command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(BlockRequester command, Conversation? conversation, DateTimeOffset now)
     {
         var member = RequirePending(conversation, command.UserId);
         return [new RequesterBlocked(conversation.Id, member.InvitedBy!, command.UserId, now)];
     }
 
-    public static IReadOnlyList<object> Decide(ReportRequest command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(ReportRequest command, Conversation? conversation, DateTimeOffset now)
     {
         var member = RequirePending(conversation, command.UserId);
         return [new RequestReported(conversation.Id, member.InvitedBy!, command.UserId, command.Reason, now)];

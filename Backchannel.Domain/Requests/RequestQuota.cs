@@ -13,7 +13,7 @@ namespace Backchannel.Domain.Requests;
 /// that reached none; read under a lock on the user's requests (<see cref="RateLimitLock"/>), so two requests sent at
 /// once are counted one after the other, even a brand-new user's first ones.
 /// </summary>
-public static class RequestQuota
+internal static class RequestQuota
 {
     /// <summary>
     /// Whether <paramref name="cost"/> more fit in the window: a new conversation costs the strangers it reaches (one
@@ -70,7 +70,7 @@ public sealed record RequestReach(ImmutableList<DateTimeOffset> ReachedAt)
 }
 
 /// <summary>Keeps one <see cref="RequestReach"/> per requester (inline), folded by its own Create and Apply.</summary>
-public sealed class RequestReachProjection : MultiStreamProjection<RequestReach, string>
+internal sealed class RequestReachProjection : MultiStreamProjection<RequestReach, string>
 {
     public RequestReachProjection()
     {

@@ -53,7 +53,7 @@ public sealed record LowerHand(string RoomId, string UserId)
 public static class PresenceHandler
 {
     /// <summary>Joining a room you are in changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(JoinRoom command, Room? room, Participant? participant, Conversation? stage, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(JoinRoom command, Room? room, Participant? participant, Conversation? stage, DateTimeOffset now)
     {
         room.RequireLive();
         if (participant is { Present: true }) return [];
@@ -66,7 +66,7 @@ public static class PresenceHandler
     }
 
     /// <summary>Leaving a room you are not in changes nothing; leaving an ended room is allowed.</summary>
-    public static IReadOnlyList<object> Decide(LeaveRoom command, Room? room, Participant? participant, Conversation? stage, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(LeaveRoom command, Room? room, Participant? participant, Conversation? stage, DateTimeOffset now)
     {
         room.RequireRoom();
         if (participant is not { Present: true }) return [];
@@ -78,7 +78,7 @@ public static class PresenceHandler
     }
 
     /// <summary>Ending an ended room changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(EndRoom command, Room? room, Participant? actor, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(EndRoom command, Room? room, Participant? actor, DateTimeOffset now)
     {
         room.RequireRoom();
         actor.RequireModerator();
@@ -86,14 +86,14 @@ public static class PresenceHandler
     }
 
     /// <summary>Raising a raised hand changes nothing; people on the stage have nothing to ask for.</summary>
-    public static IReadOnlyList<object> Decide(RaiseHand command, Room? room, Participant? participant, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RaiseHand command, Room? room, Participant? participant, DateTimeOffset now)
     {
         room.RequireLive();
         participant.RequireListener();
         return participant.HandRaisedAt is null ? [new HandRaised(room.Id, command.UserId, now)] : [];
     }
 
-    public static IReadOnlyList<object> Decide(LowerHand command, Room? room, Participant? participant, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(LowerHand command, Room? room, Participant? participant, DateTimeOffset now)
     {
         room.RequireRoom();
         return participant is { HandRaisedAt: not null } ? [new HandLowered(room.Id, command.UserId, now)] : [];
@@ -140,7 +140,7 @@ public static class PresenceHandler
 }
 
 /// <summary>Input rules shared by the commands of rooms, the stage and questions.</summary>
-public static class RoomCommands
+internal static class RoomCommands
 {
     public static void RequireIds<T>(AbstractValidator<T> validator, System.Linq.Expressions.Expression<Func<T, string>> roomId,
         System.Linq.Expressions.Expression<Func<T, string>> userId)

@@ -54,7 +54,7 @@ public sealed record Participant(
 }
 
 /// <summary>The stream keys of a room's parts, and which stream each room event belongs to.</summary>
-public static class RoomStreams
+internal static class RoomStreams
 {
     /// <summary>One stream per person per room; '/' cannot occur in an id (see <see cref="Rules.MustBeId{T}"/>).</summary>
     public static string ParticipantId(string roomId, string userId) => $"{roomId}/{userId}";
@@ -76,7 +76,7 @@ public static class RoomStreams
 }
 
 /// <summary>Who may do what in a room. Shared by the decisions on rooms, the stage and questions.</summary>
-public static class RoomAccess
+internal static class RoomAccess
 {
     public static Room RequireRoom([NotNull] this Room? room) =>
         room ?? throw RuleViolation.NotFound("room_not_found", "No such room.");

@@ -31,7 +31,7 @@ public sealed record RoomOpened(string RoomId, string StageConversationId, Throt
 public static class StartRoomHandler
 {
     /// <summary>A room over the rate limit is not opened, and nothing is recorded of it.</summary>
-    public static IReadOnlyList<object> Decide(StartRoom command, PlannedEvent? fromEvent, Throttle throttle, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(StartRoom command, PlannedEvent? fromEvent, Throttle throttle, DateTimeOffset now)
     {
         IReadOnlyList<string> hosts = [];
         if (command.EventId is not null)
@@ -68,7 +68,7 @@ public static class StartRoomHandler
 }
 
 /// <summary>The write set of a command on a room: any of the room's streams, its event's and its conversations'.</summary>
-public static class RoomWrites
+internal static class RoomWrites
 {
     public static WriteSet For(IDocumentSession session) => new(session, e =>
         RoomStreams.Of(e) ?? Questions.QuestionStreams.Of(e) ?? PlannedEventAccess.StreamOf(e) ?? RoleMembership.StreamOf(e)

@@ -61,7 +61,7 @@ public static class StageMovesHandler
     /// taking its asker to the stage would name them, and answering "asked by someone else" for everyone else would
     /// name them too. So the question is judged before the person, and the refusal is the same whoever is named.
     /// </summary>
-    public static IReadOnlyList<object> Decide(PromoteToStage command, Room? room, Participant? moderator, Participant? target,
+    internal static IReadOnlyList<object> Decide(PromoteToStage command, Room? room, Participant? moderator, Participant? target,
         Question? question, Conversation stage, DateTimeOffset now)
     {
         room.RequireLive();
@@ -82,7 +82,7 @@ public static class StageMovesHandler
     }
 
     /// <summary>Moving a listener to the audience changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(MoveToAudience command, Room? room, Participant? actor, Participant? target,
+    internal static IReadOnlyList<object> Decide(MoveToAudience command, Room? room, Participant? actor, Participant? target,
         Conversation stage, DateTimeOffset now)
     {
         room.RequireLive();
@@ -99,7 +99,7 @@ public static class StageMovesHandler
     }
 
     /// <summary>Making a moderator a moderator changes nothing; a listener is promoted to the stage first.</summary>
-    public static IReadOnlyList<object> Decide(MakeModerator command, Room? room, Participant? moderator, Participant? target, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(MakeModerator command, Room? room, Participant? moderator, Participant? target, DateTimeOffset now)
     {
         room.RequireLive();
         moderator.RequireModerator();

@@ -34,7 +34,7 @@ public sealed record SendThanks(string ConversationId, string From, string To, s
 public static class SendThanksHandler
 {
     /// <summary>What the note thanks for must be something the two share: a room both were in, or an event the recipient hosts.</summary>
-    public static void RequireSharedOccasion(SendThanks command, Room? room, IReadOnlyDictionary<string, Participant?> participants,
+    internal static void RequireSharedOccasion(SendThanks command, Room? room, IReadOnlyDictionary<string, Participant?> participants,
         PlannedEvent? plannedEvent)
     {
         if (command.RoomId is not null)
@@ -51,7 +51,7 @@ public static class SendThanksHandler
         }
     }
 
-    public static Invitation Decide(SendThanks command, string messageId, UserProfile sender, UserProfile recipient, DateTimeOffset now)
+    internal static Invitation Decide(SendThanks command, string messageId, UserProfile sender, UserProfile recipient, DateTimeOffset now)
     {
         var invitation = Admission.Invite(command.ConversationId, sender, [recipient], now);
         if (invitation.Refused) return invitation;

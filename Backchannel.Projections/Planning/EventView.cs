@@ -21,7 +21,7 @@ public sealed class EventView
 }
 
 /// <summary>Builds <see cref="EventView"/> from a scheduled event's stream (inline).</summary>
-public partial class EventViewProjection : SingleStreamProjection<EventView, string>
+internal partial class EventViewProjection : SingleStreamProjection<EventView, string>
 {
     public static EventView Create(EventScheduled e) => new()
     {

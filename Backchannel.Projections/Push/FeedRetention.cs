@@ -17,7 +17,7 @@ public sealed class FeedRetentionMark
 /// the mark remembers how far, so a client resuming from before it is told to reload its views instead of silently
 /// missing items.
 /// </summary>
-public static class FeedRetention
+internal static class FeedRetention
 {
     /// <summary>
     /// Deletes the items of events that happened before <paramref name="olderThan"/>; returns the new mark. Safe to run

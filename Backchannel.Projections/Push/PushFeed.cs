@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Backchannel.Domain.Common;
@@ -30,7 +31,11 @@ public sealed record PushStart(long Position, string? Reason);
 /// </summary>
 public sealed class PushFeed(IDocumentStore store, FeedWatcher watcher, BackchannelSettings settings)
 {
+    /// <summary>How many missed items one catch-up query reads at a time.</summary>
     public const int PageSize = 200;
+
+    /// <summary>How a frame's data is written on the wire: as the HTTP API writes JSON (camelCase, enums as strings).</summary>
+    public static JsonSerializerOptions PayloadJson => FeedWriter.PayloadJson;
 
     /// <summary>
     /// The frames for <paramref name="userId"/> after <paramref name="after"/> (a position from an earlier frame), or

@@ -20,7 +20,7 @@ public sealed class RoomView
 }
 
 /// <summary>Builds <see cref="RoomView"/> from a room's stream (inline).</summary>
-public partial class RoomViewProjection : SingleStreamProjection<RoomView, string>
+internal partial class RoomViewProjection : SingleStreamProjection<RoomView, string>
 {
     public static RoomView Create(RoomStarted e) => new()
     {
@@ -58,7 +58,7 @@ public sealed class QuestionView
 public sealed record AnswerView(string AnsweredBy, string Text, AnswerVisibility Visibility, DateTimeOffset At);
 
 /// <summary>Builds <see cref="QuestionView"/> from a question's stream (inline: the screener reads their own decision).</summary>
-public partial class QuestionViewProjection : SingleStreamProjection<QuestionView, string>
+internal partial class QuestionViewProjection : SingleStreamProjection<QuestionView, string>
 {
     public static QuestionView Create(QuestionAsked e) => new()
     {
