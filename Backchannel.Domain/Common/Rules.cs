@@ -8,11 +8,16 @@ namespace Backchannel.Domain.Common;
 /// <summary>Input-shape rules shared by the validators of every capability.</summary>
 public static partial class Rules
 {
+    /// <summary>The longest message text, in characters.</summary>
     public const int MaxMessageLength = 4_000;
+    /// <summary>The longest id a client may choose.</summary>
     public const int MaxIdLength = 64;
+    /// <summary>The longest title of a group, room or event.</summary>
     public const int MaxTitleLength = 100;
+    /// <summary>The longest reason given with a report, a removal or a cancellation.</summary>
     public const int MaxReasonLength = 1_000;
 
+    /// <summary>The longest reaction, in characters (one emoji, possibly joined).</summary>
     public const int MaxEmojiLength = 32;
 
     // `\z`, not `$`: `$` also matches before a final newline, so "ab\n" would pass for the handle "ab".
@@ -25,6 +30,7 @@ public static partial class Rules
     /// <summary>An id chosen by the caller: up to 64 characters a-z, A-Z, 0-9, '.', '_', '~' or '-'.</summary>
     public static bool IsId(string? value) => value is { Length: > 0 and <= MaxIdLength } && IdPattern().IsMatch(value);
 
+    /// <summary>A user handle: 2 to 32 characters a-z, 0-9 or _.</summary>
     public static bool IsHandle(string? value) => value is not null && HandlePattern().IsMatch(value);
 
     /// <summary>

@@ -15,8 +15,13 @@ namespace Backchannel.Domain.Conversations;
 /// </summary>
 public sealed record RequestConversation(string ConversationId, string From, IReadOnlyList<string> To, string Text, string? RoomId)
 {
+    /// <summary>
+    /// The input rules of <see cref="RequestConversation"/>: Wolverine runs them before the handler, and a failure
+    /// answers 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<RequestConversation>
     {
+        /// <summary>Declares the rules; FluentValidation resolves the arguments from the container.</summary>
         public Validator(BackchannelSettings settings)
         {
             RuleFor(x => x.ConversationId).MustBeNewStreamId();
@@ -38,9 +43,15 @@ public sealed record RequestConversation(string ConversationId, string From, IRe
 /// </summary>
 public sealed record ConversationRequested(string ConversationId, string OpeningMessageId, IReadOnlyList<string> RefusedBy, Throttle? Throttle = null)
 {
+    /// <summary>Whether the conversation was started: nobody refused by policy and no limit refused it.</summary>
     public bool Started => RefusedBy.Count == 0 && Throttle is not { Refused: true };
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="RequestConversation"/>: loads the state, runs the pure decision and appends its
+/// events. Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c>
+/// instead of calling it.
+/// </summary>
 public static class RequestConversationHandler
 {
     internal static Invitation Decide(RequestConversation command, string openingMessageId, UserProfile sender,
@@ -61,6 +72,10 @@ public static class RequestConversationHandler
         };
     }
 
+    /// <summary>
+    /// Decides <see cref="RequestConversation"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task<ConversationRequested> Handle(RequestConversation command, IDocumentSession session,
         BackchannelSettings settings, TimeProvider clock, CancellationToken ct)
     {

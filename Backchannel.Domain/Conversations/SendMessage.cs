@@ -11,8 +11,13 @@ namespace Backchannel.Domain.Conversations;
 /// </summary>
 public sealed record SendMessage(string ConversationId, string MessageId, string Sender, string Text, string? ReplyTo)
 {
+    /// <summary>
+    /// The input rules of <see cref="SendMessage"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<SendMessage>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -24,6 +29,11 @@ public sealed record SendMessage(string ConversationId, string MessageId, string
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="SendMessage"/>: loads the state, runs the pure decision and appends its events.
+/// Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead
+/// of calling it.
+/// </summary>
 public static class SendMessageHandler
 {
     /// <summary>

@@ -8,22 +8,28 @@ namespace Backchannel.Domain.Questions;
 /// <summary>A decision the stage (moderators and speakers present in a live room) takes on one question.</summary>
 public interface IScreeningCommand
 {
+    /// <summary>The question decided on.</summary>
     string QuestionId { get; }
+    /// <summary>The room the question was asked in.</summary>
     string RoomId { get; }
+    /// <summary>Who decides: a moderator or speaker present in the room.</summary>
     string UserId { get; }
 }
 
 /// <summary>Show a pending question to the whole room.</summary>
 public sealed record ApproveQuestion(string QuestionId, string RoomId, string UserId) : IScreeningCommand
 {
+    /// <summary>The input rules of <see cref="ApproveQuestion"/>: those every screening command shares.</summary>
     public sealed class Validator : ScreeningValidator<ApproveQuestion>;
 }
 
 /// <summary>Set a question aside, saying why if you wish.</summary>
 public sealed record DismissQuestion(string QuestionId, string RoomId, string UserId, string? Reason) : IScreeningCommand
 {
+    /// <summary>The input rules of <see cref="DismissQuestion"/>: those every screening command shares.</summary>
     public sealed class Validator : ScreeningValidator<DismissQuestion>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator() => RuleFor(x => x.Reason).MustBeReason();
     }
 }
@@ -31,26 +37,31 @@ public sealed record DismissQuestion(string QuestionId, string RoomId, string Us
 /// <summary>Bring a dismissed question back to pending.</summary>
 public sealed record ReopenQuestion(string QuestionId, string RoomId, string UserId) : IScreeningCommand
 {
+    /// <summary>The input rules of <see cref="ReopenQuestion"/>: those every screening command shares.</summary>
     public sealed class Validator : ScreeningValidator<ReopenQuestion>;
 }
 
 /// <summary>Pin an approved question on top of the room's list.</summary>
 public sealed record PinQuestion(string QuestionId, string RoomId, string UserId) : IScreeningCommand
 {
+    /// <summary>The input rules of <see cref="PinQuestion"/>: those every screening command shares.</summary>
     public sealed class Validator : ScreeningValidator<PinQuestion>;
 }
 
 /// <summary>Unpin a question.</summary>
 public sealed record UnpinQuestion(string QuestionId, string RoomId, string UserId) : IScreeningCommand
 {
+    /// <summary>The input rules of <see cref="UnpinQuestion"/>: those every screening command shares.</summary>
     public sealed class Validator : ScreeningValidator<UnpinQuestion>;
 }
 
 /// <summary>Answer in text, for the whole room or the asker only; a further answer adds to the first.</summary>
 public sealed record AnswerQuestion(string QuestionId, string RoomId, string UserId, string Text, AnswerVisibility Visibility) : IScreeningCommand
 {
+    /// <summary>The input rules of <see cref="AnswerQuestion"/>: those every screening command shares.</summary>
     public sealed class Validator : ScreeningValidator<AnswerQuestion>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.Text).MustBeMessageText();
@@ -62,11 +73,14 @@ public sealed record AnswerQuestion(string QuestionId, string RoomId, string Use
 /// <summary>Mark a question as answered out loud on the stage.</summary>
 public sealed record MarkAnsweredLive(string QuestionId, string RoomId, string UserId) : IScreeningCommand
 {
+    /// <summary>The input rules of <see cref="MarkAnsweredLive"/>: those every screening command shares.</summary>
     public sealed class Validator : ScreeningValidator<MarkAnsweredLive>;
 }
 
+/// <summary>The input rules every screening command shares: well-formed question and room ids, and a handle.</summary>
 public abstract class ScreeningValidator<T> : AbstractValidator<T> where T : IScreeningCommand
 {
+    /// <summary>Declares the shared rules; a command's own validator adds its own after them.</summary>
     protected ScreeningValidator()
     {
         RuleFor(x => x.QuestionId).MustBeId();
@@ -134,24 +148,31 @@ public static class ScreeningHandler
         return q.AnsweredLive ? [] : [new QuestionAnsweredLive(command.QuestionId, command.RoomId, command.UserId, now)];
     }
 
+    /// <summary>Decides <see cref="ApproveQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static Task Handle(ApproveQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
 
+    /// <summary>Decides <see cref="DismissQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static Task Handle(DismissQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
 
+    /// <summary>Decides <see cref="ReopenQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static Task Handle(ReopenQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
 
+    /// <summary>Decides <see cref="PinQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static Task Handle(PinQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
 
+    /// <summary>Decides <see cref="UnpinQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static Task Handle(UnpinQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
 
+    /// <summary>Decides <see cref="AnswerQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static Task Handle(AnswerQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
 
+    /// <summary>Decides <see cref="MarkAnsweredLive"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static Task Handle(MarkAnsweredLive command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
 

@@ -12,8 +12,13 @@ namespace Backchannel.Domain.Requests;
 /// </summary>
 public sealed record DeclineAllRequests(string UserId, IReadOnlyList<string> ConversationIds)
 {
+    /// <summary>
+    /// The input rules of <see cref="DeclineAllRequests"/>: Wolverine runs them before the handler, and a failure
+    /// answers 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<DeclineAllRequests>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.UserId).MustBeHandle();
@@ -26,8 +31,13 @@ public sealed record DeclineAllRequests(string UserId, IReadOnlyList<string> Con
 /// <summary>Decline every request in these conversations that still waits for you, and block everyone who sent one.</summary>
 public sealed record BlockAllRequesters(string UserId, IReadOnlyList<string> ConversationIds)
 {
+    /// <summary>
+    /// The input rules of <see cref="BlockAllRequesters"/>: Wolverine runs them before the handler, and a failure
+    /// answers 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<BlockAllRequesters>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.UserId).MustBeHandle();
@@ -55,12 +65,14 @@ public static class ClearingRequestsHandler
                 : DecidingRequestsHandler.Decide(new DeclineRequest(c!.Id, userId), c, now).Single())
             .ToList();
 
+    /// <summary>Decides <see cref="DeclineAllRequests"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static async Task<RequestsCleared> Handle(DeclineAllRequests command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var decisions = await DecideAllAsync(session, command.UserId, command.ConversationIds, block: false, clock.GetUtcNow(), ct);
         return new RequestsCleared(decisions.Count, 0);
     }
 
+    /// <summary>Decides <see cref="BlockAllRequesters"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static async Task<RequestsCleared> Handle(BlockAllRequesters command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();

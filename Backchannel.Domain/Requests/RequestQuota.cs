@@ -59,10 +59,14 @@ public sealed record RequestReach(ImmutableList<DateTimeOffset> ReachedAt)
     /// <summary>The user's handle.</summary>
     public string Id { get; init; } = "";
 
+    /// <summary>Starts this state from <see cref="RequestSent"/> (Marten calls it to keep the snapshot).</summary>
     public static RequestReach Create(RequestSent e) => new RequestReach([]) { Id = e.From }.Add(e.At);
+    /// <summary>Starts this state from <see cref="RequestSuppressed"/> (Marten calls it to keep the snapshot).</summary>
     public static RequestReach Create(RequestSuppressed e) => new RequestReach([]) { Id = e.From }.Add(e.At);
 
+    /// <summary>Folds <see cref="RequestSent"/> (Marten calls it to keep the snapshot).</summary>
     public RequestReach Apply(RequestSent e) => Add(e.At);
+    /// <summary>Folds <see cref="RequestSuppressed"/> (Marten calls it to keep the snapshot).</summary>
     public RequestReach Apply(RequestSuppressed e) => Add(e.At);
 
     private RequestReach Add(DateTimeOffset at) =>

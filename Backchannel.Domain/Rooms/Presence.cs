@@ -8,8 +8,13 @@ namespace Backchannel.Domain.Rooms;
 /// <summary>Come into a live room: as a listener, or as a moderator for its starter and its event's hosts.</summary>
 public sealed record JoinRoom(string RoomId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="JoinRoom"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<JoinRoom>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator() => RoomCommands.RequireIds(this, x => x.RoomId, x => x.UserId);
     }
 }
@@ -17,8 +22,13 @@ public sealed record JoinRoom(string RoomId, string UserId)
 /// <summary>Leave a room; someone on the stage leaves the stage backchannel with it.</summary>
 public sealed record LeaveRoom(string RoomId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="LeaveRoom"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<LeaveRoom>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator() => RoomCommands.RequireIds(this, x => x.RoomId, x => x.UserId);
     }
 }
@@ -26,8 +36,13 @@ public sealed record LeaveRoom(string RoomId, string UserId)
 /// <summary>End a room (a moderator): nobody joins, asks or speaks any more.</summary>
 public sealed record EndRoom(string RoomId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="EndRoom"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<EndRoom>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator() => RoomCommands.RequireIds(this, x => x.RoomId, x => x.UserId);
     }
 }
@@ -35,8 +50,13 @@ public sealed record EndRoom(string RoomId, string UserId)
 /// <summary>A listener asks to speak.</summary>
 public sealed record RaiseHand(string RoomId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="RaiseHand"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<RaiseHand>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator() => RoomCommands.RequireIds(this, x => x.RoomId, x => x.UserId);
     }
 }
@@ -44,12 +64,23 @@ public sealed record RaiseHand(string RoomId, string UserId)
 /// <summary>A listener no longer asks to speak.</summary>
 public sealed record LowerHand(string RoomId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="LowerHand"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<LowerHand>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator() => RoomCommands.RequireIds(this, x => x.RoomId, x => x.UserId);
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="JoinRoom"/>, <see cref="LeaveRoom"/>, <see cref="EndRoom"/>, <see
+/// cref="RaiseHand"/>, <see cref="LowerHand"/>: loads the state, runs the pure decision and appends its events. Public
+/// only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead of
+/// calling it.
+/// </summary>
 public static class PresenceHandler
 {
     /// <summary>Joining a room you are in changes nothing.</summary>
@@ -99,6 +130,10 @@ public static class PresenceHandler
         return participant is { HandRaisedAt: not null } ? [new HandLowered(room.Id, command.UserId, now)] : [];
     }
 
+    /// <summary>
+    /// Decides <see cref="JoinRoom"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(JoinRoom command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var streams = RoomWrites.For(session);
@@ -109,6 +144,10 @@ public static class PresenceHandler
         streams.Append(Decide(command, room, participant, stage, clock.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Decides <see cref="LeaveRoom"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(LeaveRoom command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var streams = RoomWrites.For(session);
@@ -118,6 +157,10 @@ public static class PresenceHandler
         streams.Append(Decide(command, room, participant, stage, clock.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Decides <see cref="EndRoom"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(EndRoom command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var streams = RoomWrites.For(session);
@@ -126,12 +169,20 @@ public static class PresenceHandler
         streams.Append(Decide(command, room, actor, clock.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Decides <see cref="RaiseHand"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(RaiseHand command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
         await session.DecideAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), p => Decide(command, room, p, clock.GetUtcNow()), ct);
     }
 
+    /// <summary>
+    /// Decides <see cref="LowerHand"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(LowerHand command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
