@@ -120,6 +120,7 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
 /// <summary>Recognises the race of two transactions starting the same stream: a conflict to retry, never a fault.</summary>
 public static class StreamCollisions
 {
+    /// <summary>Whether <paramref name="exception"/> (or one it wraps) says another transaction started the same stream first.</summary>
     public static bool IsStreamCreatedConcurrently(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)

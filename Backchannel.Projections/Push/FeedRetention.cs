@@ -6,9 +6,12 @@ namespace Backchannel.Projections.Push;
 /// <summary>How far the feed has been pruned: every item at or below <see cref="PrunedThrough"/> may be gone.</summary>
 public sealed class FeedRetentionMark
 {
+    /// <summary>The id of the one mark document.</summary>
     public const string TheMark = "feed";
 
+    /// <summary>Always <see cref="TheMark"/>.</summary>
     public string Id { get; set; } = TheMark;
+    /// <summary>The highest position that may have been pruned; zero before the first pruning.</summary>
     public long PrunedThrough { get; set; }
 }
 

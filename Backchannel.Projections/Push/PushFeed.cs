@@ -13,9 +13,12 @@ namespace Backchannel.Projections.Push;
 /// </summary>
 public sealed record PushFrame(long? Position, string? Kind, object? Data)
 {
+    /// <summary>The first frame of a stream: it names the position the stream goes on from.</summary>
     public const string Ready = "ready";
+    /// <summary>Sent instead of ready when the client's position is no longer served: reload the views first.</summary>
     public const string Reload = "reload";
 
+    /// <summary>A frame with nothing in it, sent while nothing happens so proxies keep the stream open.</summary>
     public static readonly PushFrame Heartbeat = new(null, null, null);
 }
 
