@@ -19,7 +19,7 @@ public sealed class RequestAuditEntry
     public string ConversationId { get; set; } = "";
     /// <summary>sent, admitted_automatically, suppressed, accepted, declined, blocked or reported.</summary>
     public string Decision { get; set; } = "";
-    /// <summary>Who decided: the recipient, the requester, or <see cref="SystemActor"/>.</summary>
+    /// <summary>Who decided: the recipient, the requester, or <c>system</c> when a rule decided.</summary>
     public string Actor { get; set; } = "";
     /// <summary>The rule the system decided by (see <c>AdmissionRules</c>), when it decided.</summary>
     public string? Rule { get; set; }
