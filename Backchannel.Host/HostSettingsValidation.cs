@@ -80,13 +80,12 @@ public sealed class AuthSettingsValidator : IValidateOptions<AuthSettings>
     }
 }
 
-/// <summary>Registers the start-up checks of the host's settings beside Backchannel's own.</summary>
+/// <summary>Registers the start-up checks of the host's settings beside Backchannel's own (which <c>AddBackchannel</c> registers).</summary>
 public static class HostSettingsValidation
 {
     /// <summary>Binds and validates the host's settings on start (<c>ValidateOnStart</c>).</summary>
     public static IServiceCollection AddHostSettingsValidation(this IServiceCollection services)
     {
-        services.AddBackchannelSettingsValidation();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostSettings>, HostSettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthSettings>, AuthSettingsValidator>());
         services.AddOptions<HostSettings>().BindConfiguration(BackchannelSettings.Section).ValidateOnStart();

@@ -95,7 +95,7 @@ public enum DaemonChoice
 }
 
 /// <summary>Checks <see cref="BackchannelStoreSettings"/> at start, one line per failure naming the key.</summary>
-public sealed class BackchannelStoreSettingsValidator : IValidateOptions<BackchannelStoreSettings>
+internal sealed class BackchannelStoreSettingsValidator : IValidateOptions<BackchannelStoreSettings>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, BackchannelStoreSettings settings)

@@ -27,6 +27,7 @@ public static class ViewRebuilder
     public sealed record View(string Name, string ProjectionName, Func<IQuerySession, CancellationToken, Task<int>> Count,
         IReadOnlyList<Type>? Owns = null);
 
+    /// <summary>Every view that can be rebuilt, by the name operators use.</summary>
     public static readonly IReadOnlyList<View> All =
     [
         new("conversations", nameof(ConversationView), (s, ct) => s.Query<ConversationView>().CountAsync(ct)),
@@ -94,6 +95,7 @@ public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
 {
     private readonly Lock _one = new();
 
+    /// <summary>Reports <paramref name="value"/> now, on the caller's thread, one report at a time.</summary>
     public void Report(T value)
     {
         lock (_one) report(value);

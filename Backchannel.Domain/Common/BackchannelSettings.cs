@@ -3,6 +3,7 @@ namespace Backchannel.Domain.Common;
 /// <summary>The domain's settings, bound from configuration section <c>Backchannel</c>.</summary>
 public sealed record BackchannelSettings
 {
+    /// <summary>The configuration section Backchannel binds its settings from.</summary>
     public const string Section = "Backchannel";
 
     /// <summary>Most members of a group, its creator included (Clubhouse: 15).</summary>

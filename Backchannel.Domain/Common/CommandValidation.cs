@@ -12,7 +12,7 @@ namespace Backchannel.Domain.Common;
 /// the command arrives (HTTP or <c>IMessageBus</c>). Invalid input throws <see cref="ValidationException"/> before
 /// anything is loaded or appended. (WolverineFx.FluentValidation is not available here; this is its core.)
 /// </summary>
-public sealed class CommandValidationPolicy : IHandlerPolicy
+internal sealed class CommandValidationPolicy : IHandlerPolicy
 {
     public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, IServiceContainer container)
     {
@@ -25,8 +25,10 @@ public sealed class CommandValidationPolicy : IHandlerPolicy
     }
 }
 
+/// <summary>The validation step Wolverine runs before each command handler. Public because Wolverine's generated handler code calls it.</summary>
 public static class CommandValidation
 {
+    /// <summary>Runs <paramref name="validator"/> on <paramref name="command"/> and throws a <see cref="ValidationException"/> naming each invalid field, so the handler never sees a malformed command.</summary>
     public static async Task ValidateAsync<TCommand>(IValidator<TCommand> validator, TCommand command, CancellationToken cancellation)
     {
         var result = await validator.ValidateAsync(command, cancellation);

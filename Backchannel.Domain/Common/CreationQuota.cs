@@ -10,7 +10,7 @@ namespace Backchannel.Domain.Common;
 /// sent at once are counted one after the other. A refusal appends nothing: nobody else is concerned, and a flood of
 /// refusals then costs no storage.
 /// </summary>
-public static class CreationQuota
+internal static class CreationQuota
 {
     /// <summary>Call it after the session's transaction has begun (any exclusive fetch does).</summary>
     public static async Task<Throttle> CheckAsync(IDocumentSession session, ConversationKind kind, RateLimit limit, string userId,

@@ -14,7 +14,7 @@ namespace Backchannel.Domain.Common;
 /// snapshot per stream (a command reads one row instead of replaying its stream), the per-message and per-request
 /// decision documents, and the indexes the handlers query by.
 /// </summary>
-public static class DecisionStore
+internal static class DecisionStore
 {
     /// <summary>Adds the Domain's events, decision state and indexes to <paramref name="opts"/>.</summary>
     public static void Configure(StoreOptions opts)

@@ -14,6 +14,7 @@ namespace Backchannel.Domain.Common;
 /// </summary>
 public static class EventNames
 {
+    /// <summary>Every event type with the name it is stored under.</summary>
     public static readonly IReadOnlyDictionary<Type, string> All = new Dictionary<Type, string>
     {
         [typeof(UserFollowed)] = "user_followed",

@@ -1,7 +1,7 @@
 namespace Backchannel.Domain.Common;
 
 /// <summary>How many of one kind of command a user may send in a sliding window.</summary>
-public sealed record RateLimit(string Rule, int Limit, TimeSpan Window);
+internal sealed record RateLimit(string Rule, int Limit, TimeSpan Window);
 
 /// <summary>
 /// What a rate limit says of one more command: refused (with when to retry), or allowed, with how many remain in the
@@ -19,7 +19,7 @@ public sealed record Paced(Throttle? Throttle);
 /// The one sliding-window rule every rate limit uses. It is pure: the caller passes the times of the commands already
 /// counted, read under the lock that serialises that user's commands of this kind, so the count is exact.
 /// </summary>
-public static class RateWindow
+internal static class RateWindow
 {
     /// <summary>
     /// Adding a rate limit to a command: read the times of that user's earlier commands of the kind (from the state
@@ -47,10 +47,15 @@ public static class RateWindow
 /// <summary>The rate limits, bound from <c>Backchannel:RateLimits</c>.</summary>
 public sealed record RateLimitSettings
 {
+    /// <summary>The rule named by a refusal or warning of the requests limit (<see cref="RequestsPerHour"/>).</summary>
     public const string RequestsPerHourRule = "rate_limit_requests_per_hour";
+    /// <summary>The rule named when a pending request's messages exceed <see cref="PendingMessagesPerMinute"/>.</summary>
     public const string PendingMessagesPerMinuteRule = "rate_limit_pending_messages_per_minute";
+    /// <summary>The rule named when one person asks more than <see cref="QuestionsPerMinutePerRoom"/> in a room.</summary>
     public const string QuestionsPerMinuteRule = "rate_limit_questions_per_minute";
+    /// <summary>The rule named when one person starts more than <see cref="RoomsPerHour"/>.</summary>
     public const string RoomsPerHourRule = "rate_limit_rooms_per_hour";
+    /// <summary>The rule named when one person schedules more than <see cref="EventsPerHour"/>.</summary>
     public const string EventsPerHourRule = "rate_limit_events_per_hour";
 
     /// <summary>
@@ -81,15 +86,15 @@ public sealed record RateLimitSettings
     /// <summary>The share of a limit from which responses carry a warning (0.8: the last fifth).</summary>
     public double WarnAtShare { get; init; } = 0.8;
 
-    public RateLimit RequestsStarted => new(RequestsPerHourRule, RequestsPerHour, RequestsWindow);
-    public RateLimit PendingMessages => new(PendingMessagesPerMinuteRule, PendingMessagesPerMinute, TimeSpan.FromMinutes(1));
-    public RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
-    public RateLimit RoomsStarted => new(RoomsPerHourRule, RoomsPerHour, TimeSpan.FromHours(1));
-    public RateLimit EventsScheduled => new(EventsPerHourRule, EventsPerHour, TimeSpan.FromHours(1));
+    internal RateLimit RequestsStarted => new(RequestsPerHourRule, RequestsPerHour, RequestsWindow);
+    internal RateLimit PendingMessages => new(PendingMessagesPerMinuteRule, PendingMessagesPerMinute, TimeSpan.FromMinutes(1));
+    internal RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
+    internal RateLimit RoomsStarted => new(RoomsPerHourRule, RoomsPerHour, TimeSpan.FromHours(1));
+    internal RateLimit EventsScheduled => new(EventsPerHourRule, EventsPerHour, TimeSpan.FromHours(1));
 }
 
 /// <summary>The lock that serialises one user's commands of one rate-limited kind, so their counts are exact.</summary>
-public static class RateLimitLock
+internal static class RateLimitLock
 {
     /// <summary>
     /// Takes a transaction-scoped advisory lock on (<paramref name="kind"/>, <paramref name="userId"/>): released at

@@ -18,16 +18,22 @@ public enum ViolationKind
 public sealed class RuleViolation(ViolationKind kind, string code, string message, string? field = null)
     : Exception(message)
 {
+    /// <summary>Which kind of refusal this is, and so which HTTP status it maps to.</summary>
     public ViolationKind Kind { get; } = kind;
+    /// <summary>A stable, machine-readable code for the broken rule (e.g. <c>not_a_member</c>).</summary>
     public string Code { get; } = code;
+    /// <summary>The input at fault, as the client named it, when one is.</summary>
     public string? Field { get; } = field;
 
+    /// <summary>A refusal because the target does not exist or the actor may not know it does (404).</summary>
     public static RuleViolation NotFound(string code, string message, string? field = null) =>
         new(ViolationKind.NotFound, code, message, field);
 
+    /// <summary>A refusal because the actor may see the target but may not do this to it (403).</summary>
     public static RuleViolation Forbidden(string code, string message, string? field = null) =>
         new(ViolationKind.Forbidden, code, message, field);
 
+    /// <summary>A refusal because the target's current state does not allow this now (409).</summary>
     public static RuleViolation Conflict(string code, string message, string? field = null) =>
         new(ViolationKind.Conflict, code, message, field);
 }

@@ -8,11 +8,16 @@ namespace Backchannel.Domain.Common;
 /// <summary>Input-shape rules shared by the validators of every capability.</summary>
 public static partial class Rules
 {
+    /// <summary>The longest message text, in characters.</summary>
     public const int MaxMessageLength = 4_000;
+    /// <summary>The longest id a client may choose.</summary>
     public const int MaxIdLength = 64;
+    /// <summary>The longest title of a group, room or event.</summary>
     public const int MaxTitleLength = 100;
+    /// <summary>The longest reason given with a report, a removal or a cancellation.</summary>
     public const int MaxReasonLength = 1_000;
 
+    /// <summary>The longest reaction, in characters (one emoji, possibly joined).</summary>
     public const int MaxEmojiLength = 32;
 
     // `\z`, not `$`: `$` also matches before a final newline, so "ab\n" would pass for the handle "ab".
@@ -25,6 +30,7 @@ public static partial class Rules
     /// <summary>An id chosen by the caller: up to 64 characters a-z, A-Z, 0-9, '.', '_', '~' or '-'.</summary>
     public static bool IsId(string? value) => value is { Length: > 0 and <= MaxIdLength } && IdPattern().IsMatch(value);
 
+    /// <summary>A user handle: 2 to 32 characters a-z, 0-9 or _.</summary>
     public static bool IsHandle(string? value) => value is not null && HandlePattern().IsMatch(value);
 
     /// <summary>
@@ -108,14 +114,14 @@ public static partial class Rules
     private const string VisibleMessage = "'{PropertyName}' must hold a visible character, not only spaces or invisible characters.";
 
     /// <summary>A user handle: <c>[a-z0-9_]{2,32}</c>.</summary>
-    public static IRuleBuilderOptions<T, string> MustBeHandle<T>(this IRuleBuilder<T, string> rule) =>
+    internal static IRuleBuilderOptions<T, string> MustBeHandle<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().Must(IsHandle).WithMessage("'{PropertyName}' must be a handle of 2 to 32 characters a-z, 0-9 or _.");
 
     /// <summary>
     /// An id chosen by the caller for a stream or a message: up to 64 URL-safe characters. Ids travel in routes, and
     /// streams derived from them (a participant's is <c>room/user</c>) use '/', which an id therefore cannot hold.
     /// </summary>
-    public static IRuleBuilderOptions<T, string> MustBeId<T>(this IRuleBuilder<T, string> rule) =>
+    internal static IRuleBuilderOptions<T, string> MustBeId<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().MaximumLength(MaxIdLength).Must(id => id is null || id.Length == 0 || IdPattern().IsMatch(id))
             .WithMessage("'{PropertyName}' must be an id of letters, digits, '.', '_', '~' or '-'.");
 
@@ -123,39 +129,39 @@ public static partial class Rules
     /// The id of a stream a command starts (a conversation, a room, a question, an event): an id that is not also a
     /// possible handle, since users' streams are keyed by handle and every stream id shares one space.
     /// </summary>
-    public static IRuleBuilderOptions<T, string> MustBeNewStreamId<T>(this IRuleBuilder<T, string> rule) =>
+    internal static IRuleBuilderOptions<T, string> MustBeNewStreamId<T>(this IRuleBuilder<T, string> rule) =>
         rule.MustBeId().Must(id => id is null || !IsHandle(id))
             .WithMessage("'{PropertyName}' must hold a character a handle cannot ('-', '.', '~' or a capital letter), so that it never names a user.");
 
     /// <summary>Message text: 1 to 4,000 characters, not only white space.</summary>
-    public static IRuleBuilderOptions<T, string> MustBeMessageText<T>(this IRuleBuilder<T, string> rule) =>
+    internal static IRuleBuilderOptions<T, string> MustBeMessageText<T>(this IRuleBuilder<T, string> rule) =>
         rule.MustBeText(MaxMessageLength);
 
     /// <summary>
     /// Free text: 1 to <paramref name="maxLength"/> characters, well-formed, no NUL, with at least one visible character.
     /// </summary>
-    public static IRuleBuilderOptions<T, string> MustBeText<T>(this IRuleBuilder<T, string> rule, int maxLength) =>
+    internal static IRuleBuilderOptions<T, string> MustBeText<T>(this IRuleBuilder<T, string> rule, int maxLength) =>
         rule.NotEmpty().MaximumLength(maxLength).Must(HasNoNul).WithMessage(NoNulMessage)
             .Must(IsWellFormed).WithMessage("'{PropertyName}' must be well-formed Unicode (no lone surrogate).")
             .Must(HasVisibleCharacter).WithMessage(VisibleMessage);
 
     /// <summary>An emoji, by <see cref="IsEmoji"/>.</summary>
-    public static IRuleBuilderOptions<T, string> MustBeEmoji<T>(this IRuleBuilder<T, string> rule) =>
+    internal static IRuleBuilderOptions<T, string> MustBeEmoji<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().Must(IsEmoji).WithMessage("'{PropertyName}' must be one emoji.");
 
     /// <summary>
     /// The emoji of a reaction to withdraw: any reaction stored before emoji were checked can still be taken back, so
     /// only its shape is checked (short, no NUL).
     /// </summary>
-    public static IRuleBuilderOptions<T, string> MustBeStoredReaction<T>(this IRuleBuilder<T, string> rule) =>
+    internal static IRuleBuilderOptions<T, string> MustBeStoredReaction<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().MaximumLength(MaxEmojiLength).Must(HasNoNul).WithMessage(NoNulMessage);
 
     /// <summary>The title of a group, a room or an event: 1 to 100 characters, not only white space.</summary>
-    public static IRuleBuilderOptions<T, string> MustBeTitle<T>(this IRuleBuilder<T, string> rule) =>
+    internal static IRuleBuilderOptions<T, string> MustBeTitle<T>(this IRuleBuilder<T, string> rule) =>
         rule.MustBeText(MaxTitleLength);
 
     /// <summary>An optional reason given for a decision: at most 1,000 characters.</summary>
-    public static IRuleBuilderOptions<T, string?> MustBeReason<T>(this IRuleBuilder<T, string?> rule) =>
+    internal static IRuleBuilderOptions<T, string?> MustBeReason<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MaximumLength(MaxReasonLength).Must(HasNoNul).WithMessage(NoNulMessage)
             .Must(IsWellFormed).WithMessage("'{PropertyName}' must be well-formed Unicode (no lone surrogate).");
 }

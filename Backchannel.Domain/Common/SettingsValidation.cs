@@ -8,7 +8,7 @@ namespace Backchannel.Domain.Common;
 /// Checks <see cref="BackchannelSettings"/> (and its <see cref="RateLimitSettings"/>) when the host starts: a wrong value
 /// would otherwise start and then refuse every request with a rule nobody can meet ("at most -5 members").
 /// </summary>
-public sealed class BackchannelSettingsValidator : IValidateOptions<BackchannelSettings>
+internal sealed class BackchannelSettingsValidator : IValidateOptions<BackchannelSettings>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, BackchannelSettings settings)
@@ -80,7 +80,7 @@ public sealed class SettingChecks(string section)
 }
 
 /// <summary>Registers the start-up check of Backchannel's settings.</summary>
-public static class SettingsValidationRegistration
+internal static class SettingsValidationRegistration
 {
     /// <summary>
     /// Validates <see cref="BackchannelSettings"/> when the host starts (<c>ValidateOnStart</c>), so a wrong value stops

@@ -4,7 +4,7 @@ using JasperFx.Events;
 namespace Backchannel.Domain.Common;
 
 /// <summary>The I/O shell around a pure decision: fetch a stream's state for writing, decide, append.</summary>
-public static class StreamDecision
+internal static class StreamDecision
 {
     /// <summary>
     /// Loads <typeparamref name="TState"/> of stream <paramref name="streamId"/> (null when the stream does not
@@ -42,7 +42,7 @@ public static class StreamDecision
 /// id, yet a client chooses most of them. A stream that exists but holds no state of the kind asked for belongs to
 /// something else, and nothing of this kind may be appended to it.
 /// </summary>
-public static class StreamKinds
+internal static class StreamKinds
 {
     /// <summary>The stream exists and is of another kind (a conversation id that names a room).</summary>
     public static bool IsOfAnotherKind<TState>(this IEventStream<TState> stream) where TState : class =>

@@ -30,7 +30,7 @@ public interface IStreamEvent
 /// each other's locks. A stream that does not exist yet has no row to lock: two commands creating it at once collide,
 /// and the loser is retried on fresh state (<see cref="StreamCollisions"/>).
 /// </remarks>
-public sealed class WriteSet(IDocumentSession session)
+internal sealed class WriteSet(IDocumentSession session)
 {
     private readonly Dictionary<string, Action<object>> _appendTo = [];
 

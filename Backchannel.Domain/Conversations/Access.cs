@@ -4,7 +4,7 @@ using Backchannel.Domain.Common;
 namespace Backchannel.Domain.Conversations;
 
 /// <summary>Who may touch a conversation at all. Shared by every decision on a conversation.</summary>
-public static class Access
+internal static class Access
 {
     /// <summary>
     /// The actor's membership if they can see the conversation (active, or with a pending request). To anyone who

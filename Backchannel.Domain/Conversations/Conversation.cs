@@ -87,19 +87,27 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
     /// <summary>The document's id: <see cref="Key"/>. Message ids are unique within a conversation, not across them.</summary>
     public string Id { get; init; } = "";
 
+    /// <summary>The message this state belongs to, unique within its conversation.</summary>
     public string MessageId { get; init; } = "";
 
+    /// <summary>The document id of the state of message <paramref name="messageId"/> in conversation <paramref name="conversationId"/>.</summary>
     public static string Key(string conversationId, string messageId) => $"{conversationId}/{messageId}";
 
     /// <summary>The key of the message <paramref name="e"/> is about.</summary>
     public static string KeyOf(IMessageEvent e) => Key(e.ConversationId, e.MessageId);
 
+    /// <summary>Starts this state from <see cref="MessageSent"/> (Marten calls it to keep the snapshot).</summary>
     public static MessageState Create(MessageSent e) => New(e.ConversationId, e.MessageId, e.Author, e.Sequence);
+    /// <summary>Starts this state from <see cref="ThanksSent"/> (Marten calls it to keep the snapshot).</summary>
     public static MessageState Create(ThanksSent e) => New(e.ConversationId, e.MessageId, e.Author, e.Sequence);
 
+    /// <summary>Folds <see cref="MessageDeleted"/> (Marten calls it to keep the snapshot).</summary>
     public MessageState Apply(MessageDeleted _) => this with { Deleted = true };
+    /// <summary>Folds <see cref="ReactionAdded"/> (Marten calls it to keep the snapshot).</summary>
     public MessageState Apply(ReactionAdded e) => this with { Reactions = Reactions.Add(new Reaction(e.UserId, e.Emoji)) };
+    /// <summary>Folds <see cref="ReactionWithdrawn"/> (Marten calls it to keep the snapshot).</summary>
     public MessageState Apply(ReactionWithdrawn e) => this with { Reactions = Reactions.Remove(new Reaction(e.UserId, e.Emoji)) };
+    /// <summary>Folds <see cref="MessageReported"/> (Marten calls it to keep the snapshot).</summary>
     public MessageState Apply(MessageReported e) => this with { ReportedBy = ReportedBy.Add(e.ReportedBy) };
 
     private static MessageState New(string conversationId, string messageId, string author, long sequence) =>
@@ -109,6 +117,7 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
 /// <summary>Messages <paramref name="From"/> to <paramref name="To"/>, inclusive; open-ended while <paramref name="To"/> is null.</summary>
 public sealed record ReadSpan(long From, long? To)
 {
+    /// <summary>Whether message <paramref name="sequence"/> falls in this span.</summary>
     public bool Contains(long sequence) => sequence >= From && (To is null || sequence <= To);
 }
 
@@ -132,6 +141,7 @@ public sealed record Conversation(
     bool EverAccepted,
     DateTimeOffset StartedAt)
 {
+    /// <summary>The stream version this snapshot was folded up to (Marten keeps it).</summary>
     public long Version { get; init; }
 
     /// <summary>
@@ -162,6 +172,7 @@ public sealed record Conversation(
     [System.Text.Json.Serialization.JsonIgnore]
     public ImmutableDictionary<string, MessageState> Messages { get; init; } = ImmutableDictionary<string, MessageState>.Empty;
 
+    /// <summary>The place of <paramref name="userId"/> in this conversation, or null if they were never in it.</summary>
     public Member? MemberOf(string userId) => Members.GetValueOrDefault(userId);
 
     /// <summary>
@@ -201,45 +212,68 @@ public sealed record Conversation(
     /// <summary>Members of stage and planning conversations come and go with their roles, not by request or choice.</summary>
     public bool MembershipFollowsRoles => Kind.FollowsRoles();
 
+    /// <summary>Folds <see cref="RequestSent"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(RequestSent e) => Reached(Join(e.To, MemberStatus.Pending, e.From, false));
 
+    /// <summary>Folds <see cref="RequestAdmittedAutomatically"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(RequestAdmittedAutomatically e) => Join(e.To, MemberStatus.Active, e.From, false) with { EverAccepted = true };
 
     /// <summary>Someone who turned this conversation down stays so when suppressed on being invited again.</summary>
     public Conversation Apply(RequestSuppressed e) => Reached(Join(e.To, MemberStatus.Suppressed, e.From, false, MemberOf(e.To)?.TurnedDown ?? false));
 
+    /// <summary>Folds <see cref="RequestAccepted"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(RequestAccepted e)
     {
         var accepted = WithStatus(e.To, MemberStatus.Active);
         return accepted.WithMember(accepted.Members[e.To] with { CappedAt = null }) with { EverAccepted = true };
     }
 
+    /// <summary>Folds <see cref="PendingMessagesCapped"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(PendingMessagesCapped e) => WithMember(Members[e.UserId] with { CappedAt = e.UpToSequence });
+    /// <summary>Folds <see cref="RequestDeclined"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(RequestDeclined e) => TurnDown(e.To, MemberStatus.Declined);
+    /// <summary>Folds <see cref="RequesterBlocked"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(RequesterBlocked e) => TurnDown(e.To, MemberStatus.BlockedRequester);
+    /// <summary>Folds <see cref="RequestReported"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(RequestReported e) => TurnDown(e.To, MemberStatus.Reported);
 
+    /// <summary>Starts this state from <see cref="MessageSent"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MessageSent e) => WithNewMessage(MessageState.Create(e), e.At);
+    /// <summary>Starts this state from <see cref="ThanksSent"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(ThanksSent e) => WithNewMessage(MessageState.Create(e), e.At);
 
+    /// <summary>Folds <see cref="MemberJoinedByRole"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MemberJoinedByRole e) => Join(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false);
 
+    /// <summary>Folds <see cref="MemberLeftByRole"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MemberLeftByRole e) => WithStatus(e.UserId, MemberStatus.Left);
 
+    /// <summary>Folds <see cref="MessageEdited"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MessageEdited _) => this;
 
+    /// <summary>Folds <see cref="PendingMessageSuppressedByRateLimit"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(PendingMessageSuppressedByRateLimit e) => this with { PaceRecordedUntil = PaceRecordedUntil.SetItem(e.From, e.RetryAt) };
 
+    /// <summary>Folds <see cref="MessageDeleted"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MessageDeleted e) => WithMessage(e.MessageId, m => m.Apply(e));
+    /// <summary>Folds <see cref="ReactionAdded"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(ReactionAdded e) => WithMessage(e.MessageId, m => m.Apply(e));
+    /// <summary>Folds <see cref="ReactionWithdrawn"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(ReactionWithdrawn e) => WithMessage(e.MessageId, m => m.Apply(e));
 
+    /// <summary>Folds <see cref="MessagesRead"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MessagesRead e) => WithMember(Members[e.UserId] with { ReadUpTo = e.UpToSequence });
+    /// <summary>Folds <see cref="ConversationMuted"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(ConversationMuted e) => WithMember(Members[e.UserId] with { Muted = true });
+    /// <summary>Folds <see cref="ConversationUnmuted"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(ConversationUnmuted e) => WithMember(Members[e.UserId] with { Muted = false });
+    /// <summary>Folds <see cref="MemberLeft"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MemberLeft e) => WithStatus(e.UserId, MemberStatus.Left);
+    /// <summary>Folds <see cref="MemberRemoved"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MemberRemoved e) => WithStatus(e.UserId, MemberStatus.Removed);
+    /// <summary>Folds <see cref="GroupRenamed"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(GroupRenamed e) => this with { Title = e.Title };
+    /// <summary>Folds <see cref="MessageReported"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m.Apply(e));
 
     private Conversation WithNewMessage(MessageState message, DateTimeOffset at) => this with

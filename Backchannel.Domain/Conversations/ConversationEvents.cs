@@ -29,9 +29,13 @@ public interface IMessageEvent : IConversationEvent
 /// </summary>
 public enum ConversationKind
 {
+    /// <summary>Two people, or more, started by a request; members come and go by invitation.</summary>
     Direct,
+    /// <summary>A named group its creator manages; members are invited and may leave.</summary>
     Group,
+    /// <summary>A room's stage backchannel: its members are whoever is on the stage.</summary>
     Stage,
+    /// <summary>An event's planning conversation: its members are the event's hosts.</summary>
     Planning,
 }
 
@@ -111,12 +115,15 @@ public sealed record PendingMessagesCapped(string ConversationId, string UserId,
 /// <summary>The roles that carry a conversation membership with them.</summary>
 public static class MembershipRoles
 {
+    /// <summary>Being on a room's stage: a speaker or a moderator.</summary>
     public const string Stage = "stage";
+    /// <summary>Hosting an event.</summary>
     public const string Host = "host";
+    /// <summary>Co-hosting an event.</summary>
     public const string CoHost = "co_host";
 }
 
-public static class ConversationKinds
+internal static class ConversationKinds
 {
     public static bool FollowsRoles(this ConversationKind kind) => kind is ConversationKind.Stage or ConversationKind.Planning;
 }

@@ -9,8 +9,13 @@ namespace Backchannel.Domain.Conversations;
 /// <summary>Give a group a name (any member).</summary>
 public sealed record RenameGroup(string ConversationId, string UserId, string Title)
 {
+    /// <summary>
+    /// The input rules of <see cref="RenameGroup"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<RenameGroup>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -26,8 +31,13 @@ public sealed record RenameGroup(string ConversationId, string UserId, string Ti
 /// </summary>
 public sealed record AddMembers(string ConversationId, string UserId, IReadOnlyList<string> NewMembers)
 {
+    /// <summary>
+    /// The input rules of <see cref="AddMembers"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<AddMembers>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -42,8 +52,13 @@ public sealed record AddMembers(string ConversationId, string UserId, IReadOnlyL
 /// <summary>Remove a member from a group: its creator only.</summary>
 public sealed record RemoveMember(string ConversationId, string UserId, string Member)
 {
+    /// <summary>
+    /// The input rules of <see cref="RemoveMember"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<RemoveMember>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -59,10 +74,15 @@ public sealed record RemoveMember(string ConversationId, string UserId, string M
 /// </summary>
 public sealed record MembersAdded(IReadOnlyList<string> RefusedBy, Throttle? Throttle = null);
 
+/// <summary>
+/// Wolverine's handler of <see cref="RenameGroup"/>, <see cref="RemoveMember"/>, <see cref="AddMembers"/>: loads the
+/// state, runs the pure decision and appends its events. Public only because Wolverine discovers public handler types;
+/// send the commands through <c>IMessageBus</c> instead of calling it.
+/// </summary>
 public static class GroupsHandler
 {
     /// <summary>Giving the name it already has is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(RenameGroup command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RenameGroup command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         conversation.RequireGroup();
@@ -75,7 +95,7 @@ public static class GroupsHandler
     /// decline looks like a request still waiting. Someone removed after turning the group down is suppressed when
     /// invited again: the request never comes back to them, and the inviter sees it as sent.
     /// </summary>
-    public static Invitation Decide(AddMembers command, Conversation? conversation, UserProfile inviter,
+    internal static Invitation Decide(AddMembers command, Conversation? conversation, UserProfile inviter,
         IReadOnlyList<UserProfile> invitees, BackchannelSettings settings, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
@@ -97,7 +117,7 @@ public static class GroupsHandler
     /// Removing someone who is no longer there is a no-op. Someone who declined, blocked, reported or was suppressed
     /// is removed exactly like someone whose request still waits, since the creator may not tell them apart.
     /// </summary>
-    public static IReadOnlyList<object> Decide(RemoveMember command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RemoveMember command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         conversation.RequireGroup();
@@ -108,9 +128,17 @@ public static class GroupsHandler
         return member.LooksPresent ? [new MemberRemoved(conversation.Id, command.Member, command.UserId, now)] : [];
     }
 
+    /// <summary>
+    /// Decides <see cref="RenameGroup"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(RenameGroup command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Decides <see cref="RemoveMember"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(RemoveMember command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 

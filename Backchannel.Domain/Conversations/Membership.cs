@@ -7,8 +7,13 @@ namespace Backchannel.Domain.Conversations;
 /// <summary>Mark the conversation read up to and including a message. Reading backwards is a no-op.</summary>
 public sealed record MarkRead(string ConversationId, string UserId, string UpToMessageId)
 {
+    /// <summary>
+    /// The input rules of <see cref="MarkRead"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<MarkRead>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -21,8 +26,13 @@ public sealed record MarkRead(string ConversationId, string UserId, string UpToM
 /// <summary>Mute (or, with <c>Muted = false</c>, unmute) a conversation for yourself.</summary>
 public sealed record MuteConversation(string ConversationId, string UserId, bool Muted)
 {
+    /// <summary>
+    /// The input rules of <see cref="MuteConversation"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<MuteConversation>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -34,8 +44,13 @@ public sealed record MuteConversation(string ConversationId, string UserId, bool
 /// <summary>Leave a conversation you are in.</summary>
 public sealed record LeaveConversation(string ConversationId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="LeaveConversation"/>: Wolverine runs them before the handler, and a failure
+    /// answers 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<LeaveConversation>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -44,10 +59,15 @@ public sealed record LeaveConversation(string ConversationId, string UserId)
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="MarkRead"/>, <see cref="MuteConversation"/>, <see cref="LeaveConversation"/>:
+/// loads the state, runs the pure decision and appends its events. Public only because Wolverine discovers public
+/// handler types; send the commands through <c>IMessageBus</c> instead of calling it.
+/// </summary>
 public static class MembershipHandler
 {
     /// <summary>A pending recipient may read too; the requester never sees it (the views hide their marker).</summary>
-    public static IReadOnlyList<object> Decide(MarkRead command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(MarkRead command, Conversation? conversation, DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.UserId);
         var message = conversation.RequireMessage(command.UpToMessageId, command.UserId, "upToMessageId");
@@ -56,7 +76,7 @@ public static class MembershipHandler
             : [new MessagesRead(conversation.Id, command.UserId, command.UpToMessageId, message.Sequence, now)];
     }
 
-    public static IReadOnlyList<object> Decide(MuteConversation command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(MuteConversation command, Conversation? conversation, DateTimeOffset now)
     {
         var member = conversation.RequireActive(command.UserId);
         if (member.Muted == command.Muted) return [];
@@ -66,7 +86,7 @@ public static class MembershipHandler
     }
 
     /// <summary>A pending recipient declines rather than leaves; a stage or planning member leaves with their role.</summary>
-    public static IReadOnlyList<object> Decide(LeaveConversation command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(LeaveConversation command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         if (conversation.MembershipFollowsRoles)
@@ -75,12 +95,24 @@ public static class MembershipHandler
         return [new MemberLeft(conversation.Id, command.UserId, now)];
     }
 
+    /// <summary>
+    /// Decides <see cref="MarkRead"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(MarkRead command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideOnMessagesAsync(command.ConversationId, [command.UpToMessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Decides <see cref="MuteConversation"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(MuteConversation command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Decides <see cref="LeaveConversation"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(LeaveConversation command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 }

@@ -6,7 +6,7 @@ using Marten.Events.Projections;
 namespace Backchannel.Domain.Conversations;
 
 /// <summary>Keeps one <see cref="MessageState"/> document per message (inline), folded by its own Create and Apply.</summary>
-public sealed class MessageStateProjection : MultiStreamProjection<MessageState, string>
+internal sealed class MessageStateProjection : MultiStreamProjection<MessageState, string>
 {
     public MessageStateProjection()
     {
@@ -20,7 +20,7 @@ public sealed class MessageStateProjection : MultiStreamProjection<MessageState,
 }
 
 /// <summary>The I/O shell of decisions on a conversation that look at some of its messages.</summary>
-public static class MessageStates
+internal static class MessageStates
 {
     /// <summary>
     /// A decision on a conversation (its row locked for the transaction) that also reads the named messages' state:

@@ -7,8 +7,13 @@ namespace Backchannel.Domain.Conversations;
 /// <summary>React to a message with an emoji; the same reaction twice is a no-op.</summary>
 public sealed record ReactToMessage(string ConversationId, string MessageId, string UserId, string Emoji)
 {
+    /// <summary>
+    /// The input rules of <see cref="ReactToMessage"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<ReactToMessage>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -22,8 +27,13 @@ public sealed record ReactToMessage(string ConversationId, string MessageId, str
 /// <summary>Take back one of your reactions; withdrawing one you did not give is a no-op.</summary>
 public sealed record WithdrawReaction(string ConversationId, string MessageId, string UserId, string Emoji)
 {
+    /// <summary>
+    /// The input rules of <see cref="WithdrawReaction"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<WithdrawReaction>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -34,9 +44,14 @@ public sealed record WithdrawReaction(string ConversationId, string MessageId, s
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="ReactToMessage"/>, <see cref="WithdrawReaction"/>: loads the state, runs the pure
+/// decision and appends its events. Public only because Wolverine discovers public handler types; send the commands
+/// through <c>IMessageBus</c> instead of calling it.
+/// </summary>
 public static class ReactingHandler
 {
-    public static IReadOnlyList<object> Decide(ReactToMessage command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(ReactToMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         var message = conversation.RequireMessage(command.MessageId, command.UserId);
@@ -46,7 +61,7 @@ public static class ReactingHandler
             : [new ReactionAdded(conversation.Id, command.MessageId, command.UserId, command.Emoji, now)];
     }
 
-    public static IReadOnlyList<object> Decide(WithdrawReaction command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(WithdrawReaction command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireActive(command.UserId);
         var message = conversation.RequireMessage(command.MessageId, command.UserId);
@@ -55,9 +70,17 @@ public static class ReactingHandler
             : [];
     }
 
+    /// <summary>
+    /// Decides <see cref="ReactToMessage"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(ReactToMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Decides <see cref="WithdrawReaction"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(WithdrawReaction command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 }

@@ -7,8 +7,13 @@ namespace Backchannel.Domain.Conversations;
 /// <summary>Report someone else's message to trust and safety. Reporting it twice is a no-op.</summary>
 public sealed record ReportMessage(string ConversationId, string MessageId, string ReportedBy, string? Reason)
 {
+    /// <summary>
+    /// The input rules of <see cref="ReportMessage"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<ReportMessage>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -19,9 +24,14 @@ public sealed record ReportMessage(string ConversationId, string MessageId, stri
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="ReportMessage"/>: loads the state, runs the pure decision and appends its events.
+/// Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead
+/// of calling it.
+/// </summary>
 public static class ReportMessageHandler
 {
-    public static IReadOnlyList<object> Decide(ReportMessage command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(ReportMessage command, Conversation? conversation, DateTimeOffset now)
     {
         conversation.RequireVisible(command.ReportedBy);
         var message = conversation.RequireMessage(command.MessageId, command.ReportedBy);
@@ -32,6 +42,10 @@ public static class ReportMessageHandler
             : [new MessageReported(conversation.Id, command.MessageId, command.ReportedBy, message.Author, command.Reason, now)];
     }
 
+    /// <summary>
+    /// Decides <see cref="ReportMessage"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(ReportMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
 }

@@ -15,8 +15,13 @@ namespace Backchannel.Domain.Conversations;
 /// </summary>
 public sealed record RequestConversation(string ConversationId, string From, IReadOnlyList<string> To, string Text, string? RoomId)
 {
+    /// <summary>
+    /// The input rules of <see cref="RequestConversation"/>: Wolverine runs them before the handler, and a failure
+    /// answers 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<RequestConversation>
     {
+        /// <summary>Declares the rules; FluentValidation resolves the arguments from the container.</summary>
         public Validator(BackchannelSettings settings)
         {
             RuleFor(x => x.ConversationId).MustBeNewStreamId();
@@ -38,12 +43,18 @@ public sealed record RequestConversation(string ConversationId, string From, IRe
 /// </summary>
 public sealed record ConversationRequested(string ConversationId, string OpeningMessageId, IReadOnlyList<string> RefusedBy, Throttle? Throttle = null)
 {
+    /// <summary>Whether the conversation was started: nobody refused by policy and no limit refused it.</summary>
     public bool Started => RefusedBy.Count == 0 && Throttle is not { Refused: true };
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="RequestConversation"/>: loads the state, runs the pure decision and appends its
+/// events. Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c>
+/// instead of calling it.
+/// </summary>
 public static class RequestConversationHandler
 {
-    public static Invitation Decide(RequestConversation command, string openingMessageId, UserProfile sender,
+    internal static Invitation Decide(RequestConversation command, string openingMessageId, UserProfile sender,
         IReadOnlyList<UserProfile> recipients, DateTimeOffset now) =>
         ConversationStart.Decide(
             new ConversationStarted(command.ConversationId, recipients.Count == 1 ? ConversationKind.Direct : ConversationKind.Group, command.From,
@@ -51,6 +62,10 @@ public static class RequestConversationHandler
             sender, recipients,
             new MessageSent(command.ConversationId, openingMessageId, 1, command.From, command.Text, null, now), now);
 
+    /// <summary>
+    /// Decides <see cref="RequestConversation"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task<ConversationRequested> Handle(RequestConversation command, IDocumentSession session,
         BackchannelSettings settings, TimeProvider clock, CancellationToken ct)
     {
@@ -64,7 +79,7 @@ public static class RequestConversationHandler
     }
 
     /// <summary>The opening message's id follows from the conversation's, so a retried request cannot make two.</summary>
-    public static string OpeningMessageIdOf(string conversationId) => $"{conversationId}.1";
+    internal static string OpeningMessageIdOf(string conversationId) => $"{conversationId}.1";
 }
 
 /// <summary>
@@ -72,7 +87,7 @@ public static class RequestConversationHandler
 /// recipient admitted, requested, suppressed or refused by <see cref="Admission"/>, the requests limit applied, and
 /// then either the conversation's first events or the refusals on the sender's stream.
 /// </summary>
-public static class ConversationStart
+internal static class ConversationStart
 {
     /// <summary>
     /// <paramref name="started"/>, what admission decides for each recipient, then <paramref name="opening"/>; or, when a

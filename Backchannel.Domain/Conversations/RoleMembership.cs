@@ -4,7 +4,7 @@ namespace Backchannel.Domain.Conversations;
 /// Keeps a stage or planning conversation's members in step with a role: someone who gains the role joins, someone
 /// who loses it leaves, with no request step. Asking for the state it already has changes nothing.
 /// </summary>
-public static class RoleMembership
+internal static class RoleMembership
 {
     public static IReadOnlyList<object> Join(Conversation conversation, string userId, string role, DateTimeOffset now) =>
         conversation.MemberOf(userId) is { Status: MemberStatus.Active } ? [] : [new MemberJoinedByRole(conversation.Id, userId, role, now)];

@@ -11,8 +11,13 @@ namespace Backchannel.Domain.Conversations;
 /// </summary>
 public sealed record SendMessage(string ConversationId, string MessageId, string Sender, string Text, string? ReplyTo)
 {
+    /// <summary>
+    /// The input rules of <see cref="SendMessage"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<SendMessage>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -24,6 +29,11 @@ public sealed record SendMessage(string ConversationId, string MessageId, string
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="SendMessage"/>: loads the state, runs the pure decision and appends its events.
+/// Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead
+/// of calling it.
+/// </summary>
 public static class SendMessageHandler
 {
     /// <summary>
@@ -32,7 +42,7 @@ public static class SendMessageHandler
     /// Null when no limit applies: the sender invited nobody here who has not accepted. A request declined, blocked,
     /// reported or suppressed still counts as pending, since the sender must not tell them apart.
     /// </summary>
-    public static Throttle? Pace(SendMessage command, Conversation? conversation, IEnumerable<DateTimeOffset> sentWhilePending,
+    internal static Throttle? Pace(SendMessage command, Conversation? conversation, IEnumerable<DateTimeOffset> sentWhilePending,
         BackchannelSettings settings, DateTimeOffset now) =>
         IsPendingRequester(command, conversation, settings)
             ? RateWindow.Check(settings.RateLimits.PendingMessages, sentWhilePending, now, settings.RateLimits.WarnAtShare)
@@ -47,7 +57,7 @@ public static class SendMessageHandler
         && conversation.AwaitsAnswer(command.Sender)
         && conversation.ReachesAnUnansweredInvitee(conversation.LastSequence + 1, command.Sender, settings.PendingRequestMessageCap);
 
-    public static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, Throttle? throttle, BackchannelSettings settings,
+    internal static IReadOnlyList<object> Decide(SendMessage command, Conversation? conversation, Throttle? throttle, BackchannelSettings settings,
         DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.Sender);

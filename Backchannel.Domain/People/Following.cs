@@ -7,8 +7,13 @@ namespace Backchannel.Domain.People;
 /// <summary>Follow another user: their requests to you are admitted automatically from now on.</summary>
 public sealed record FollowUser(string UserId, string Followee)
 {
+    /// <summary>
+    /// The input rules of <see cref="FollowUser"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<FollowUser>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.UserId).MustBeHandle();
@@ -20,8 +25,13 @@ public sealed record FollowUser(string UserId, string Followee)
 /// <summary>Stop following a user.</summary>
 public sealed record UnfollowUser(string UserId, string Followee)
 {
+    /// <summary>
+    /// The input rules of <see cref="UnfollowUser"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<UnfollowUser>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.UserId).MustBeHandle();
@@ -30,19 +40,32 @@ public sealed record UnfollowUser(string UserId, string Followee)
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="FollowUser"/>, <see cref="UnfollowUser"/>: loads the state, runs the pure decision
+/// and appends its events. Public only because Wolverine discovers public handler types; send the commands through
+/// <c>IMessageBus</c> instead of calling it.
+/// </summary>
 public static class FollowingHandler
 {
     /// <summary>Following twice is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(FollowUser command, UserProfile user, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(FollowUser command, UserProfile user, DateTimeOffset now) =>
         user.Follows(command.Followee) ? [] : [new UserFollowed(command.UserId, command.Followee, now)];
 
     /// <summary>Unfollowing someone you do not follow is a no-op.</summary>
-    public static IReadOnlyList<object> Decide(UnfollowUser command, UserProfile user, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(UnfollowUser command, UserProfile user, DateTimeOffset now) =>
         user.Follows(command.Followee) ? [new UserUnfollowed(command.UserId, command.Followee, now)] : [];
 
+    /// <summary>
+    /// Decides <see cref="FollowUser"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(FollowUser command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideForUserAsync(command.UserId, user => Decide(command, user, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Decides <see cref="UnfollowUser"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(UnfollowUser command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideForUserAsync(command.UserId, user => Decide(command, user, clock.GetUtcNow()), ct);
 }

@@ -13,6 +13,7 @@ public sealed record UserProfile(
     ImmutableHashSet<string> Blocked,
     MessagePolicy Policy)
 {
+    /// <summary>The stream version this snapshot was folded up to (Marten keeps it).</summary>
     public long Version { get; init; }
 
     /// <summary>
@@ -21,37 +22,52 @@ public sealed record UserProfile(
     /// </summary>
     public DateTimeOffset? RateLimitRecordedUntil { get; init; }
 
+    /// <summary>The state of a user who has done nothing yet: follows and blocks nobody, accepts requests from everyone.</summary>
     public static UserProfile Default(string id) => new(id, [], [], MessagePolicy.Everyone);
 
+    /// <summary>Whether this user follows <paramref name="userId"/>.</summary>
     public bool Follows(string userId) => Following.Contains(userId);
 
+    /// <summary>Whether this user has blocked <paramref name="userId"/>.</summary>
     public bool HasBlocked(string userId) => Blocked.Contains(userId);
 
+    /// <summary>Starts this state from <see cref="UserFollowed"/> (Marten calls it to keep the snapshot).</summary>
     public static UserProfile Create(UserFollowed e) => Default(e.UserId).Apply(e);
+    /// <summary>Starts this state from <see cref="MessagePolicySet"/> (Marten calls it to keep the snapshot).</summary>
     public static UserProfile Create(MessagePolicySet e) => Default(e.UserId).Apply(e);
+    /// <summary>Starts this state from <see cref="UserBlocked"/> (Marten calls it to keep the snapshot).</summary>
     public static UserProfile Create(UserBlocked e) => Default(e.UserId).Apply(e);
+    /// <summary>Starts this state from <see cref="Requests.RequestSuppressedByPolicy"/> (Marten calls it to keep the snapshot).</summary>
     public static UserProfile Create(Requests.RequestSuppressedByPolicy e) => Default(e.From);
+    /// <summary>Starts this state from <see cref="Requests.RequestSuppressedByRateLimit"/> (Marten calls it to keep the snapshot).</summary>
     public static UserProfile Create(Requests.RequestSuppressedByRateLimit e) => Default(e.From).Apply(e);
 
+    /// <summary>Folds <see cref="UserFollowed"/> (Marten calls it to keep the snapshot).</summary>
     public UserProfile Apply(UserFollowed e) => this with { Following = Following.Add(e.Followee) };
+    /// <summary>Folds <see cref="UserUnfollowed"/> (Marten calls it to keep the snapshot).</summary>
     public UserProfile Apply(UserUnfollowed e) => this with { Following = Following.Remove(e.Followee) };
+    /// <summary>Folds <see cref="MessagePolicySet"/> (Marten calls it to keep the snapshot).</summary>
     public UserProfile Apply(MessagePolicySet e) => this with { Policy = e.Policy };
+    /// <summary>Folds <see cref="UserBlocked"/> (Marten calls it to keep the snapshot).</summary>
     public UserProfile Apply(UserBlocked e) => this with { Blocked = Blocked.Add(e.Blocked) };
+    /// <summary>Folds <see cref="UserUnblocked"/> (Marten calls it to keep the snapshot).</summary>
     public UserProfile Apply(UserUnblocked e) => this with { Blocked = Blocked.Remove(e.Unblocked) };
+    /// <summary>Folds <see cref="Requests.RequestSuppressedByPolicy"/>: a refusal on record changes nothing the user decides by.</summary>
     public UserProfile Apply(Requests.RequestSuppressedByPolicy _) => this;
+    /// <summary>Folds <see cref="Requests.RequestSuppressedByRateLimit"/>: remembers until when the refusal is on record.</summary>
     public UserProfile Apply(Requests.RequestSuppressedByRateLimit e) =>
         RateLimitRecordedUntil >= e.RetryAt ? this : this with { RateLimitRecordedUntil = e.RetryAt };
 }
 
 /// <summary>Runs a decision on a user's stream; a user without a stream decides from <see cref="UserProfile.Default"/>.</summary>
-public static class UserStream
+internal static class UserStream
 {
     public static Task<IReadOnlyList<object>> DecideForUserAsync(this Marten.IDocumentSession session, string userId,
         Func<UserProfile, IReadOnlyList<object>> decide, CancellationToken cancellation) =>
         session.DecideAsync<UserProfile>(userId, user => decide(user ?? UserProfile.Default(userId)), cancellation);
 }
 
-public static class UserProfiles
+internal static class UserProfiles
 {
     /// <summary>The profiles of these users, each <see cref="UserProfile.Default"/> when it has no stream yet.</summary>
     public static async Task<IReadOnlyDictionary<string, UserProfile>> LoadProfilesAsync(this Marten.IQuerySession session,

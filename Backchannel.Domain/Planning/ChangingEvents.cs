@@ -10,8 +10,13 @@ public sealed record RescheduleEvent(string EventId, string UserId, DateTimeOffs
     /// <summary>In UTC whatever offset it was given with: PostgreSQL's <c>timestamptz</c> parameters take no other.</summary>
     public DateTimeOffset StartsAt { get; init => field = value.ToUniversalTime(); } = StartsAt.ToUniversalTime();
 
+    /// <summary>
+    /// The input rules of <see cref="RescheduleEvent"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<RescheduleEvent>
     {
+        /// <summary>Declares the rules; FluentValidation resolves the arguments from the container.</summary>
         public Validator(TimeProvider clock)
         {
             RuleFor(x => x.EventId).MustBeId();
@@ -24,8 +29,13 @@ public sealed record RescheduleEvent(string EventId, string UserId, DateTimeOffs
 /// <summary>Call off an upcoming event (its host only), saying why if you wish.</summary>
 public sealed record CancelEvent(string EventId, string UserId, string? Reason)
 {
+    /// <summary>
+    /// The input rules of <see cref="CancelEvent"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<CancelEvent>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.EventId).MustBeId();
@@ -35,10 +45,15 @@ public sealed record CancelEvent(string EventId, string UserId, string? Reason)
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="RescheduleEvent"/>, <see cref="CancelEvent"/>: loads the state, runs the pure
+/// decision and appends its events. Public only because Wolverine discovers public handler types; send the commands
+/// through <c>IMessageBus</c> instead of calling it.
+/// </summary>
 public static class ChangingEventsHandler
 {
     /// <summary>Moving the event to the time it has already changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(RescheduleEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RescheduleEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
     {
         plannedEvent.RequireUpcoming().RequireAHost(command.UserId);
         return plannedEvent.StartsAt == command.StartsAt
@@ -47,7 +62,7 @@ public static class ChangingEventsHandler
     }
 
     /// <summary>Cancelling a cancelled event changes nothing; a live one cannot be cancelled (end its room instead).</summary>
-    public static IReadOnlyList<object> Decide(CancelEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(CancelEvent command, PlannedEvent? plannedEvent, DateTimeOffset now)
     {
         plannedEvent.RequireEvent().RequireTheHost(command.UserId);
         if (plannedEvent.Cancelled) return [];
@@ -55,9 +70,17 @@ public static class ChangingEventsHandler
         return [new EventCancelled(plannedEvent.Id, command.UserId, command.Reason, now)];
     }
 
+    /// <summary>
+    /// Decides <see cref="RescheduleEvent"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(RescheduleEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<PlannedEvent>(command.EventId, e => Decide(command, e, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Decides <see cref="CancelEvent"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(CancelEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<PlannedEvent>(command.EventId, e => Decide(command, e, clock.GetUtcNow()), ct);
 }

@@ -9,8 +9,13 @@ namespace Backchannel.Domain.Planning;
 /// <summary>Make someone co-host of an upcoming event (its host only): they join the planning conversation.</summary>
 public sealed record AddCoHost(string EventId, string Host, string CoHost)
 {
+    /// <summary>
+    /// The input rules of <see cref="AddCoHost"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<AddCoHost>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.EventId).MustBeId();
@@ -23,8 +28,13 @@ public sealed record AddCoHost(string EventId, string Host, string CoHost)
 /// <summary>Take someone off an event's co-hosts (its host only): they leave the planning conversation.</summary>
 public sealed record RemoveCoHost(string EventId, string Host, string CoHost)
 {
+    /// <summary>
+    /// The input rules of <see cref="RemoveCoHost"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<RemoveCoHost>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.EventId).MustBeId();
@@ -34,10 +44,15 @@ public sealed record RemoveCoHost(string EventId, string Host, string CoHost)
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="AddCoHost"/>, <see cref="RemoveCoHost"/>: loads the state, runs the pure decision
+/// and appends its events. Public only because Wolverine discovers public handler types; send the commands through
+/// <c>IMessageBus</c> instead of calling it.
+/// </summary>
 public static class CoHostsHandler
 {
     /// <summary>Adding a co-host twice changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(AddCoHost command, PlannedEvent? plannedEvent, Conversation planning,
+    internal static IReadOnlyList<object> Decide(AddCoHost command, PlannedEvent? plannedEvent, Conversation planning,
         UserProfile host, UserProfile coHost, BackchannelSettings settings, DateTimeOffset now)
     {
         plannedEvent.RequireUpcoming().RequireTheHost(command.Host);
@@ -53,7 +68,7 @@ public static class CoHostsHandler
     }
 
     /// <summary>Removing someone who is not a co-host changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(RemoveCoHost command, PlannedEvent? plannedEvent, Conversation planning, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RemoveCoHost command, PlannedEvent? plannedEvent, Conversation planning, DateTimeOffset now)
     {
         plannedEvent.RequireEvent().RequireTheHost(command.Host);
         if (!plannedEvent.CoHosts.Contains(command.CoHost)) return [];
@@ -64,6 +79,10 @@ public static class CoHostsHandler
         ];
     }
 
+    /// <summary>
+    /// Decides <see cref="AddCoHost"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(AddCoHost command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock, CancellationToken ct)
     {
         var (streams, plannedEvent, planning) = await LockAsync(session, command.EventId, ct);
@@ -71,6 +90,10 @@ public static class CoHostsHandler
         streams.Append(Decide(command, plannedEvent, planning!, profiles[command.Host], profiles[command.CoHost], settings, clock.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Decides <see cref="RemoveCoHost"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(RemoveCoHost command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (streams, plannedEvent, planning) = await LockAsync(session, command.EventId, ct);

@@ -15,25 +15,33 @@ public sealed record PlannedEvent(
     bool Cancelled,
     string? RoomId)
 {
+    /// <summary>The stream version this snapshot was folded up to (Marten keeps it).</summary>
     public long Version { get; init; }
 
     /// <summary>The host first, then the co-hosts in the order they were added.</summary>
     public IReadOnlyList<string> Hosts => [Host, .. CoHosts];
 
+    /// <summary>Whether <paramref name="userId"/> is the host or a co-host.</summary>
     public bool IsHost(string userId) => Host == userId || CoHosts.Contains(userId);
 
+    /// <summary>Starts this state from <see cref="EventScheduled"/> (Marten calls it to keep the snapshot).</summary>
     public static PlannedEvent Create(EventScheduled e) =>
         new(e.EventId, e.Title, e.Host, e.StartsAt, [.. e.CoHosts], e.PlanningConversationId, false, null);
 
+    /// <summary>Folds <see cref="CoHostAdded"/> (Marten calls it to keep the snapshot).</summary>
     public PlannedEvent Apply(CoHostAdded e) => this with { CoHosts = CoHosts.Add(e.CoHost) };
+    /// <summary>Folds <see cref="CoHostRemoved"/> (Marten calls it to keep the snapshot).</summary>
     public PlannedEvent Apply(CoHostRemoved e) => this with { CoHosts = CoHosts.Remove(e.CoHost) };
+    /// <summary>Folds <see cref="EventRescheduled"/> (Marten calls it to keep the snapshot).</summary>
     public PlannedEvent Apply(EventRescheduled e) => this with { StartsAt = e.StartsAt };
+    /// <summary>Folds <see cref="EventCancelled"/> (Marten calls it to keep the snapshot).</summary>
     public PlannedEvent Apply(EventCancelled _) => this with { Cancelled = true };
+    /// <summary>Folds <see cref="EventWentLive"/> (Marten calls it to keep the snapshot).</summary>
     public PlannedEvent Apply(EventWentLive e) => this with { RoomId = e.RoomId };
 }
 
 /// <summary>Who may change a scheduled event, and when it can still change.</summary>
-public static class PlannedEventAccess
+internal static class PlannedEventAccess
 {
     /// <summary>There is no such event (404): also what the view of an event answers then.</summary>
     public static RuleViolation NoSuchEvent() => RuleViolation.NotFound("event_not_found", "No such event.");

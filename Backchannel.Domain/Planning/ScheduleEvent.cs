@@ -17,8 +17,13 @@ public sealed record ScheduleEvent(
     /// <summary>In UTC whatever offset it was given with: PostgreSQL's <c>timestamptz</c> parameters take no other.</summary>
     public DateTimeOffset StartsAt { get; init => field = value.ToUniversalTime(); } = StartsAt.ToUniversalTime();
 
+    /// <summary>
+    /// The input rules of <see cref="ScheduleEvent"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<ScheduleEvent>
     {
+        /// <summary>Declares the rules; FluentValidation resolves the arguments from the container.</summary>
         public Validator(BackchannelSettings settings, TimeProvider clock)
         {
             RuleFor(x => x.EventId).MustBeNewStreamId();
@@ -38,10 +43,15 @@ public sealed record ScheduleEvent(
 /// </summary>
 public sealed record EventPlanned(string EventId, string PlanningConversationId, Throttle? Throttle = null);
 
+/// <summary>
+/// Wolverine's handler of <see cref="ScheduleEvent"/>: loads the state, runs the pure decision and appends its events.
+/// Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead
+/// of calling it.
+/// </summary>
 public static class ScheduleEventHandler
 {
     /// <summary>An event over the rate limit is not scheduled, and nothing is recorded of it.</summary>
-    public static IReadOnlyList<object> Decide(ScheduleEvent command, UserProfile host, IReadOnlyList<UserProfile> coHosts, Throttle throttle,
+    internal static IReadOnlyList<object> Decide(ScheduleEvent command, UserProfile host, IReadOnlyList<UserProfile> coHosts, Throttle throttle,
         DateTimeOffset now)
     {
         foreach (var coHost in coHosts) CoHosting.RequireWillingCoHost(host, coHost);
@@ -55,6 +65,10 @@ public static class ScheduleEventHandler
         ];
     }
 
+    /// <summary>
+    /// Decides <see cref="ScheduleEvent"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task<EventPlanned> Handle(ScheduleEvent command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
         CancellationToken ct)
     {
@@ -73,7 +87,7 @@ public static class ScheduleEventHandler
 }
 
 /// <summary>The rules of who may co-host, shared by scheduling and adding co-hosts.</summary>
-public static class CoHosting
+internal static class CoHosting
 {
     /// <summary>A co-host joins the planning conversation without a request, so they must follow the host.</summary>
     public static void RequireWillingCoHost(UserProfile host, UserProfile coHost)

@@ -11,10 +11,16 @@ namespace Backchannel.Domain.Questions;
 /// </summary>
 public sealed record AskQuestion(string QuestionId, string RoomId, string UserId, string Text, bool Anonymous)
 {
+    /// <summary>The longest question, in characters.</summary>
     public const int MaxLength = 500;
 
+    /// <summary>
+    /// The input rules of <see cref="AskQuestion"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<AskQuestion>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.QuestionId).MustBeNewStreamId();
@@ -24,10 +30,15 @@ public sealed record AskQuestion(string QuestionId, string RoomId, string UserId
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="AskQuestion"/>: loads the state, runs the pure decision and appends its events.
+/// Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead
+/// of calling it.
+/// </summary>
 public static class AskQuestionHandler
 {
     /// <summary>A refused retry of an asked question is still a no-op; a new question over the rate limit is suppressed.</summary>
-    public static IReadOnlyList<object> Decide(AskQuestion command, Room? room, Participant? asker, Question? existing, Throttle throttle,
+    internal static IReadOnlyList<object> Decide(AskQuestion command, Room? room, Participant? asker, Question? existing, Throttle throttle,
         DateTimeOffset now)
     {
         room.RequireLive();

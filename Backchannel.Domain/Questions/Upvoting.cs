@@ -8,8 +8,13 @@ namespace Backchannel.Domain.Questions;
 /// <summary>A listener upvotes an open question of a live room, once: upvoting again is a no-op.</summary>
 public sealed record UpvoteQuestion(string QuestionId, string RoomId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="UpvoteQuestion"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<UpvoteQuestion>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.QuestionId).MustBeId();
@@ -21,8 +26,13 @@ public sealed record UpvoteQuestion(string QuestionId, string RoomId, string Use
 /// <summary>A listener takes back their upvote; with none to take back, a no-op.</summary>
 public sealed record WithdrawUpvote(string QuestionId, string RoomId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="WithdrawUpvote"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<WithdrawUpvote>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.QuestionId).MustBeId();
@@ -37,7 +47,7 @@ public sealed record WithdrawUpvote(string QuestionId, string RoomId, string Use
 /// </summary>
 public static class UpvotingHandler
 {
-    public static IReadOnlyList<object> Decide(UpvoteQuestion command, Room? room, Participant? voter, Question? question,
+    internal static IReadOnlyList<object> Decide(UpvoteQuestion command, Room? room, Participant? voter, Question? question,
         Upvote? upvote, DateTimeOffset now)
     {
         room.RequireLive();
@@ -48,7 +58,7 @@ public static class UpvotingHandler
         return upvote is { Active: true } ? [] : [new QuestionUpvoted(question.Id, question.RoomId, command.UserId, now)];
     }
 
-    public static IReadOnlyList<object> Decide(WithdrawUpvote command, Room? room, Participant? voter, Question? question,
+    internal static IReadOnlyList<object> Decide(WithdrawUpvote command, Room? room, Participant? voter, Question? question,
         Upvote? upvote, DateTimeOffset now)
     {
         room.RequireLive();
@@ -57,6 +67,7 @@ public static class UpvotingHandler
         return upvote is { Active: true } ? [new UpvoteWithdrawn(question.Id, question.RoomId, command.UserId, now)] : [];
     }
 
+    /// <summary>Decides <see cref="UpvoteQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static async Task Handle(UpvoteQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (room, voter, question) = await ReadAsync(session, command.RoomId, command.UserId, command.QuestionId, ct);
@@ -64,6 +75,7 @@ public static class UpvotingHandler
             u => Decide(command, room, voter, question, u, clock.GetUtcNow()), ct);
     }
 
+    /// <summary>Decides <see cref="WithdrawUpvote"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static async Task Handle(WithdrawUpvote command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (room, voter, question) = await ReadAsync(session, command.RoomId, command.UserId, command.QuestionId, ct);

@@ -4,7 +4,7 @@ using Backchannel.Domain.People;
 namespace Backchannel.Domain.Requests;
 
 /// <summary>What happens to one recipient of a new conversation or of an invitation to a group.</summary>
-public enum AdmissionVerdict
+internal enum AdmissionVerdict
 {
     /// <summary>The recipient follows the inviter: in at once.</summary>
     AdmittedAutomatically,
@@ -17,7 +17,7 @@ public enum AdmissionVerdict
 }
 
 /// <summary>The one rule that decides how an invitation reaches a recipient (PRODUCT.md, message requests).</summary>
-public static class Admission
+internal static class Admission
 {
     public static AdmissionVerdict Decide(UserProfile inviter, UserProfile recipient)
     {
@@ -58,7 +58,7 @@ public static class Admission
 /// The outcome of inviting people into a conversation: the events for the conversation's stream, or, when refused
 /// by policy, the refusals to record on the inviter's stream.
 /// </summary>
-public sealed record Invitation(IReadOnlyList<object> ConversationEvents, IReadOnlyList<RequestSuppressedByPolicy> Refusals, IReadOnlyList<string> RefusedBy)
+internal sealed record Invitation(IReadOnlyList<object> ConversationEvents, IReadOnlyList<RequestSuppressedByPolicy> Refusals, IReadOnlyList<string> RefusedBy)
 {
     public bool Refused => RefusedBy.Count > 0;
 

@@ -13,8 +13,13 @@ namespace Backchannel.Domain.Requests;
 /// </summary>
 public sealed record DeclineAllRequests(string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="DeclineAllRequests"/>: Wolverine runs them before the handler, and a failure
+    /// answers 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<DeclineAllRequests>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator() => RuleFor(x => x.UserId).MustBeHandle();
     }
 }
@@ -22,8 +27,13 @@ public sealed record DeclineAllRequests(string UserId)
 /// <summary>Decline every request that waits for you, and block everyone who sent one.</summary>
 public sealed record BlockAllRequesters(string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="BlockAllRequesters"/>: Wolverine runs them before the handler, and a failure
+    /// answers 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<BlockAllRequesters>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator() => RuleFor(x => x.UserId).MustBeHandle();
     }
 }
@@ -38,7 +48,7 @@ public sealed record RequestsCleared(int Declined, int Blocked);
 public static class ClearingRequestsHandler
 {
     /// <summary>The decisions on the conversations where the user has a pending request; the others are skipped.</summary>
-    public static IReadOnlyList<object> Decide(IEnumerable<Conversation?> conversations, string userId, bool block, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(IEnumerable<Conversation?> conversations, string userId, bool block, DateTimeOffset now) =>
         conversations
             .Where(c => c?.MemberOf(userId) is { Status: MemberStatus.Pending })
             .Select(c => block
@@ -46,12 +56,14 @@ public static class ClearingRequestsHandler
                 : DecidingRequestsHandler.Decide(new DeclineRequest(c!.Id, userId), c, now).Single())
             .ToList();
 
+    /// <summary>Decides <see cref="DeclineAllRequests"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static async Task<RequestsCleared> Handle(DeclineAllRequests command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var decisions = await DecideAllAsync(session, command.UserId, block: false, clock.GetUtcNow(), ct);
         return new RequestsCleared(decisions.Count, 0);
     }
 
+    /// <summary>Decides <see cref="BlockAllRequesters"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
     public static async Task<RequestsCleared> Handle(BlockAllRequesters command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();

@@ -9,8 +9,13 @@ namespace Backchannel.Domain.Requests;
 /// <summary>Accept a request: the conversation moves to your inbox. Accepting twice is a no-op.</summary>
 public sealed record AcceptRequest(string ConversationId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="AcceptRequest"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<AcceptRequest>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -22,8 +27,13 @@ public sealed record AcceptRequest(string ConversationId, string UserId)
 /// <summary>Decline a request: it disappears for you; the requester is not told and sees nothing change.</summary>
 public sealed record DeclineRequest(string ConversationId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="DeclineRequest"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<DeclineRequest>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -35,8 +45,13 @@ public sealed record DeclineRequest(string ConversationId, string UserId)
 /// <summary>Decline a request and block its sender: their further requests are suppressed silently.</summary>
 public sealed record BlockRequester(string ConversationId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="BlockRequester"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<BlockRequester>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -48,8 +63,13 @@ public sealed record BlockRequester(string ConversationId, string UserId)
 /// <summary>Decline a request and report it to trust and safety, with an optional reason.</summary>
 public sealed record ReportRequest(string ConversationId, string UserId, string? Reason)
 {
+    /// <summary>
+    /// The input rules of <see cref="ReportRequest"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<ReportRequest>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeId();
@@ -59,9 +79,14 @@ public sealed record ReportRequest(string ConversationId, string UserId, string?
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="AcceptRequest"/>, <see cref="DeclineRequest"/>, <see cref="ReportRequest"/>, <see
+/// cref="BlockRequester"/>: loads the state, runs the pure decision and appends its events. Public only because
+/// Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead of calling it.
+/// </summary>
 public static class DecidingRequestsHandler
 {
-    public static IReadOnlyList<object> Decide(AcceptRequest command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(AcceptRequest command, Conversation? conversation, DateTimeOffset now)
     {
         var member = conversation.RequireVisible(command.UserId);
         return member.Status == MemberStatus.Active
@@ -69,19 +94,19 @@ public static class DecidingRequestsHandler
             : [new RequestAccepted(conversation.Id, member.InvitedBy!, command.UserId, ByReplying: false, now)];
     }
 
-    public static IReadOnlyList<object> Decide(DeclineRequest command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(DeclineRequest command, Conversation? conversation, DateTimeOffset now)
     {
         var member = RequirePending(conversation, command.UserId);
         return [new RequestDeclined(conversation.Id, member.InvitedBy!, command.UserId, now)];
     }
 
-    public static IReadOnlyList<object> Decide(BlockRequester command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(BlockRequester command, Conversation? conversation, DateTimeOffset now)
     {
         var member = RequirePending(conversation, command.UserId);
         return [new RequesterBlocked(conversation.Id, member.InvitedBy!, command.UserId, now)];
     }
 
-    public static IReadOnlyList<object> Decide(ReportRequest command, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(ReportRequest command, Conversation? conversation, DateTimeOffset now)
     {
         var member = RequirePending(conversation, command.UserId);
         return [new RequestReported(conversation.Id, member.InvitedBy!, command.UserId, command.Reason, now)];
@@ -96,12 +121,24 @@ public static class DecidingRequestsHandler
         return member;
     }
 
+    /// <summary>
+    /// Decides <see cref="AcceptRequest"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(AcceptRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Decides <see cref="DeclineRequest"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(DeclineRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 
+    /// <summary>
+    /// Decides <see cref="ReportRequest"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static Task Handle(ReportRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 

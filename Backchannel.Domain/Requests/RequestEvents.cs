@@ -59,8 +59,11 @@ public sealed record RequestReported(string ConversationId, string From, string 
 /// <summary>The rules by which the system decides a request on its own; stored in events, so never renamed.</summary>
 public static class AdmissionRules
 {
+    /// <summary>Admitted without a request: the recipient follows the sender.</summary>
     public const string RecipientFollowsSender = "recipient_follows_sender";
+    /// <summary>Suppressed: the recipient has blocked the sender.</summary>
     public const string Blocked = "blocked";
+    /// <summary>Refused: the recipient accepts requests only from people they follow.</summary>
     public const string PolicyFollowingOnly = "policy_following_only";
     /// <summary>Invited again after declining, blocking or reporting this conversation's request, and removed meanwhile.</summary>
     public const string TurnedDownBefore = "declined_before";

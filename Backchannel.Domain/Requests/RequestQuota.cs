@@ -13,7 +13,7 @@ namespace Backchannel.Domain.Requests;
 /// that reached none; read under a lock on the user's requests (<see cref="RateLimitLock"/>), so two requests sent at
 /// once are counted one after the other, even a brand-new user's first ones.
 /// </summary>
-public static class RequestQuota
+internal static class RequestQuota
 {
     /// <summary>
     /// Whether <paramref name="cost"/> more fit in the window: a new conversation costs the strangers it reaches (one
@@ -59,10 +59,14 @@ public sealed record RequestReach(ImmutableList<DateTimeOffset> ReachedAt)
     /// <summary>The user's handle.</summary>
     public string Id { get; init; } = "";
 
+    /// <summary>Starts this state from <see cref="RequestSent"/> (Marten calls it to keep the snapshot).</summary>
     public static RequestReach Create(RequestSent e) => new RequestReach([]) { Id = e.From }.Add(e.At);
+    /// <summary>Starts this state from <see cref="RequestSuppressed"/> (Marten calls it to keep the snapshot).</summary>
     public static RequestReach Create(RequestSuppressed e) => new RequestReach([]) { Id = e.From }.Add(e.At);
 
+    /// <summary>Folds <see cref="RequestSent"/> (Marten calls it to keep the snapshot).</summary>
     public RequestReach Apply(RequestSent e) => Add(e.At);
+    /// <summary>Folds <see cref="RequestSuppressed"/> (Marten calls it to keep the snapshot).</summary>
     public RequestReach Apply(RequestSuppressed e) => Add(e.At);
 
     private RequestReach Add(DateTimeOffset at) =>
@@ -70,7 +74,7 @@ public sealed record RequestReach(ImmutableList<DateTimeOffset> ReachedAt)
 }
 
 /// <summary>Keeps one <see cref="RequestReach"/> per requester (inline), folded by its own Create and Apply.</summary>
-public sealed class RequestReachProjection : MultiStreamProjection<RequestReach, string>
+internal sealed class RequestReachProjection : MultiStreamProjection<RequestReach, string>
 {
     public RequestReachProjection()
     {

@@ -13,13 +13,16 @@ public sealed record Room(
     IReadOnlyList<string> Hosts,
     bool Ended)
 {
+    /// <summary>The stream version this snapshot was folded up to (Marten keeps it).</summary>
     public long Version { get; init; }
 
     /// <summary>Who comes into the room as a moderator: its starter and the hosts of its event.</summary>
     public bool IsHost(string userId) => StartedBy == userId || Hosts.Contains(userId);
 
+    /// <summary>Starts this state from <see cref="RoomStarted"/> (Marten calls it to keep the snapshot).</summary>
     public static Room Create(RoomStarted e) => new(e.RoomId, e.Title, e.StartedBy, e.EventId, e.StageConversationId, e.Hosts, false);
 
+    /// <summary>Folds <see cref="RoomEnded"/> (Marten calls it to keep the snapshot).</summary>
     public Room Apply(RoomEnded _) => this with { Ended = true };
 }
 
@@ -33,35 +36,47 @@ public sealed record Participant(
     DateTimeOffset JoinedAt,
     DateTimeOffset? HandRaisedAt)
 {
+    /// <summary>The stream version this snapshot was folded up to (Marten keeps it).</summary>
     public long Version { get; init; }
 
+    /// <summary>Present and on the stage: a speaker or a moderator.</summary>
     public bool OnStage => Present && Role is RoomRole.Speaker or RoomRole.Moderator;
 
+    /// <summary>Present in the audience.</summary>
     public bool IsListening => Present && Role == RoomRole.Listener;
 
+    /// <summary>Present as a moderator.</summary>
     public bool IsModerating => Present && Role == RoomRole.Moderator;
 
+    /// <summary>Starts this state from <see cref="ParticipantJoined"/> (Marten calls it to keep the snapshot).</summary>
     public static Participant Create(ParticipantJoined e) =>
         new(RoomStreams.ParticipantId(e.RoomId, e.UserId), e.RoomId, e.UserId, e.Role, true, e.At, null);
 
+    /// <summary>Folds <see cref="ParticipantJoined"/> (Marten calls it to keep the snapshot).</summary>
     public Participant Apply(ParticipantJoined e) => this with { Role = e.Role, Present = true, JoinedAt = e.At, HandRaisedAt = null };
+    /// <summary>Folds <see cref="ParticipantLeft"/> (Marten calls it to keep the snapshot).</summary>
     public Participant Apply(ParticipantLeft _) => this with { Role = RoomRole.Listener, Present = false, HandRaisedAt = null };
+    /// <summary>Folds <see cref="HandRaised"/> (Marten calls it to keep the snapshot).</summary>
     public Participant Apply(HandRaised e) => this with { HandRaisedAt = e.At };
+    /// <summary>Folds <see cref="HandLowered"/> (Marten calls it to keep the snapshot).</summary>
     public Participant Apply(HandLowered _) => this with { HandRaisedAt = null };
+    /// <summary>Folds <see cref="PromotedToStage"/> (Marten calls it to keep the snapshot).</summary>
     public Participant Apply(PromotedToStage _) => this with { Role = RoomRole.Speaker, HandRaisedAt = null };
+    /// <summary>Folds <see cref="MovedToAudience"/> (Marten calls it to keep the snapshot).</summary>
     public Participant Apply(MovedToAudience _) => this with { Role = RoomRole.Listener };
+    /// <summary>Folds <see cref="MadeModerator"/> (Marten calls it to keep the snapshot).</summary>
     public Participant Apply(MadeModerator _) => this with { Role = RoomRole.Moderator };
 }
 
 /// <summary>The stream keys of a room's parts (each event declares its own: <see cref="IRoomEvent"/>).</summary>
-public static class RoomStreams
+internal static class RoomStreams
 {
     /// <summary>One stream per person per room; '/' cannot occur in an id (see <see cref="Rules.MustBeId{T}"/>).</summary>
     public static string ParticipantId(string roomId, string userId) => $"{roomId}/{userId}";
 }
 
 /// <summary>Who may do what in a room. Shared by the decisions on rooms, the stage and questions.</summary>
-public static class RoomAccess
+internal static class RoomAccess
 {
     /// <summary>There is no such room (404): also what a view of a room answers then.</summary>
     public static RuleViolation NoSuchRoom() => RuleViolation.NotFound("room_not_found", "No such room.");

@@ -27,8 +27,11 @@ public interface IParticipantEvent : IRoomEvent
 /// <summary>A person's role in a room. Speakers and moderators are on the stage.</summary>
 public enum RoomRole
 {
+    /// <summary>In the audience: may listen, raise a hand and ask questions.</summary>
     Listener,
+    /// <summary>On the stage: may speak and screen questions.</summary>
     Speaker,
+    /// <summary>On the stage and in charge: may also move people between stage and audience.</summary>
     Moderator,
 }
 

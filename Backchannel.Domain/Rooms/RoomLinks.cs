@@ -7,7 +7,7 @@ namespace Backchannel.Domain.Rooms;
 /// The rule for conversations linked to a room: people who are in a room together may chat about it, so the sender and
 /// every recipient must be present in it (requests still apply as usual).
 /// </summary>
-public static class RoomLinks
+internal static class RoomLinks
 {
     public static void RequireAllPresent(Room? room, string sender, IReadOnlyDictionary<string, Participant?> participants)
     {

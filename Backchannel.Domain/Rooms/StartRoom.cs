@@ -12,8 +12,13 @@ namespace Backchannel.Domain.Rooms;
 /// </summary>
 public sealed record StartRoom(string RoomId, string StageConversationId, string StartedBy, string Title, string? EventId)
 {
+    /// <summary>
+    /// The input rules of <see cref="StartRoom"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<StartRoom>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.RoomId).MustBeNewStreamId();
@@ -28,10 +33,15 @@ public sealed record StartRoom(string RoomId, string StageConversationId, string
 /// <summary>What <see cref="StartRoom"/> opened, and how close the starter is to the limit (refused: nothing opened).</summary>
 public sealed record RoomOpened(string RoomId, string StageConversationId, Throttle? Throttle = null);
 
+/// <summary>
+/// Wolverine's handler of <see cref="StartRoom"/>: loads the state, runs the pure decision and appends its events.
+/// Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead
+/// of calling it.
+/// </summary>
 public static class StartRoomHandler
 {
     /// <summary>A room over the rate limit is not opened, and nothing is recorded of it.</summary>
-    public static IReadOnlyList<object> Decide(StartRoom command, PlannedEvent? fromEvent, Throttle throttle, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(StartRoom command, PlannedEvent? fromEvent, Throttle throttle, DateTimeOffset now)
     {
         IReadOnlyList<string> hosts = [];
         if (command.EventId is not null)
@@ -49,6 +59,10 @@ public static class StartRoomHandler
         ];
     }
 
+    /// <summary>
+    /// Decides <see cref="StartRoom"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task<RoomOpened> Handle(StartRoom command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
         CancellationToken ct)
     {

@@ -13,8 +13,13 @@ namespace Backchannel.Domain.Stage;
 /// </summary>
 public sealed record PromoteToStage(string RoomId, string ModeratorId, string UserId, string? QuestionId)
 {
+    /// <summary>
+    /// The input rules of <see cref="PromoteToStage"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<PromoteToStage>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RoomCommands.RequireIds(this, x => x.RoomId, x => x.ModeratorId);
@@ -30,8 +35,13 @@ public sealed record PromoteToStage(string RoomId, string ModeratorId, string Us
 /// </summary>
 public sealed record MoveToAudience(string RoomId, string ModeratorId, string UserId, string? Reason)
 {
+    /// <summary>
+    /// The input rules of <see cref="MoveToAudience"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<MoveToAudience>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RoomCommands.RequireIds(this, x => x.RoomId, x => x.ModeratorId);
@@ -44,8 +54,13 @@ public sealed record MoveToAudience(string RoomId, string ModeratorId, string Us
 /// <summary>A moderator makes a speaker a moderator too.</summary>
 public sealed record MakeModerator(string RoomId, string ModeratorId, string UserId)
 {
+    /// <summary>
+    /// The input rules of <see cref="MakeModerator"/>: Wolverine runs them before the handler, and a failure answers
+    /// 400 naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<MakeModerator>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RoomCommands.RequireIds(this, x => x.RoomId, x => x.ModeratorId);
@@ -54,6 +69,11 @@ public sealed record MakeModerator(string RoomId, string ModeratorId, string Use
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="PromoteToStage"/>, <see cref="MoveToAudience"/>, <see cref="MakeModerator"/>:
+/// loads the state, runs the pure decision and appends its events. Public only because Wolverine discovers public
+/// handler types; send the commands through <c>IMessageBus</c> instead of calling it.
+/// </summary>
 public static class StageMovesHandler
 {
     /// <summary>
@@ -61,7 +81,7 @@ public static class StageMovesHandler
     /// taking its asker to the stage would name them, and answering "asked by someone else" for everyone else would
     /// name them too. So the question is judged before the person, and the refusal is the same whoever is named.
     /// </summary>
-    public static IReadOnlyList<object> Decide(PromoteToStage command, Room? room, Participant? moderator, Participant? target,
+    internal static IReadOnlyList<object> Decide(PromoteToStage command, Room? room, Participant? moderator, Participant? target,
         Question? question, Conversation stage, DateTimeOffset now)
     {
         room.RequireLive();
@@ -82,7 +102,7 @@ public static class StageMovesHandler
     }
 
     /// <summary>Moving a listener to the audience changes nothing.</summary>
-    public static IReadOnlyList<object> Decide(MoveToAudience command, Room? room, Participant? actor, Participant? target,
+    internal static IReadOnlyList<object> Decide(MoveToAudience command, Room? room, Participant? actor, Participant? target,
         Conversation stage, DateTimeOffset now)
     {
         room.RequireLive();
@@ -99,7 +119,7 @@ public static class StageMovesHandler
     }
 
     /// <summary>Making a moderator a moderator changes nothing; a listener is promoted to the stage first.</summary>
-    public static IReadOnlyList<object> Decide(MakeModerator command, Room? room, Participant? moderator, Participant? target, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(MakeModerator command, Room? room, Participant? moderator, Participant? target, DateTimeOffset now)
     {
         room.RequireLive();
         moderator.RequireModerator();
@@ -112,6 +132,10 @@ public static class StageMovesHandler
         };
     }
 
+    /// <summary>
+    /// Decides <see cref="PromoteToStage"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(PromoteToStage command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (streams, room, moderator, target) = await LockTargetAsync(session, command.RoomId, command.ModeratorId, command.UserId, ct);
@@ -120,6 +144,10 @@ public static class StageMovesHandler
         streams.Append(Decide(command, room, moderator, target, question, stage!, clock.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Decides <see cref="MoveToAudience"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(MoveToAudience command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (streams, room, actor, target) = await LockTargetAsync(session, command.RoomId, command.ModeratorId, command.UserId, ct);
@@ -127,6 +155,10 @@ public static class StageMovesHandler
         streams.Append(Decide(command, room, actor, target, stage!, clock.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Decides <see cref="MakeModerator"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task Handle(MakeModerator command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (streams, room, moderator, target) = await LockTargetAsync(session, command.RoomId, command.ModeratorId, command.UserId, ct);

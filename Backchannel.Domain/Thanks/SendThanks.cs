@@ -15,8 +15,13 @@ namespace Backchannel.Domain.Thanks;
 /// </summary>
 public sealed record SendThanks(string ConversationId, string From, string To, string? RoomId, string? EventId, string Text)
 {
+    /// <summary>
+    /// The input rules of <see cref="SendThanks"/>: Wolverine runs them before the handler, and a failure answers 400
+    /// naming the field.
+    /// </summary>
     public sealed class Validator : AbstractValidator<SendThanks>
     {
+        /// <summary>Declares the rules.</summary>
         public Validator()
         {
             RuleFor(x => x.ConversationId).MustBeNewStreamId();
@@ -31,10 +36,15 @@ public sealed record SendThanks(string ConversationId, string From, string To, s
     }
 }
 
+/// <summary>
+/// Wolverine's handler of <see cref="SendThanks"/>: loads the state, runs the pure decision and appends its events.
+/// Public only because Wolverine discovers public handler types; send the commands through <c>IMessageBus</c> instead
+/// of calling it.
+/// </summary>
 public static class SendThanksHandler
 {
     /// <summary>What the note thanks for must be something the two share: a room both were in, or an event the recipient hosts.</summary>
-    public static void RequireSharedOccasion(SendThanks command, Room? room, IReadOnlyDictionary<string, Participant?> participants,
+    internal static void RequireSharedOccasion(SendThanks command, Room? room, IReadOnlyDictionary<string, Participant?> participants,
         PlannedEvent? plannedEvent)
     {
         if (command.RoomId is not null)
@@ -51,12 +61,16 @@ public static class SendThanksHandler
         }
     }
 
-    public static Invitation Decide(SendThanks command, string messageId, UserProfile sender, UserProfile recipient, DateTimeOffset now) =>
+    internal static Invitation Decide(SendThanks command, string messageId, UserProfile sender, UserProfile recipient, DateTimeOffset now) =>
         ConversationStart.Decide(
             new ConversationStarted(command.ConversationId, ConversationKind.Direct, command.From, command.RoomId, command.EventId, now),
             sender, [recipient],
             new ThanksSent(command.ConversationId, messageId, 1, command.From, command.To, command.Text, command.RoomId, command.EventId, now), now);
 
+    /// <summary>
+    /// Decides <see cref="SendThanks"/> on the current state and appends the events, or throws a <see
+    /// cref="Common.RuleViolation"/> and appends nothing.
+    /// </summary>
     public static async Task<ConversationRequested> Handle(SendThanks command, IDocumentSession session, BackchannelSettings settings,
         TimeProvider clock, CancellationToken ct)
     {

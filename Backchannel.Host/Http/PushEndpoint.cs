@@ -107,7 +107,7 @@ internal sealed class ServerSentEvents(string userId, long? after, PushFeed feed
         var text = new StringBuilder();
         text.Append("id: ").Append(frame.Position).Append('\n');
         text.Append("event: ").Append(frame.Kind).Append('\n');
-        text.Append("data: ").Append(JsonSerializer.Serialize(frame.Data, FeedWriter.PayloadJson)).Append("\n\n");
+        text.Append("data: ").Append(JsonSerializer.Serialize(frame.Data, PushFeed.PayloadJson)).Append("\n\n");
         return text.ToString();
     }
 

@@ -6,6 +6,7 @@ namespace Backchannel.Projections.Audit;
 /// <summary>Reading the audit of request decisions: by viewer, user and time range, or all of it for export.</summary>
 public static class AuditQueries
 {
+    /// <summary>How many entries one read returns unless the caller asks for fewer or more.</summary>
     public const int DefaultLimit = 500;
 
     /// <summary>
@@ -35,10 +36,13 @@ public static class AuditQueries
 /// <summary>The two audit logs: decisions on message requests, and decisions on rooms, questions and events.</summary>
 public enum AuditLog
 {
+    /// <summary>Decisions on message requests (<see cref="RequestAuditEntry"/>): operators, requesters and recipients read it.</summary>
     Requests,
+    /// <summary>Decisions on rooms, the stage, questions and events (<see cref="RoomAuditEntry"/>): operators only.</summary>
     Rooms,
 }
 
+/// <summary>Writes an audit log as JSON lines, one entry a line, oldest first: what operators export.</summary>
 public static class AuditExport
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -6,24 +6,34 @@ namespace Backchannel.Projections.Audit;
 /// </summary>
 public sealed class RequestAuditEntry
 {
+    /// <summary>The actor of a decision the system took by a rule (admitted automatically, suppressed).</summary>
     public const string SystemActor = "system";
+    /// <summary>The decision recorded when a request is sent.</summary>
     public const string Sent = "sent";
 
     /// <summary>The id of the event the entry records.</summary>
     public Guid Id { get; set; }
     /// <summary>The event's global sequence: the audit's order.</summary>
     public long Sequence { get; set; }
+    /// <summary>The conversation the request opens.</summary>
     public string ConversationId { get; set; } = "";
     /// <summary>sent, admitted_automatically, suppressed, accepted, declined, blocked or reported.</summary>
     public string Decision { get; set; } = "";
+    /// <summary>Who decided: the recipient, the requester, or <c>system</c> when a rule decided.</summary>
     public string Actor { get; set; } = "";
+    /// <summary>The rule the system decided by (see <c>AdmissionRules</c>), when it decided.</summary>
     public string? Rule { get; set; }
+    /// <summary>The reason given with a report, if any.</summary>
     public string? Reason { get; set; }
+    /// <summary>Who sent the request.</summary>
     public string Requester { get; set; } = "";
     /// <summary>Whom the request was for; null for a message refused before it reached anyone.</summary>
     public string? Recipient { get; set; }
+    /// <summary>When the decision was taken.</summary>
     public DateTimeOffset At { get; set; }
+    /// <summary>The correlation id of the command that caused the decision.</summary>
     public string? CorrelationId { get; set; }
+    /// <summary>The causation id of the command that caused the decision.</summary>
     public string? CausationId { get; set; }
 
     /// <summary>

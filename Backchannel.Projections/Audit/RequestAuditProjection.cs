@@ -5,7 +5,7 @@ using Marten.Events.Projections;
 namespace Backchannel.Projections.Audit;
 
 /// <summary>Writes one <see cref="RequestAuditEntry"/> per request decision (async: the audit may lag, never lose).</summary>
-public partial class RequestAuditProjection : EventProjection
+internal partial class RequestAuditProjection : EventProjection
 {
     public const string ProjectionName = "RequestAudit";
 

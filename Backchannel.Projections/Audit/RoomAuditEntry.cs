@@ -10,18 +10,26 @@ public sealed class RoomAuditEntry
     public Guid Id { get; set; }
     /// <summary>The event's global sequence: the audit's order.</summary>
     public long Sequence { get; set; }
+    /// <summary>The room decided on, when the decision is about a room.</summary>
     public string? RoomId { get; set; }
+    /// <summary>The scheduled event decided on, when the decision is about one.</summary>
     public string? EventId { get; set; }
+    /// <summary>The question decided on, when the decision is about one.</summary>
     public string? QuestionId { get; set; }
     /// <summary>The stored name of the event, e.g. <c>question_dismissed</c>.</summary>
     public string Action { get; set; } = "";
+    /// <summary>Who acted.</summary>
     public string Actor { get; set; } = "";
     /// <summary>The person the decision was about, when not the actor (promoted, moved, made co-host).</summary>
     public string? Subject { get; set; }
+    /// <summary>The reason the actor gave, if any (a dismissal, a move to the audience, a cancellation).</summary>
     public string? Reason { get; set; }
     /// <summary>What else the decision said: a role, a title, a time, whether the asker hid their name.</summary>
     public string? Detail { get; set; }
+    /// <summary>When the decision was taken.</summary>
     public DateTimeOffset At { get; set; }
+    /// <summary>The correlation id of the command that caused the decision.</summary>
     public string? CorrelationId { get; set; }
+    /// <summary>The causation id of the command that caused the decision.</summary>
     public string? CausationId { get; set; }
 }

@@ -8,7 +8,7 @@ using Marten.Events.Projections;
 namespace Backchannel.Projections.Audit;
 
 /// <summary>Writes one <see cref="RoomAuditEntry"/> per decision on a room, the stage, a question or an event (async).</summary>
-public partial class RoomAuditProjection : EventProjection
+internal partial class RoomAuditProjection : EventProjection
 {
     public const string ProjectionName = "RoomAudit";
 

@@ -12,7 +12,7 @@ namespace Backchannel.Projections.Conversations;
 /// same fold serves Marten, the push feed's audiences and time travel (<see cref="Fold"/>): each event is applied by
 /// its <c>When</c> method, then stamped on the members who may see it (<see cref="ViewerRules.SeesEvent"/>).
 /// </summary>
-public partial class ConversationViewProjection : SingleStreamProjection<ConversationView, string>
+internal partial class ConversationViewProjection : SingleStreamProjection<ConversationView, string>
 {
     public override ConversationView? Evolve(ConversationView? snapshot, string id, IEvent e) => Fold(snapshot, e);
 

@@ -37,8 +37,10 @@ public sealed record MutualContext(IReadOnlyList<string> PeopleInCommon, RoomLin
 /// <summary>The inbox and the requests inbox of one user, newest activity first.</summary>
 public static class InboxQueries
 {
+    /// <summary>How many conversations one read returns unless the caller asks otherwise.</summary>
     public const int DefaultLimit = 50;
 
+    /// <summary>The inbox of <paramref name="userId"/>: the conversations they are active in, newest activity first, with unread counts.</summary>
     public static async Task<IReadOnlyList<InboxItem>> InboxAsync(this IQuerySession session, string userId,
         int limit = DefaultLimit, CancellationToken ct = default)
     {
@@ -55,6 +57,7 @@ public static class InboxQueries
         }).ToList();
     }
 
+    /// <summary>The requests inbox of <paramref name="userId"/>: the requests waiting for their decision, newest first.</summary>
     public static async Task<IReadOnlyList<RequestItem>> RequestsAsync(this IQuerySession session, string userId,
         int limit = DefaultLimit, CancellationToken ct = default)
     {
@@ -104,12 +107,16 @@ public static class InboxQueries
 /// <summary>The rooms and events a page of conversations links to, loaded once for the page.</summary>
 public sealed record ConversationLinks(IReadOnlyDictionary<string, RoomLink> Rooms, IReadOnlyDictionary<string, EventLink> Events)
 {
+    /// <summary>The room <paramref name="view"/> links to, if any.</summary>
     public RoomLink? RoomOf(ConversationView view) => view.RoomId is null ? null : Rooms.GetValueOrDefault(view.RoomId);
+    /// <summary>The event <paramref name="view"/> links to, if any.</summary>
     public EventLink? EventOf(ConversationView view) => view.EventId is null ? null : Events.GetValueOrDefault(view.EventId);
 }
 
+/// <summary>Loads the rooms and events a page of conversations links to.</summary>
 public static class ConversationLinkQueries
 {
+    /// <summary>The links of <paramref name="views"/>, in two queries whatever the page's size.</summary>
     public static async Task<ConversationLinks> LinksAsync(this IQuerySession session, IReadOnlyList<ConversationView> views, CancellationToken ct) =>
         new(await session.RoomLinksAsync(views.Select(v => v.RoomId).OfType<string>(), ct),
             await session.EventLinksAsync(views.Select(v => v.EventId).OfType<string>(), ct));

@@ -7,7 +7,7 @@ namespace Backchannel.Projections.Conversations;
 /// Builds one <see cref="ThreadMessage"/> per message, keyed by its conversation and its id (inline). Its static methods are also
 /// the fold that reads a thread as of an earlier version (<see cref="ThreadQueries"/>).
 /// </summary>
-public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessage, string>
+internal partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessage, string>
 {
     public ThreadMessageProjection()
     {

@@ -29,9 +29,12 @@ public sealed record ThreadView(
 /// <summary>A member as the viewer may see them: <c>active</c>, <c>invited</c>, <c>left</c> or <c>removed</c>.</summary>
 public sealed record ThreadMember(string UserId, string Status, string? ReadUpToMessageId);
 
+/// <summary>Reading one conversation's thread as one member may see it: its header, members and a page of messages.</summary>
 public static class ThreadQueries
 {
+    /// <summary>How many messages a page holds unless the caller asks otherwise.</summary>
     public const int DefaultPageSize = 50;
+    /// <summary>The most messages one page may hold.</summary>
     public const int MaxPageSize = 200;
 
     /// <summary>

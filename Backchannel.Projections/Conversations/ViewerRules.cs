@@ -7,7 +7,7 @@ namespace Backchannel.Projections.Conversations;
 /// What one viewer may see of the others in a conversation. Declines and suppressions never leak: to everyone but
 /// the person concerned, they look like an invitation still waiting; a pending member's read marker is hidden.
 /// </summary>
-public static class ViewerRules
+internal static class ViewerRules
 {
     public static string StatusSeenBy(this MemberView member, string viewer) =>
         member.UserId == viewer

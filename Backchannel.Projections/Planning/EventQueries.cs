@@ -16,8 +16,10 @@ public sealed record UpcomingEvent(
     string? PlanningConversationId,
     string? RoomId);
 
+/// <summary>Reading scheduled events: the upcoming ones a user follows, and one event.</summary>
 public static class EventQueries
 {
+    /// <summary>How many events one read returns unless the caller asks otherwise.</summary>
     public const int DefaultLimit = 50;
 
     /// <summary>

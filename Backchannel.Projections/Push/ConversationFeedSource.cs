@@ -12,7 +12,7 @@ namespace Backchannel.Projections.Push;
 /// The members of one conversation as of the last event the push feed routed: who may see the next one. Folded by
 /// <see cref="ConversationViewProjection.Fold"/>, so it is the conversation view as it was at that event.
 /// </summary>
-public sealed class ConversationAudience
+internal sealed class ConversationAudience
 {
     public string Id { get; set; } = "";
     public ConversationView View { get; set; } = new();
@@ -45,7 +45,7 @@ public sealed record MemberSeen(string UserId, string Status);
 /// suppression, invisible to the others, sends them nothing), messages and their changes while they may see the
 /// conversation, and a read marker only when they may see that member's marker.
 /// </summary>
-public sealed class ConversationFeedSource : StreamFeedSource<ConversationAudience>
+internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudience>
 {
     public const string ConversationKind = "conversation";
 

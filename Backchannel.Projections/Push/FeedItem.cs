@@ -11,7 +11,9 @@ public sealed class FeedItem
 {
     /// <summary><c>{userId}:{position}</c>: rebuilding the feed rewrites the same documents.</summary>
     public string Id { get; set; } = "";
+    /// <summary>Whose feed the item is in.</summary>
     public string UserId { get; set; } = "";
+    /// <summary>The global sequence of the event that caused it: the feed's order and a client's resume point.</summary>
     public long Position { get; set; }
     /// <summary>The stream event's type: <c>conversation</c>, <c>message</c>, <c>read</c>, ... (see docs/api.md).</summary>
     public string Kind { get; set; } = "";
@@ -22,5 +24,5 @@ public sealed class FeedItem
     /// <summary>The payload, already shaped for this user (what they may see, nothing more).</summary>
     public JsonElement Data { get; set; }
 
-    public static string IdOf(string userId, long position) => $"{userId}:{position}";
+    internal static string IdOf(string userId, long position) => $"{userId}:{position}";
 }

@@ -6,9 +6,12 @@ namespace Backchannel.Projections.Push;
 /// <summary>How far the feed has been pruned: every item at or below <see cref="PrunedThrough"/> may be gone.</summary>
 public sealed class FeedRetentionMark
 {
+    /// <summary>The id of the one mark document.</summary>
     public const string TheMark = "feed";
 
+    /// <summary>Always <see cref="TheMark"/>.</summary>
     public string Id { get; set; } = TheMark;
+    /// <summary>The highest position that may have been pruned; zero before the first pruning.</summary>
     public long PrunedThrough { get; set; }
 }
 
@@ -17,7 +20,7 @@ public sealed class FeedRetentionMark
 /// the mark remembers how far, so a client resuming from before it is told to reload its views instead of silently
 /// missing items.
 /// </summary>
-public static class FeedRetention
+internal static class FeedRetention
 {
     /// <summary>
     /// Deletes the items of events that happened before <paramref name="olderThan"/>; returns the new mark. Safe to run

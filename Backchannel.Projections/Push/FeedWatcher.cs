@@ -17,7 +17,7 @@ namespace Backchannel.Projections.Push;
 /// </summary>
 public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings settings, ILogger<FeedWatcher> logger) : BackgroundService
 {
-    public static readonly ShardName Shard = new(PushFeedProjection.ProjectionName);
+    internal static readonly ShardName Shard = new(PushFeedProjection.ProjectionName);
 
     /// <summary>How many items a subscription's buffer holds before it must catch up from the database.</summary>
     public const int Buffer = 64;
@@ -119,6 +119,7 @@ public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings set
             .ToListAsync(ct);
     }
 
+    /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

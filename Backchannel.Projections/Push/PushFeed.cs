@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Backchannel.Domain.Common;
@@ -12,9 +13,12 @@ namespace Backchannel.Projections.Push;
 /// </summary>
 public sealed record PushFrame(long? Position, string? Kind, object? Data)
 {
+    /// <summary>The first frame of a stream: it names the position the stream goes on from.</summary>
     public const string Ready = "ready";
+    /// <summary>Sent instead of ready when the client's position is no longer served: reload the views first.</summary>
     public const string Reload = "reload";
 
+    /// <summary>A frame with nothing in it, sent while nothing happens so proxies keep the stream open.</summary>
     public static readonly PushFrame Heartbeat = new(null, null, null);
 }
 
@@ -30,7 +34,11 @@ public sealed record PushStart(long Position, string? Reason);
 /// </summary>
 public sealed class PushFeed(IBackchannelStore store, FeedWatcher watcher, BackchannelSettings settings)
 {
+    /// <summary>How many missed items one catch-up query reads at a time.</summary>
     public const int PageSize = 200;
+
+    /// <summary>How a frame's data is written on the wire: as the HTTP API writes JSON (camelCase, enums as strings).</summary>
+    public static JsonSerializerOptions PayloadJson => FeedWriter.PayloadJson;
 
     /// <summary>
     /// The frames for <paramref name="userId"/> after <paramref name="after"/> (a position from an earlier frame), or

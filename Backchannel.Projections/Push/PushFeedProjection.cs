@@ -13,7 +13,7 @@ namespace Backchannel.Projections.Push;
 /// and the feed's items and the daemon's progress commit together. Readers therefore see every user's feed as a
 /// gapless prefix. Each capability routes its own streams' events through one <see cref="IFeedSource"/>.
 /// </summary>
-public sealed class PushFeedProjection : ProjectionBase, IProjection
+internal sealed class PushFeedProjection : ProjectionBase, IProjection
 {
     public const string ProjectionName = "PushFeed";
 
@@ -48,7 +48,7 @@ public sealed class PushFeedProjection : ProjectionBase, IProjection
 /// capability's changes, write a source (usually a <see cref="StreamFeedSource{TAudience}"/>) and add it where
 /// <see cref="BackchannelRegistration"/> builds the <see cref="PushFeedProjection"/>.
 /// </summary>
-public interface IFeedSource
+internal interface IFeedSource
 {
     IReadOnlyCollection<Type> EventTypes { get; }
 
@@ -64,7 +64,7 @@ public interface IFeedSource
 /// before it (a conversation's members, a room's roles), which the source folds itself, event by event, into a
 /// <typeparamref name="TAudience"/> document kept beside the feed. Each batch loads the audiences it needs once.
 /// </summary>
-public abstract class StreamFeedSource<TAudience> : IFeedSource where TAudience : class
+internal abstract class StreamFeedSource<TAudience> : IFeedSource where TAudience : class
 {
     public abstract IReadOnlyCollection<Type> EventTypes { get; }
 
@@ -92,7 +92,7 @@ public abstract class StreamFeedSource<TAudience> : IFeedSource where TAudience 
 }
 
 /// <summary>Collects the items one batch of events gives each recipient.</summary>
-public sealed class FeedWriter
+internal sealed class FeedWriter
 {
     /// <summary>Payloads as the HTTP API writes JSON: camelCase names, enums as camelCase strings.</summary>
     public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web)

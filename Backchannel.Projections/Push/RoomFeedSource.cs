@@ -7,7 +7,7 @@ using Marten;
 namespace Backchannel.Projections.Push;
 
 /// <summary>Who was on a room's stage (present moderators and speakers) as of the last event the push feed routed.</summary>
-public sealed class RoomAudience
+internal sealed class RoomAudience
 {
     public string Id { get; set; } = "";
     public List<string> Stage { get; set; } = [];
@@ -25,7 +25,7 @@ public sealed record ModerationChanged(string RoomId, string Change, string? Que
 /// their promotion on; someone moved back to the audience no longer). Keyed by room, across the room's streams
 /// (participants, questions, upvotes), so the stage is folded in event order whichever stream an event comes from.
 /// </summary>
-public sealed class RoomFeedSource : IFeedSource
+internal sealed class RoomFeedSource : IFeedSource
 {
     public const string ModerationKind = "moderation";
 

@@ -64,8 +64,10 @@ public enum ModerationList
     RaisedHands,
 }
 
+/// <summary>Someone on a room's stage, and as what.</summary>
 public sealed record StageMember(string UserId, RoomRole Role);
 
+/// <summary>A listener with a hand up, and since when: the moderation view lists them in that order.</summary>
 public sealed record RaisedHand(string UserId, DateTimeOffset RaisedAt);
 
 /// <summary>A question as one viewer may see it: an anonymous asker is null; private answers reach the asker only.</summary>
@@ -111,8 +113,10 @@ public sealed record RoomAnswer<T>(T? View, RoomUnseen? Unseen) where T : class
     public static RoomAnswer<T> NotShown(RoomUnseen unseen) => new(null, unseen);
 }
 
+/// <summary>Reading a room as one person in it sees it, and its moderation view.</summary>
 public static class RoomQueries
 {
+    /// <summary>The most listeners a room view names; the count is always exact.</summary>
     public const int MaxListenersShown = 500;
 
     /// <summary>The room for someone present in it; none when there is no such room or the viewer is not in it.</summary>
@@ -132,7 +136,9 @@ public static class RoomQueries
             questions.Where(q => q.AskedBy == viewer).OrderBy(q => q.AskedAt).Select(q => Item(q, viewer, upvotes)).ToList()));
     }
 
+    /// <summary>How many questions or hands a moderation page holds unless the caller asks otherwise.</summary>
     public const int DefaultModerationPageSize = 50;
+    /// <summary>The most questions or hands one moderation page may hold.</summary>
     public const int MaxModerationPageSize = 200;
 
     /// <summary>

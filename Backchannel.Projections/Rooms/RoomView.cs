@@ -7,20 +7,30 @@ namespace Backchannel.Projections.Rooms;
 /// <summary>A room's life as its views show it. Who is in it comes from the participants' own documents.</summary>
 public sealed class RoomView
 {
+    /// <summary>The room id.</summary>
     public string Id { get; set; } = "";
+    /// <summary>The room's title.</summary>
     public string Title { get; set; } = "";
+    /// <summary>Who started it.</summary>
     public string StartedBy { get; set; } = "";
+    /// <summary>The scheduled event it was started from, if any.</summary>
     public string? EventId { get; set; }
+    /// <summary>The stage backchannel's conversation.</summary>
     public string StageConversationId { get; set; } = "";
+    /// <summary>When it started.</summary>
     public DateTimeOffset StartedAt { get; set; }
+    /// <summary>Whether it has ended.</summary>
     public bool Ended { get; set; }
+    /// <summary>Who ended it.</summary>
     public string? EndedBy { get; set; }
+    /// <summary>When it ended.</summary>
     public DateTimeOffset? EndedAt { get; set; }
+    /// <summary>The stream version the view was built up to (Marten keeps it).</summary>
     public long Version { get; set; }
 }
 
 /// <summary>Builds <see cref="RoomView"/> from a room's stream (inline).</summary>
-public partial class RoomViewProjection : SingleStreamProjection<RoomView, string>
+internal partial class RoomViewProjection : SingleStreamProjection<RoomView, string>
 {
     public static RoomView Create(RoomStarted e) => new()
     {
@@ -39,18 +49,31 @@ public partial class RoomViewProjection : SingleStreamProjection<RoomView, strin
 /// <summary>A question as the room and its stage see it; who asked is kept here and hidden when read if anonymous.</summary>
 public sealed class QuestionView
 {
+    /// <summary>The question id.</summary>
     public string Id { get; set; } = "";
+    /// <summary>The room it was asked in.</summary>
     public string RoomId { get; set; } = "";
+    /// <summary>Who asked; kept even when anonymous, and hidden when read.</summary>
     public string AskedBy { get; set; } = "";
+    /// <summary>Whether the asker hid their name from the room.</summary>
     public bool Anonymous { get; set; }
+    /// <summary>The question.</summary>
     public string Text { get; set; } = "";
+    /// <summary>When it was asked.</summary>
     public DateTimeOffset AskedAt { get; set; }
+    /// <summary>Where screening has put it: pending, approved, answered or dismissed.</summary>
     public QuestionStatus Status { get; set; }
+    /// <summary>Whether the stage pinned it to the top.</summary>
     public bool Pinned { get; set; }
+    /// <summary>Whether it was answered out loud on the stage.</summary>
     public bool AnsweredLive { get; set; }
+    /// <summary>Whether its asker was brought on stage to ask it.</summary>
     public bool TakenToStage { get; set; }
+    /// <summary>Why it was dismissed, if a reason was given.</summary>
     public string? DismissedReason { get; set; }
+    /// <summary>The written answers, oldest first.</summary>
     public List<AnswerView> Answers { get; set; } = [];
+    /// <summary>The stream version the view was built up to (Marten keeps it).</summary>
     public long Version { get; set; }
 }
 
@@ -58,7 +81,7 @@ public sealed class QuestionView
 public sealed record AnswerView(string AnsweredBy, string Text, AnswerVisibility Visibility, DateTimeOffset At);
 
 /// <summary>Builds <see cref="QuestionView"/> from a question's stream (inline: the screener reads their own decision).</summary>
-public partial class QuestionViewProjection : SingleStreamProjection<QuestionView, string>
+internal partial class QuestionViewProjection : SingleStreamProjection<QuestionView, string>
 {
     public static QuestionView Create(QuestionAsked e) => new()
     {
