@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Backchannel.Host.Auth;
 using Backchannel.Host.Demo;
 using Backchannel.Host.Http;
+using Backchannel.Host.Operations;
 using Backchannel.Projections;
 using JasperFx.CodeGeneration;
 using JasperFx.Events.Daemon;
@@ -41,6 +42,10 @@ public static class BackchannelHost
                 var polling = builder.Configuration.GetValue("Backchannel:DaemonPolling", TimeSpan.FromMilliseconds(10));
                 opts.Projections.SlowPollingTime = polling;
                 opts.Projections.FastPollingTime = polling;
+                // Marten's counter of appended events. Not its connection span (TrackConnections): the span of a session
+                // that Wolverine opens is never stopped, so every PostgreSQL statement under it would reach the collector
+                // without its parent. Left off, the statements are children of Wolverine's handling span.
+                if (Operations.Telemetry.Enabled(builder.Configuration)) opts.OpenTelemetry.TrackEventCounters();
             })
             .UseLightweightSessions()
             // Schema changes are applied once, before the daemon starts, rather than lazily by whichever shard or
@@ -90,6 +95,7 @@ public static class BackchannelHost
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>().AddSchemaTransformer<UtcTimeSchema>());
         builder.Services.AddHostedService<DemoSeeder>();
+        builder.AddTelemetry();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -99,6 +105,7 @@ public static class BackchannelHost
         app.UseAuthorization();
         app.UseNullBodyGuard();
         app.MapOpenApi();
+        app.MapTelemetry();
         app.MapWolverineEndpoints(http =>
         {
             http.RequireAuthorizeOnAll();

@@ -108,6 +108,7 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
     {
         options.Discovery.IncludeAssembly(typeof(BackchannelSettings).Assembly);
         options.Policies.Add<CommandValidationPolicy>();
+        options.Policies.Add<CommandTelemetryPolicy>();
         options.Policies.AutoApplyTransactions();
         // Two people acting on one conversation at once: the loser of the optimistic check runs again on fresh
         // state, so a real race costs a retry, never an event; only a persistent conflict reaches the caller.
