@@ -96,6 +96,7 @@ public static class BackchannelHost
         builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>().AddSchemaTransformer<UtcTimeSchema>());
         builder.Services.AddHostedService<DemoSeeder>();
         builder.AddTelemetry();
+        builder.Services.AddReadiness();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -106,6 +107,7 @@ public static class BackchannelHost
         app.UseNullBodyGuard();
         app.MapOpenApi();
         app.MapTelemetry();
+        app.MapReadiness();
         app.MapWolverineEndpoints(http =>
         {
             http.RequireAuthorizeOnAll();

@@ -26,6 +26,22 @@ public sealed record HostSettings
 
     /// <summary><c>Backchannel:Cluster</c>, Wolverine's node timings, each left at Wolverine's default when absent.</summary>
     public ClusterTimings Cluster { get; init; } = new();
+
+    /// <summary><c>Backchannel:Health</c>: when readiness says degraded.</summary>
+    public HealthSettings Health { get; init; } = new();
+}
+
+/// <summary>Section <c>Backchannel:Health</c> (docs/operations.md#health).</summary>
+public sealed record HealthSettings
+{
+    /// <summary>The lag of <see cref="MaxViewLag"/> when it is not set.</summary>
+    public const long DefaultMaxViewLag = 1000;
+
+    /// <summary>How many events an async view may trail the high-water mark before readiness says degraded.</summary>
+    public long? MaxViewLag { get; init; }
+
+    /// <summary><see cref="MaxViewLag"/>, or its default.</summary>
+    public long MaxViewLagOrDefault => MaxViewLag ?? DefaultMaxViewLag;
 }
 
 /// <summary>The timings of section <c>Backchannel:Cluster</c> (<see cref="ClusterSettings"/> applies them).</summary>
@@ -58,6 +74,9 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
         // The largest valid body (docs/api.md) must fit, or every large valid request would be a 413.
         if (settings.MaxRequestBodyBytes is { } bodyBytes and < 32 * 1024)
             check.Fail(nameof(settings.MaxRequestBodyBytes), "must be at least 32768, above the largest valid body", bodyBytes.ToString());
+
+        if (settings.Health?.MaxViewLag is { } lag and < 1)
+            check.Fail($"{nameof(settings.Health)}:{nameof(HealthSettings.MaxViewLag)}", "must be at least 1", lag.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var cluster = settings.Cluster ?? new ClusterTimings();
         const string section = nameof(settings.Cluster);

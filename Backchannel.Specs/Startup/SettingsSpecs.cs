@@ -56,6 +56,7 @@ public sealed class SettingsSpecs
     [InlineData("Backchannel:Daemon", "HotCold", "Backchannel:Daemon must be one of Solo, Distributed, Off (was 'HotCold')")]
     [InlineData("Backchannel:DaemonPolling", "00:00:00", "Backchannel:DaemonPolling must be longer than zero (was 00:00:00)")]
     [InlineData("Backchannel:Schema", " ", "Backchannel:Schema must be set (was ' ')")]
+    [InlineData("Backchannel:Health:MaxViewLag", "0", "Backchannel:Health:MaxViewLag must be at least 1 (was 0)")]
     [InlineData("Backchannel:Cluster:HealthCheckPolling", "00:00:00", "Backchannel:Cluster:HealthCheckPolling must be longer than zero (was 00:00:00)")]
     [InlineData("Backchannel:Cluster:FirstHealthCheck", "-00:00:01", "Backchannel:Cluster:FirstHealthCheck must not be negative (was -00:00:01)")]
     [InlineData("Backchannel:Cluster:StaleNodeTimeout", "00:00:00", "Backchannel:Cluster:StaleNodeTimeout must be longer than zero (was 00:00:00)")]
