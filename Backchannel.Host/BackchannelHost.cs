@@ -62,6 +62,8 @@ public static class BackchannelHost
             case DaemonChoice.Distributed: marten.IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = true); break;
             case DaemonChoice.Off: marten.IntegrateWithWolverine(); break;
         }
+        // What rebuild checks before it runs: any node that runs async views says so (DaemonPresence).
+        if (daemon != DaemonChoice.Off) builder.Services.AddHostedService<DaemonPresence>();
         builder.Services.AddBackchannel(builder.Configuration);
         builder.Services.AddHostSettingsValidation();
 
