@@ -23,6 +23,7 @@ public sealed class TokenCommand : JasperFxAsyncCommand<TokenInput>
 {
     public override Task<bool> Execute(TokenInput input)
     {
+        CliOutput.CommandStarted();
         if (!Rules.IsHandle(input.UserId))
             return Refuse($"Not a handle: {JsonSerializer.Serialize(input.UserId)}. A handle has 2 to 32 characters a-z, 0-9 or _.");
         using var host = input.BuildHost();
@@ -54,6 +55,7 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
 {
     public override async Task<bool> Execute(AuditExportInput input)
     {
+        CliOutput.CommandStarted();
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.QuerySession();
@@ -83,6 +85,7 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
 
     public override async Task<bool> Execute(RebuildInput input)
     {
+        CliOutput.CommandStarted();
         if (input.ViewFlag is { } name && ViewRebuilder.Named(name) is null)
             return Refuse(UnknownView, $"Unknown view '{name}'. Views: {string.Join(", ", ViewRebuilder.All.Select(v => v.Name))}.");
         using var host = input.BuildHost();
