@@ -57,7 +57,7 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
     {
         CliOutput.CommandStarted();
         using var host = input.BuildHost();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var store = host.Services.GetRequiredService<IBackchannelStore>();
         await using var session = store.QuerySession();
         await using var output = input.OutputFlag is null ? Console.OpenStandardOutput() : File.Create(input.OutputFlag);
         await session.WriteJsonLinesAsync(output, input.RoomsFlag ? AuditLog.Rooms : AuditLog.Requests);
@@ -89,7 +89,7 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         if (input.ViewFlag is { } name && ViewRebuilder.Named(name) is null)
             return Refuse(UnknownView, $"Unknown view '{name}'. Views: {string.Join(", ", ViewRebuilder.All.Select(v => v.Name))}.");
         using var host = input.BuildHost();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var store = host.Services.GetRequiredService<IBackchannelStore>();
         if (!input.ForceFlag && await DaemonPresence.IsRunningAsync(store))
             return Refuse(DaemonRunning,
                 $"A node's daemon is running on this database (schema {store.Options.DatabaseSchemaName}) and would race the rebuild: " +

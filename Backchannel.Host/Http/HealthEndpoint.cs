@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using Backchannel.Host.Operations;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ public static class HealthEndpoint
     [Microsoft.AspNetCore.Authorization.AllowAnonymous]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status200OK)]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status503ServiceUnavailable)]
-    public static async Task<IResult> Get(IDocumentStore store, IOptions<HostSettings> settings, CancellationToken ct)
+    public static async Task<IResult> Get(IBackchannelStore store, IOptions<HostSettings> settings, CancellationToken ct)
     {
         var health = await Readiness.ReadAsync(store, settings.Value.Health.MaxViewLagOrDefault, ct);
         return TypedResults.Json(health, statusCode: health.Status == Readiness.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);

@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
@@ -12,7 +13,7 @@ namespace Backchannel.Host.Operations;
 /// session's locks when the session ends, so a killed node never leaves a stale mark, unlike a row that would have to
 /// expire.
 /// </summary>
-public sealed class DaemonPresence(IDocumentStore store, ILogger<DaemonPresence> logger) : BackgroundService
+public sealed class DaemonPresence(IBackchannelStore store, ILogger<DaemonPresence> logger) : BackgroundService
 {
     /// <summary>How soon a node whose connection dropped (a database restart) takes the lock again.</summary>
     public static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);

@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Text.Json;
 using Backchannel.Host.Http;
 using Marten;
@@ -86,7 +87,7 @@ public static class Readiness
     }
 
     /// <summary>The readiness as an ASP.NET Core health check, carrying the whole report for the response.</summary>
-    internal sealed class ReadinessCheck(IDocumentStore store, IOptions<HostSettings> settings) : IHealthCheck
+    internal sealed class ReadinessCheck(IBackchannelStore store, IOptions<HostSettings> settings) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {

@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using Backchannel.Host;
@@ -109,11 +110,11 @@ public sealed class CliScriptingSpecs(AppFixture app) : AppSpec(app)
                      {
                          ["ConnectionStrings:Backchannel"] = AppFixture.ConnectionString,
                          ["Backchannel:Auth:SigningKey"] = AppFixture.SigningKey,
-                         ["Backchannel:Daemon"] = nameof(DaemonChoice.Off),
+                         ["Backchannel:Daemon"] = nameof(Backchannel.Projections.DaemonChoice.Off),
                          ["Backchannel:Schema"] = OwnSchema,
                      })))
         {
-            var store = own.Services.GetRequiredService<IDocumentStore>();
+            var store = own.Services.GetRequiredService<IBackchannelStore>();
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await store.Advanced.ResetAllData();
             await using var session = store.LightweightSession();

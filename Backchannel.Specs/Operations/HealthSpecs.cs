@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -42,14 +43,14 @@ public sealed class HealthSpecs : IAsyncLifetime
             {
                 ["ConnectionStrings:Backchannel"] = _relay.Through(AppFixture.ConnectionString),
                 ["Backchannel:Auth:SigningKey"] = AppFixture.SigningKey,
-                ["Backchannel:Daemon"] = nameof(DaemonChoice.Off),
+                ["Backchannel:Daemon"] = nameof(Backchannel.Projections.DaemonChoice.Off),
                 ["Backchannel:Schema"] = Schema,
                 ["Backchannel:Health:MaxViewLag"] = "2",
             });
             builder.WebHost.UseUrls("http://127.0.0.1:0");
         });
         await _node.StartAsync();
-        await _node.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
+        await _node.Services.GetRequiredService<IBackchannelStore>().Advanced.ResetAllData();
         var address = _node.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _http = new HttpClient { BaseAddress = new Uri(address) };
     }
@@ -71,7 +72,7 @@ public sealed class HealthSpecs : IAsyncLifetime
 
     private async Task Append(int events)
     {
-        await using var session = _node.Services.GetRequiredService<IDocumentStore>().LightweightSession();
+        await using var session = _node.Services.GetRequiredService<IBackchannelStore>().LightweightSession();
         for (var i = 0; i < events; i++)
             session.Events.Append($"h{Guid.NewGuid():N}"[..20], new Backchannel.Domain.People.UserFollowed($"health_{i}", "budi", DateTimeOffset.UtcNow));
         await session.SaveChangesAsync();
