@@ -65,7 +65,7 @@ public static class BackchannelHost
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(auth);
-                jwt.Events = new JwtBearerEvents { OnTokenValidated = TokenIssuer.RequireHandleSubject };
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = TokenIssuer.RequireHandleSubject, OnMessageReceived = PushTickets.Authenticate };
             });
         builder.Services.AddAuthorization();
 
@@ -75,10 +75,14 @@ public static class BackchannelHost
         builder.Services.AddHostedService<DemoSeeder>();
         builder.AddTelemetry();
         builder.Services.AddReadiness();
+        builder.Services.AddSingleton<PushTickets>();
+        var cors = builder.AddBackchannelCors();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Preflights are answered before a body is read or a token asked for.
+        if (cors) app.UseCors();
         app.UseBodyLimit(bodyLimit);
         app.UseAuthentication();
         app.UseAuthorization();

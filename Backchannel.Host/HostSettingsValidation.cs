@@ -20,6 +20,22 @@ public sealed record HostSettings
 
     /// <summary><c>Backchannel:Health</c>: when readiness says degraded.</summary>
     public HealthSettings Health { get; init; } = new();
+
+    /// <summary>The lifetime of <see cref="PushTicketLifetime"/> when it is not set.</summary>
+    public static readonly TimeSpan DefaultPushTicketLifetime = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Backchannel:PushTicketLifetime</c>: how long a push ticket stays valid (at most 5 minutes).</summary>
+    public TimeSpan? PushTicketLifetime { get; init; }
+
+    /// <summary><c>Backchannel:Cors</c>: the web origins allowed to call the API.</summary>
+    public CorsSettings Cors { get; init; } = new();
+}
+
+/// <summary>Section <c>Backchannel:Cors</c>.</summary>
+public sealed record CorsSettings
+{
+    /// <summary>Origins such as <c>https://app.example.com</c>; none by default.</summary>
+    public string[] Origins { get; init; } = [];
 }
 
 /// <summary>Section <c>Backchannel:Health</c> (docs/operations.md#health).</summary>
@@ -64,6 +80,15 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
 
         if (settings.Health?.MaxViewLag is { } lag and < 1)
             check.Fail($"{nameof(settings.Health)}:{nameof(HealthSettings.MaxViewLag)}", "must be at least 1", lag.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        if (settings.PushTicketLifetime is { } ticket)
+        {
+            check.Positive(nameof(settings.PushTicketLifetime), ticket);
+            if (ticket > TimeSpan.FromMinutes(5)) check.Fail(nameof(settings.PushTicketLifetime), "must be at most 00:05:00", ticket.ToString("c"));
+        }
+        foreach (var (origin, i) in (settings.Cors?.Origins ?? []).Select((o, i) => (o, i)))
+            if (!Operations.Cors.IsOrigin(origin))
+                check.Fail($"{nameof(settings.Cors)}:{nameof(CorsSettings.Origins)}:{i}", "must be an origin such as https://app.example.com (scheme and host, no path or wildcard)", $"'{origin}'");
 
         var cluster = settings.Cluster ?? new ClusterTimings();
         const string section = nameof(settings.Cluster);

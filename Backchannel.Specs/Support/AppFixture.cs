@@ -43,6 +43,7 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Backchannel__PushHeartbeat", "00:00:01");
         // The OpenTelemetry SDK as an operator's exporter would have it; the specs read it through Spans.
         Environment.SetEnvironmentVariable("Backchannel__Telemetry__Enabled", "true");
+        Environment.SetEnvironmentVariable("Backchannel__Cors__Origins__0", Push.BrowserPushSpecs.AppOrigin);
         Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services =>
         {
             services.AddSingleton<ILoggerProvider>(Logs);
