@@ -36,7 +36,6 @@ public sealed class BrowserPushSpecs(AppFixture app) : AppSpec(app)
         App.Logs.Clear();
         var ticket = await Ticket("budi");
         ticket.ExpiresInSeconds.ShouldBe(30);
-        await AsyncViewsCaughtUp();
 
         await using (var stream = PushStream.Wrap(await Open(ticket.Ticket)))
         {
