@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Backchannel.Host.Auth;
 using Backchannel.Host.Demo;
 using Backchannel.Host.Http;
+using Backchannel.Host.Operations;
 using Backchannel.Projections;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -27,7 +28,18 @@ public static class BackchannelHost
         var bodyLimit = builder.Configuration.GetValue(BodyLimit.Setting, BodyLimit.DefaultMaxBytes);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = bodyLimit);
         // The same registration an app makes; a host run without a connection string uses the local database.
-        builder.Services.AddBackchannel(builder.Configuration, store => store.ConnectionString ??= LocalConnectionString);
+        var daemon = DaemonChoice.Solo;
+        builder.Services.AddBackchannel(builder.Configuration, store =>
+        {
+            store.ConnectionString ??= LocalConnectionString;
+            daemon = store.Daemon;
+            // Marten's counter of appended events. Not its connection span (TrackConnections): the span of a session
+            // that Wolverine opens is never stopped, so every PostgreSQL statement under it would reach the collector
+            // without its parent. Left off, the statements are children of Wolverine's handling span.
+            if (Operations.Telemetry.Enabled(builder.Configuration)) store.Marten += opts => opts.OpenTelemetry.TrackEventCounters();
+        });
+        // What rebuild checks before it runs: any node that runs async views says so (DaemonPresence).
+        if (daemon != DaemonChoice.Off) builder.Services.AddHostedService<DaemonPresence>();
         builder.Services.AddHostSettingsValidation();
 
         builder.Host.UseWolverine(opts =>
@@ -53,7 +65,7 @@ public static class BackchannelHost
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = TokenIssuer.ValidationParameters(auth);
-                jwt.Events = new JwtBearerEvents { OnTokenValidated = ErasedHandles.RequireLiveHandle };
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = ErasedHandles.RequireLiveHandle, OnMessageReceived = PushTickets.Authenticate };
             });
         builder.Services.AddAuthorization();
 
@@ -61,15 +73,23 @@ public static class BackchannelHost
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>().AddSchemaTransformer<UtcTimeSchema>());
         builder.Services.AddHostedService<DemoSeeder>();
+        builder.AddTelemetry();
+        builder.Services.AddReadiness();
+        builder.Services.AddSingleton<PushTickets>();
+        var cors = builder.AddBackchannelCors();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Preflights are answered before a body is read or a token asked for.
+        if (cors) app.UseCors();
         app.UseBodyLimit(bodyLimit);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseNullBodyGuard();
         app.MapOpenApi();
+        app.MapTelemetry();
+        app.MapReadiness();
         app.MapWolverineEndpoints(http =>
         {
             http.RequireAuthorizeOnAll();

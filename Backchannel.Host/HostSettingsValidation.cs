@@ -17,6 +17,38 @@ public sealed record HostSettings
 
     /// <summary><c>Backchannel:Cluster</c>, Wolverine's node timings, each left at Wolverine's default when absent.</summary>
     public ClusterTimings Cluster { get; init; } = new();
+
+    /// <summary><c>Backchannel:Health</c>: when readiness says degraded.</summary>
+    public HealthSettings Health { get; init; } = new();
+
+    /// <summary>The lifetime of <see cref="PushTicketLifetime"/> when it is not set.</summary>
+    public static readonly TimeSpan DefaultPushTicketLifetime = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Backchannel:PushTicketLifetime</c>: how long a push ticket stays valid (at most 5 minutes).</summary>
+    public TimeSpan? PushTicketLifetime { get; init; }
+
+    /// <summary><c>Backchannel:Cors</c>: the web origins allowed to call the API.</summary>
+    public CorsSettings Cors { get; init; } = new();
+}
+
+/// <summary>Section <c>Backchannel:Cors</c>.</summary>
+public sealed record CorsSettings
+{
+    /// <summary>Origins such as <c>https://app.example.com</c>; none by default.</summary>
+    public string[] Origins { get; init; } = [];
+}
+
+/// <summary>Section <c>Backchannel:Health</c> (docs/operations.md#health).</summary>
+public sealed record HealthSettings
+{
+    /// <summary>The lag of <see cref="MaxViewLag"/> when it is not set.</summary>
+    public const long DefaultMaxViewLag = 1000;
+
+    /// <summary>How many events an async view may trail the high-water mark before readiness says degraded.</summary>
+    public long? MaxViewLag { get; init; }
+
+    /// <summary><see cref="MaxViewLag"/>, or its default.</summary>
+    public long MaxViewLagOrDefault => MaxViewLag ?? DefaultMaxViewLag;
 }
 
 /// <summary>The timings of section <c>Backchannel:Cluster</c> (<see cref="ClusterSettings"/> applies them).</summary>
@@ -45,6 +77,18 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
         // The largest valid body (docs/api.md) must fit, or every large valid request would be a 413.
         if (settings.MaxRequestBodyBytes is { } bodyBytes and < 32 * 1024)
             check.Fail(nameof(settings.MaxRequestBodyBytes), "must be at least 32768, above the largest valid body", bodyBytes.ToString());
+
+        if (settings.Health?.MaxViewLag is { } lag and < 1)
+            check.Fail($"{nameof(settings.Health)}:{nameof(HealthSettings.MaxViewLag)}", "must be at least 1", lag.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        if (settings.PushTicketLifetime is { } ticket)
+        {
+            check.Positive(nameof(settings.PushTicketLifetime), ticket);
+            if (ticket > TimeSpan.FromMinutes(5)) check.Fail(nameof(settings.PushTicketLifetime), "must be at most 00:05:00", ticket.ToString("c"));
+        }
+        foreach (var (origin, i) in (settings.Cors?.Origins ?? []).Select((o, i) => (o, i)))
+            if (!Operations.Cors.IsOrigin(origin))
+                check.Fail($"{nameof(settings.Cors)}:{nameof(CorsSettings.Origins)}:{i}", "must be an origin such as https://app.example.com (scheme and host, no path or wildcard)", $"'{origin}'");
 
         var cluster = settings.Cluster ?? new ClusterTimings();
         const string section = nameof(settings.Cluster);

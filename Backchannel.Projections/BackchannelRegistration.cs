@@ -161,6 +161,7 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
     {
         options.Discovery.IncludeAssembly(typeof(BackchannelSettings).Assembly);
         options.Policies.Add<CommandValidationPolicy>();
+        options.Policies.Add<CommandTelemetryPolicy>();
         options.UseBackchannelStoreFor(typeof(BackchannelSettings).Assembly);
         options.UseBackchannelStoreFor(typeof(BackchannelRegistration).Assembly);
     }

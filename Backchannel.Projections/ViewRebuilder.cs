@@ -51,8 +51,30 @@ public static class ViewRebuilder
             [typeof(FeedItem), typeof(ConversationAudience), typeof(RoomAudience)]),
     ];
 
-    /// <summary>One line of progress: a view started or finished, with its document count.</summary>
-    public sealed record Progress(string View, string Stage, int Documents, TimeSpan Elapsed);
+    /// <summary>
+    /// One report of progress: a view <c>rebuilding</c> (started), <c>progress</c> (every
+    /// <see cref="ProgressInterval"/> while it runs) or <c>rebuilt</c> (with its document count).
+    /// </summary>
+    /// <param name="View">The view's name.</param>
+    /// <param name="Stage"><c>rebuilding</c>, <c>progress</c> or <c>rebuilt</c>.</param>
+    /// <param name="Documents">The documents the view holds once rebuilt; 0 before.</param>
+    /// <param name="Elapsed">Since the view started.</param>
+    /// <param name="Position">How far through the events the view's rebuild has gone (its sequence).</param>
+    /// <param name="Total">The last event's sequence when the rebuild began: the position at which the view is done.</param>
+    public sealed record Progress(string View, string Stage, int Documents, TimeSpan Elapsed, long Position = 0, long Total = 0);
+
+    /// <summary>How often a running view reports its position.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The view named <paramref name="name"/>, or null.</summary>
+    public static View? Named(string name) => All.FirstOrDefault(v => v.Name == name);
+
+    /// <summary>The last event's sequence: what every view has to replay.</summary>
+    public static async Task<long> LastEventAsync(this IDocumentStore store, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Select(e => e.Sequence).FirstOrDefaultAsync(ct);
+    }
 
     /// <summary>Rebuilds one view by name (<paramref name="view"/>), or every view when it is null, reporting each as it goes.</summary>
     /// <param name="store">The store whose events are replayed.</param>
@@ -66,6 +88,7 @@ public static class ViewRebuilder
         var views = All.Where(v => view is null || v.Name == view).ToList();
         if (views.Count == 0)
             throw new ArgumentException($"Unknown view '{view}'. Views: {string.Join(", ", All.Select(v => v.Name))}.", nameof(view));
+        var total = await store.LastEventAsync(ct);
         using var daemon = await store.BuildProjectionDaemonAsync();
         // Views are rebuilt side by side: each reads the events on its own, and much of a rebuild's time is waiting on
         // the database, not computing (measured in docs/benchmarks.md#rebuild).
@@ -76,17 +99,50 @@ public static class ViewRebuilder
             try
             {
                 var clock = Stopwatch.StartNew();
-                progress.Report(new Progress(v.Name, "rebuilding", 0, TimeSpan.Zero));
+                progress.Report(new Progress(v.Name, "rebuilding", 0, TimeSpan.Zero, 0, total));
                 foreach (var owned in v.Owns ?? []) await store.Advanced.Clean.DeleteDocumentsByTypeAsync(owned, ct);
-                await daemon.RebuildProjectionAsync(v.ProjectionName, TimeSpan.FromMinutes(10), ct);
+                using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var watching = WatchAsync(store, v, total, clock, progress, done.Token);
+                try
+                {
+                    await daemon.RebuildProjectionAsync(v.ProjectionName, TimeSpan.FromMinutes(10), ct);
+                }
+                finally
+                {
+                    await done.CancelAsync();
+                    await watching;
+                }
                 await using var session = store.QuerySession();
-                progress.Report(new Progress(v.Name, "rebuilt", await v.Count(session, ct), clock.Elapsed));
+                progress.Report(new Progress(v.Name, "rebuilt", await v.Count(session, ct), clock.Elapsed, total, total));
             }
             finally
             {
                 gate.Release();
             }
         }));
+    }
+
+    /// <summary>Reports the view's position from its progression row until <paramref name="ct"/> says it is done.</summary>
+    private static async Task WatchAsync(IDocumentStore store, View view, long total, Stopwatch clock, IProgress<Progress> progress, CancellationToken ct)
+    {
+        var shard = new JasperFx.Events.Projections.ShardName(view.ProjectionName);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(ProgressInterval, ct);
+                var position = await store.Advanced.ProjectionProgressFor(shard, token: ct);
+                progress.Report(new Progress(view.Name, "progress", 0, clock.Elapsed, Math.Min(position, total), total));
+            }
+            catch (Exception) when (ct.IsCancellationRequested)
+            {
+                // The view is rebuilt (or the rebuild cancelled): its last report is the caller's.
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                // A report missed is no reason to fail a rebuild: the next one comes a period later.
+            }
+        }
     }
 }
 

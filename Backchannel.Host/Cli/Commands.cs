@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Backchannel.Domain.Common;
 using Backchannel.Host.Auth;
+using Backchannel.Host.Operations;
 using Backchannel.Projections;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Privacy;
@@ -23,12 +24,14 @@ public sealed class TokenCommand : JasperFxAsyncCommand<TokenInput>
 {
     public override Task<bool> Execute(TokenInput input)
     {
+        CliOutput.CommandStarted();
         if (!Rules.IsHandle(input.UserId))
             return Refuse($"Not a handle: {JsonSerializer.Serialize(input.UserId)}. A handle has 2 to 32 characters a-z, 0-9 or _.");
         using var host = input.BuildHost();
         if (!TokenIssuer.HasUsableKey(host.Services.GetRequiredService<AuthSettings>()))
             return Refuse($"No signing key: set {AuthSettings.Section}:SigningKey (at least 32 bytes of UTF-8) for this environment.");
-        Console.WriteLine(host.Services.GetRequiredService<TokenIssuer>().Mint(input.UserId, input.OperatorFlag));
+        CliOutput.Out.WriteLine(host.Services.GetRequiredService<TokenIssuer>().Mint(input.UserId, input.OperatorFlag));
+        CliOutput.Out.Flush();
         return Task.FromResult(true);
     }
 
@@ -53,6 +56,7 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
 {
     public override async Task<bool> Execute(AuditExportInput input)
     {
+        CliOutput.CommandStarted();
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IBackchannelStore>();
         await using var session = store.QuerySession();
@@ -66,20 +70,42 @@ public sealed class RebuildInput : NetCoreInput
 {
     [Description("One view to rebuild (see ViewRebuilder.All: conversations, threads, rooms, questions, events, audit, room-audit, push, and the state snapshots); all when omitted")]
     public string? ViewFlag { get; set; }
+
+    [Description("Rebuild even while a node's daemon runs on this database and schema (it would race the rebuild)")]
+    public bool ForceFlag { get; set; }
 }
 
 [Description("Rebuilds the views from the events alone, with progress", Name = "rebuild")]
 public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
 {
+    /// <summary>The exit code of an unknown view name.</summary>
+    public const int UnknownView = 2;
+
+    /// <summary>The exit code of a rebuild refused because a daemon runs.</summary>
+    public const int DaemonRunning = 3;
+
     public override async Task<bool> Execute(RebuildInput input)
     {
+        CliOutput.CommandStarted();
+        if (input.ViewFlag is { } name && ViewRebuilder.Named(name) is null)
+            return Refuse(UnknownView, $"Unknown view '{name}'. Views: {string.Join(", ", ViewRebuilder.All.Select(v => v.Name))}.");
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IBackchannelStore>();
-        await store.RebuildAsync(input.ViewFlag, new SynchronousProgress<ViewRebuilder.Progress>(p =>
-            Console.WriteLine(p.Stage == "rebuilding"
-                ? $"{p.View}: rebuilding..."
-                : $"{p.View}: rebuilt, {p.Documents} documents in {p.Elapsed.TotalSeconds:F1}s")));
+        if (!input.ForceFlag && await DaemonPresence.IsRunningAsync(store))
+            return Refuse(DaemonRunning,
+                $"A node's daemon is running on this database (schema {store.Options.DatabaseSchemaName}) and would race the rebuild: " +
+                $"stop it (or set {BackchannelSettings.Section}:Daemon=Off on every node) and retry, or pass --force.");
+        var view = new RebuildProgressView(CliOutput.Out, CliOutput.IsTerminal, input.ViewFlag is null ? ViewRebuilder.All.Count : 1);
+        await store.RebuildAsync(input.ViewFlag, new SynchronousProgress<ViewRebuilder.Progress>(view.Report));
+        view.Finish();
         return true;
+    }
+
+    private static bool Refuse(int exitCode, string message)
+    {
+        Console.Error.WriteLine(message);
+        CliOutput.ExitCode = exitCode;
+        return false;
     }
 }
 

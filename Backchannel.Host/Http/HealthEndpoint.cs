@@ -1,5 +1,7 @@
 using Backchannel.Domain.Common;
+using Backchannel.Host.Operations;
 using Marten;
+using Microsoft.Extensions.Options;
 using Wolverine.Http;
 
 namespace Backchannel.Host.Http;
@@ -7,29 +9,22 @@ namespace Backchannel.Host.Http;
 /// <summary>Whether the database answers, how far the event store has gone, and how far each async view has followed.</summary>
 public static class HealthEndpoint
 {
+    /// <summary>
+    /// <c>healthy</c>, <c>degraded</c> (an async view is more than <c>Backchannel:Health:MaxViewLag</c> events behind)
+    /// or <c>unhealthy</c> (the database does not answer; 503), with every async view, caught up or not.
+    /// </summary>
     public sealed record Health(string Status, string Database, long HighWaterMark, IReadOnlyList<ViewProgress> Projections);
 
     public sealed record ViewProgress(string Name, long Sequence, long Behind);
 
+    /// <summary>The readiness report as JSON: the same as <c>/health/ready</c>, kept for clients of the first version.</summary>
     [WolverineGet("/health", OperationId = "health")]
     [Microsoft.AspNetCore.Authorization.AllowAnonymous]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status200OK)]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status503ServiceUnavailable)]
-    public static async Task<IResult> Get(IBackchannelStore store, CancellationToken ct)
+    public static async Task<IResult> Get(IBackchannelStore store, IOptions<HostSettings> settings, CancellationToken ct)
     {
-        try
-        {
-            var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
-            var progress = await store.Advanced.AllProjectionProgress(token: ct);
-            var highWater = progress.FirstOrDefault(p => p.ShardName == "HighWaterMark")?.Sequence ?? statistics.EventSequenceNumber;
-            var views = progress.Where(p => p.ShardName != "HighWaterMark")
-                .Select(p => new ViewProgress(p.ShardName, p.Sequence, Math.Max(0, highWater - p.Sequence)))
-                .ToList();
-            return TypedResults.Ok(new Health("healthy", "reachable", highWater, views));
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
-        {
-            return TypedResults.Json(new Health("unhealthy", e.Message, 0, []), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
+        var health = await Readiness.ReadAsync(store, settings.Value.Health.MaxViewLagOrDefault, ct);
+        return TypedResults.Json(health, statusCode: health.Status == Readiness.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
 }

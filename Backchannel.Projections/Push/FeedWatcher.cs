@@ -165,8 +165,13 @@ public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings set
                 return progress;
             }
 
+            using var span = BackchannelTelemetry.Source.StartActivity(BackchannelTelemetry.PushHandOutSpan);
+            span?.SetTag("backchannel.push.listeners", users.Length);
             var (items, through) = await ReadNewAsync(users, after, progress, ct);
+            span?.SetTag("backchannel.push.items", items.Count);
             Interlocked.Increment(ref _advances);
+            var now = DateTimeOffset.UtcNow;
+            foreach (var item in items) BackchannelTelemetry.PushDelivered(now - item.At);
             lock (_lock)
             {
                 foreach (var item in items)

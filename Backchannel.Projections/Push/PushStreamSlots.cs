@@ -61,6 +61,7 @@ public sealed class PushStreamSlots(BackchannelSettings settings)
             _byUser[userId] = held + 1;
             _open++;
         }
+        BackchannelTelemetry.PushStreamChanged(+1);
         refusal = default;
         return new Slot(this, userId);
     }
@@ -75,6 +76,7 @@ public sealed class PushStreamSlots(BackchannelSettings settings)
             freed = _freed;
             _freed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+        BackchannelTelemetry.PushStreamChanged(-1);
         freed.TrySetResult();
     }
 

@@ -5,6 +5,7 @@ using JasperFx.CommandLine;
 using Marten.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
 using Shouldly;
 
 namespace Backchannel.Specs.Support;
@@ -22,6 +23,9 @@ public sealed class AppFixture : IAsyncLifetime
     /// <summary>Everything the host logs, through the host's own logging configuration.</summary>
     public LogCapture Logs { get; } = new();
 
+    /// <summary>The spans of the traces a spec watches (<see cref="SpanRecorder.Watch"/>).</summary>
+    public SpanRecorder Spans { get; } = new();
+
     /// <summary>The host's clock: the system's unless a spec sets it (released before each spec).</summary>
     public SpecClock Clock { get; } = new();
 
@@ -37,10 +41,14 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT", "Development");
         // A quiet push stream's heartbeat within a spec's patience.
         Environment.SetEnvironmentVariable("Backchannel__PushHeartbeat", "00:00:01");
+        // The OpenTelemetry SDK as an operator's exporter would have it; the specs read it through Spans.
+        Environment.SetEnvironmentVariable("Backchannel__Telemetry__Enabled", "true");
+        Environment.SetEnvironmentVariable("Backchannel__Cors__Origins__0", Push.BrowserPushSpecs.AppOrigin);
         Host = await AlbaHost.For<Program>(web => web.ConfigureServices(services =>
         {
             services.AddSingleton<ILoggerProvider>(Logs);
             services.AddSingleton<TimeProvider>(Clock);
+            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(Spans));
         }));
         await Host.DocumentStore<IBackchannelStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
