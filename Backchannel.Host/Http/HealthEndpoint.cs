@@ -10,6 +10,7 @@ public static class HealthEndpoint
 
     public sealed record ViewProgress(string Name, long Sequence, long Behind);
 
+    /// <summary>Whether the database answers, the event store's high-water mark, and how far each async view follows it.</summary>
     [WolverineGet("/health", OperationId = "health")]
     [Microsoft.AspNetCore.Authorization.AllowAnonymous]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status200OK)]

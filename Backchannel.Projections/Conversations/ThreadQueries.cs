@@ -31,8 +31,8 @@ public sealed record ThreadMember(string UserId, string Status, string? ReadUpTo
 
 public static class ThreadQueries
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
+    public const int DefaultPageSize = Paging.DefaultLimit;
+    public const int MaxPageSize = Paging.MaxLimit;
 
     /// <summary>
     /// The newest <paramref name="limit"/> messages before sequence <paramref name="before"/> (all when null) that the

@@ -111,8 +111,8 @@ public static class RoomQueries
             questions.Where(q => q.AskedBy == viewer).OrderBy(q => q.AskedAt).Select(q => Item(q, viewer, upvotes)).ToList());
     }
 
-    public const int DefaultModerationPageSize = 50;
-    public const int MaxModerationPageSize = 200;
+    public const int DefaultModerationPageSize = Paging.DefaultLimit;
+    public const int MaxModerationPageSize = Paging.MaxLimit;
 
     /// <summary>
     /// The moderation view, for the room's moderators and speakers only (403 for anyone else): the first
