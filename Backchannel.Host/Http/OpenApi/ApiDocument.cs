@@ -85,9 +85,14 @@ internal sealed class ApiDocument : IOpenApiDocumentTransformer
                 Description = "On a 429 or a 503: the same as the `Retry-After` header.",
             },
         },
-        Examples = [JsonNode.Parse("""
-            {"type":"https://backchannel.dev/problems/invalid_input","title":"Invalid input","status":400,"code":"invalid_input","errors":{"text":["'text' must not be empty."]}}
-            """)!],
+        Examples = [new JsonObject
+        {
+            ["type"] = ProblemMapping.InvalidInputType,
+            ["title"] = "Invalid input",
+            ["status"] = 400,
+            ["code"] = ProblemMapping.InvalidInput,
+            ["errors"] = new JsonObject { ["text"] = new JsonArray("'text' must not be empty.") },
+        }],
     };
 }
 

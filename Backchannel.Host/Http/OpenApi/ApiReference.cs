@@ -3,7 +3,7 @@ using Scalar.AspNetCore;
 namespace Backchannel.Host.Http;
 
 /// <summary>The browsable API reference (Scalar) at <see cref="Path"/>, reading the served OpenAPI document; anonymous, like the document.</summary>
-internal static class ApiReference
+public static class ApiReference
 {
     public const string Path = "/api-reference";
 

@@ -64,7 +64,7 @@ internal sealed partial class OpenApiConventions : IOpenApiOperationTransformer
     }
 
     /// <summary>
-    /// The XML doc's first sentence is the summary and the whole of it the description. Both are placeholders when the
+    /// The XML doc's first clause is the summary and the whole of it the description. Both are placeholders when the
     /// endpoint has no doc, which the spec of the document refuses.
     /// </summary>
     private static void Describe(OpenApiOperation operation)
@@ -72,8 +72,9 @@ internal sealed partial class OpenApiConventions : IOpenApiOperationTransformer
         var doc = operation.Summary is { Length: > 0 } s && !Placeholder().IsMatch(s) ? s : null;
         if (doc is null) return;
         var text = Regex.Replace(doc, @"\s*\n\s*", " ").Trim();
-        var end = text.IndexOf(". ", StringComparison.Ordinal);
-        operation.Summary = end > 0 ? text[..(end + 1)] : text;
+        // The summary is what a list of operations shows: the doc's first clause.
+        var end = text.IndexOfAny(['.', ':', ';']);
+        operation.Summary = end > 0 ? text[..end] : text;
         if (operation.Description is null || Placeholder().IsMatch(operation.Description)) operation.Description = text;
     }
 
