@@ -59,7 +59,9 @@ internal sealed partial class OpenApiConventions : IOpenApiOperationTransformer
             if (status == "404" && hasId) Problem(operation, context, status, "Not found, or not visible to the caller");
             else operation.Responses.Remove(status);
         }
-        Problem(operation, context, "503", "The database is out of reach; nothing was saved. Retry after `Retry-After` seconds", retry: true);
+        // Every route but the development one reads or writes the database.
+        if (!route.StartsWith("/dev/", StringComparison.Ordinal))
+            Problem(operation, context, "503", "The database is out of reach; nothing was saved. Retry after `Retry-After` seconds", retry: true);
         return Task.CompletedTask;
     }
 
@@ -71,10 +73,8 @@ internal sealed partial class OpenApiConventions : IOpenApiOperationTransformer
     {
         var doc = operation.Summary is { Length: > 0 } s && !Placeholder().IsMatch(s) ? s : null;
         if (doc is null) return;
-        var text = Regex.Replace(doc, @"\s*\n\s*", " ").Trim();
-        // The summary is what a list of operations shows: the doc's first clause.
-        var end = text.IndexOfAny(['.', ':', ';']);
-        operation.Summary = end > 0 ? text[..end] : text;
+        var text = System.Net.WebUtility.HtmlDecode(Regex.Replace(doc, @"\s*\n\s*", " ").Trim());
+        operation.Summary = FirstClause(text);
         if (operation.Description is null || Placeholder().IsMatch(operation.Description)) operation.Description = text;
     }
 
@@ -90,6 +90,18 @@ internal sealed partial class OpenApiConventions : IOpenApiOperationTransformer
         }
     }
 
+    /// <summary>What a list of operations shows: the text up to its first '.', ':' or ';' outside code.</summary>
+    private static string FirstClause(string text)
+    {
+        var inCode = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '`') inCode = !inCode;
+            else if (!inCode && text[i] is '.' or ':' or ';' && i > 0) return text[..i];
+        }
+        return text;
+    }
+
     private static void Problem(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description, bool retry = false)
     {
         if (!operation.Responses!.TryGetValue(status, out var found) || found is not OpenApiResponse response)
@@ -98,10 +110,12 @@ internal sealed partial class OpenApiConventions : IOpenApiOperationTransformer
             operation.Responses[status] = response;
         }
         response.Description = description;
-        response.Content = new Dictionary<string, OpenApiMediaType>
-        {
-            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ApiDocument.ProblemSchema, context.Document) },
-        };
+        // An answer of a body of its own (the health report's 503) keeps it; any other is the one problem schema.
+        if (response.Content?.ContainsKey("application/json") != true)
+            response.Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ApiDocument.ProblemSchema, context.Document) },
+            };
         if (retry) Header(response, "Retry-After", "Seconds to wait before retrying.", JsonSchemaType.Integer);
     }
 
