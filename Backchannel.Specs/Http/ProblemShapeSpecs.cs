@@ -17,19 +17,17 @@ public sealed class ProblemShapeSpecs(AppFixture app) : AppSpec(app)
     {
         var result = await Host.Scenario(s =>
         {
-            if (json is null) s.ConfigureHttpContext(http => { http.Request.Method = method; http.Request.Path = url.Split('?')[0]; http.Request.QueryString = new(url.Contains('?') ? url[url.IndexOf('?')..] : ""); });
-            else
+            s.ConfigureHttpContext(http =>
             {
-                s.ConfigureHttpContext(http =>
-                {
-                    http.Request.Method = method;
-                    http.Request.Path = url;
-                    http.Request.ContentType = "application/json";
-                    var bytes = Encoding.UTF8.GetBytes(json);
-                    http.Request.Body = new MemoryStream(bytes);
-                    http.Request.ContentLength = bytes.Length;
-                });
-            }
+                var query = url.IndexOf('?');
+                http.Request.Method = method;
+                http.Request.Path = query < 0 ? url : url[..query];
+                http.Request.QueryString = new(query < 0 ? "" : url[query..]);
+                if (json is null) return;
+                http.Request.ContentType = "application/json";
+                http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(json));
+                http.Request.ContentLength = http.Request.Body.Length;
+            });
             if (authenticated) s.WithRequestHeader("Authorization", $"Bearer {App.TokenFor("ayu")}");
             s.StatusCodeShouldBe(status);
         });

@@ -12,10 +12,11 @@ namespace Backchannel.Host.Http;
 /// anonymous, and every status the host's middleware and the endpoint may answer, each refusal as ProblemDetails with
 /// the headers it carries (<c>Retry-After</c> on 429 and 503, <c>Location</c> on 201).
 /// </summary>
-internal sealed partial class OpenApiConventions : IOpenApiOperationTransformer
+internal sealed class OpenApiConventions : IOpenApiOperationTransformer
 {
-    [GeneratedRegex(@"^[A-Z]+_")]
-    private static partial Regex Placeholder();
+    /// <summary>Wolverine's name for an endpoint without a doc: the method, '_', then the route (<c>POST_conversations</c>).</summary>
+    private static bool IsPlaceholder(string? text) =>
+        text?.IndexOf('_') is > 0 and var cut && text[..cut].All(char.IsAsciiLetterUpper);
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
@@ -71,11 +72,11 @@ internal sealed partial class OpenApiConventions : IOpenApiOperationTransformer
     /// </summary>
     private static void Describe(OpenApiOperation operation)
     {
-        var doc = operation.Summary is { Length: > 0 } s && !Placeholder().IsMatch(s) ? s : null;
+        var doc = operation.Summary is { Length: > 0 } s && !IsPlaceholder(s) ? s : null;
         if (doc is null) return;
         var text = System.Net.WebUtility.HtmlDecode(Regex.Replace(doc, @"\s*\n\s*", " ").Trim());
         operation.Summary = FirstClause(text);
-        if (operation.Description is null || Placeholder().IsMatch(operation.Description)) operation.Description = text;
+        if (operation.Description is null || IsPlaceholder(operation.Description)) operation.Description = text;
     }
 
     /// <summary>The ids in a route are ids of <see cref="Rules"/>; an emoji is one reaction's length at most.</summary>
