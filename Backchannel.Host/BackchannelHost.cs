@@ -55,6 +55,9 @@ public static class BackchannelHost
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
             json.SerializerOptions.Converters.Add(new UtcTimeConverter());
+            // A number is a JSON number: the web default also reads "5" as 5, which the document would then have to
+            // type as integer-or-string, and generated clients as number | string.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
 
         var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
@@ -71,7 +74,11 @@ public static class BackchannelHost
 
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemMapping.Shape);
         builder.Services.AddExceptionHandler<ProblemMapping>();
-        builder.Services.AddOpenApi(openApi => openApi.AddOperationTransformer<OpenApiConventions>().AddSchemaTransformer<UtcTimeSchema>());
+        builder.Services.AddOpenApi(openApi => openApi
+            .AddOperationTransformer<OpenApiConventions>()
+            .AddSchemaTransformer<UtcTimeSchema>()
+            .AddSchemaTransformer<ValidatorLimits>()
+            .AddDocumentTransformer<ApiDocument>());
         builder.Services.AddHostedService<DemoSeeder>();
         builder.AddTelemetry();
         builder.Services.AddReadiness();
@@ -90,6 +97,7 @@ public static class BackchannelHost
         app.MapOpenApi();
         app.MapTelemetry();
         app.MapReadiness();
+        ApiReference.Map(app);
         app.MapWolverineEndpoints(http =>
         {
             http.RequireAuthorizeOnAll();

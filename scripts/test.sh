@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/postgres.sh || exit 1
 bash scripts/nuget-cache.sh || exit 1
+# The OpenAPI specs lint the served document and generate a client from it with these npm tools.
+bash scripts/openapi-tools.sh || exit 1
 
 results=$(mktemp -d)
 status=0

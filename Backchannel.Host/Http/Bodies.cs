@@ -1,32 +1,51 @@
+using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
+using Backchannel.Domain.Planning;
+using Backchannel.Domain.Requests;
+using Backchannel.Domain.Rooms;
+using Backchannel.Domain.Thanks;
 using Backchannel.Domain.Questions;
 
 namespace Backchannel.Host.Http;
 
 // The JSON bodies of the HTTP API. The caller's handle never comes from a body: it is the token's subject.
 
+[ValidatedAs(typeof(SetMessagePolicy))]
 public sealed record SetPolicyBody(MessagePolicy Policy);
-public sealed record RequestConversationBody(IReadOnlyList<string> To, string Text, string? RoomId);
+[ValidatedAs(typeof(RequestConversation))]
+public sealed record RequestConversationBody(IReadOnlyList<string> To, string Text, string? RoomId = null);
 /// <param name="Text">The message.</param>
 /// <param name="ReplyTo">The id of the message this one answers, if any.</param>
 /// <param name="MessageId">
 /// Optional, chosen by the client: sending the same id again (a retry after a timeout or a 503) stores the message once
 /// and answers 201 with the same id. Without it the server picks a new id, and a retry is a second message.
 /// </param>
-public sealed record SendMessageBody(string Text, string? ReplyTo, string? MessageId = null);
+[ValidatedAs(typeof(SendMessage))]
+public sealed record SendMessageBody(string Text, string? ReplyTo = null, string? MessageId = null);
+[ValidatedAs(typeof(EditMessage))]
 public sealed record EditMessageBody(string Text);
+[ValidatedAs(typeof(ReactToMessage))]
 public sealed record ReactionBody(string Emoji);
+[ValidatedAs(typeof(MarkRead))]
 public sealed record MarkReadBody(string UpToMessageId);
-public sealed record ReasonBody(string? Reason);
-public sealed record StartRoomBody(string Title, string? EventId);
+[ValidatedAs(typeof(ReportMessage))]
+public sealed record ReasonBody(string? Reason = null);
+[ValidatedAs(typeof(StartRoom))]
+public sealed record StartRoomBody(string Title, string? EventId = null);
 public sealed record UserBody(string UserId);
-public sealed record PromoteBody(string UserId, string? QuestionId);
+public sealed record PromoteBody(string UserId, string? QuestionId = null);
+[ValidatedAs(typeof(AskQuestion))]
 public sealed record AskQuestionBody(string Text, bool Anonymous);
+[ValidatedAs(typeof(AnswerQuestion))]
 public sealed record AnswerBody(string Text, AnswerVisibility Visibility);
-public sealed record ScheduleEventBody(string Title, DateTimeOffset StartsAt, IReadOnlyList<string>? CoHosts);
+[ValidatedAs(typeof(ScheduleEvent))]
+public sealed record ScheduleEventBody(string Title, DateTimeOffset StartsAt, IReadOnlyList<string>? CoHosts = null);
 public sealed record RescheduleBody(DateTimeOffset StartsAt);
-public sealed record SendThanksBody(string To, string? RoomId, string? EventId, string Text);
+[ValidatedAs(typeof(SendThanks))]
+public sealed record SendThanksBody(string To, string Text, string? RoomId = null, string? EventId = null);
+[ValidatedAs(typeof(RenameGroup))]
 public sealed record RenameGroupBody(string Title);
+[ValidatedAs(typeof(AddMembers))]
 public sealed record AddMembersBody(IReadOnlyList<string> UserIds);
 
 /// <summary>Sent with a success when the caller nears a rate limit: which one, and how many commands it still allows.</summary>

@@ -49,15 +49,8 @@ public static class BusResults
         {
             var seconds = (int)Math.Ceiling(throttle.RetryAfter.TotalSeconds);
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var problem = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
-                Detail = $"You reached the limit {throttle.Rule}; retry in {seconds} s. The attempt is recorded.",
-                Type = $"https://backchannel.dev/problems/{throttle.Rule}",
-            };
-            problem.Extensions["code"] = throttle.Rule;
-            problem.Extensions["retryAfterSeconds"] = seconds;
+            var problem = ProblemMapping.Retry(ProblemMapping.Problem(StatusCodes.Status429TooManyRequests, throttle.Rule, "Too many requests",
+                $"You reached the limit {throttle.Rule}; retry in {seconds} s. The attempt is recorded."), seconds);
             return TypedResults.Problem(problem).ExecuteAsync(http);
         }
     }

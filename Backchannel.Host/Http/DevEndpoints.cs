@@ -19,5 +19,6 @@ public static class DevEndpoints
                         ["userId"] = ["'userId' must be a handle of 2 to 32 characters a-z, 0-9 or _."],
                     }))
             .AllowAnonymous()
-            .WithName("mintDevToken");
+            .WithName("mintDevToken")
+            .WithSummary("Mints a bearer token for any handle, without a sign-in: only in the Development environment.");
 }

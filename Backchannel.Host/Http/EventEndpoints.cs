@@ -14,6 +14,7 @@ namespace Backchannel.Host.Http;
 /// <summary>Planning events with co-hosts, and thanking people for rooms and events.</summary>
 public static class EventEndpoints
 {
+    /// <summary>Schedules an event with optional co-hosts (people you follow who follow you): a planning conversation opens for its hosts.</summary>
     [WolverinePost("/events", OperationId = "scheduleEvent")]
     [ProducesResponseType<EventCreated>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
@@ -26,16 +27,19 @@ public static class EventEndpoints
             new EventCreated(planned.EventId, planned.PlanningConversationId, BusResults.WarningOf(planned.Throttle)));
     }
 
+    /// <summary>Adds a co-host to an event: the host only.</summary>
     [WolverinePost("/events/{id}/cohosts", OperationId = "addCoHost")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> AddCoHost(string id, UserBody body, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new AddCoHost(id, user.Handle(), body.UserId));
 
+    /// <summary>Removes a co-host from an event: the host only.</summary>
     [WolverineDelete("/events/{id}/cohosts/{userId}", OperationId = "removeCoHost")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> RemoveCoHost(string id, string userId, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new RemoveCoHost(id, user.Handle(), userId));
 
+    /// <summary>Moves an event to another time: the host or a co-host.</summary>
     [WolverinePost("/events/{id}/reschedule", OperationId = "rescheduleEvent")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Reschedule(string id, RescheduleBody body, ClaimsPrincipal user, IMessageBus bus) =>
@@ -52,6 +56,7 @@ public static class EventEndpoints
     public static Task<IReadOnlyList<UpcomingEvent>> Upcoming(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
         session.UpcomingEventsAsync(user.Handle(), clock.GetUtcNow(), ct: ct);
 
+    /// <summary>One event, as its hosts and followers see it.</summary>
     [WolverineGet("/events/{id}", OperationId = "event")]
     [ProducesResponseType<UpcomingEvent>(StatusCodes.Status200OK)]
     public static async Task<IResult> Event(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>

@@ -117,6 +117,9 @@ public sealed class FieldNames(IReadOnlySet<string> names)
         .Where(p => Nullable.GetUnderlyingType(p.PropertyType) is { } inner ? inner == typeof(DateTimeOffset) : p.PropertyType == typeof(DateTimeOffset))
         .Select(p => CamelCase(p.Name))];
 
+    /// <summary>The client's name for a command's field, when the request spells it otherwise; else the field itself.</summary>
+    public static string AliasOf(string field) => Aliases.GetValueOrDefault(field, field);
+
     /// <summary>Whether a body field of that name is a time (its 400 then says what a time must look like).</summary>
     public static bool IsTime(string field) => TimeFields.Contains(field);
 

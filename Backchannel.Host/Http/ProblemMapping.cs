@@ -32,31 +32,16 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
             .GroupBy(e => CamelCase(e.PropertyName))
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray())),
         BadHttpRequestException { InnerException: JsonException json } => Invalid(new() { [JsonField(json)] = [Unreadable(JsonField(json))] }),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge => new ProblemDetails
-        {
-            Status = StatusCodes.Status413PayloadTooLarge,
-            Title = "Request too large",
-            Detail = tooLarge.Message,
-            Type = $"{ProblemTypes}request_too_large",
-        },
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge =>
+            Problem(StatusCodes.Status413PayloadTooLarge, "request_too_large", "Request too large", tooLarge.Message),
         BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status400BadRequest => Invalid(new() { ["body"] = [Unreadable("body")] }),
-        BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request" },
+        BadHttpRequestException bad => Problem(bad.StatusCode, CodeOf(bad.StatusCode), "Bad request", null),
         JsonException json => Invalid(new() { [JsonField(json)] = [Unreadable(JsonField(json))] }),
         RuleViolation rule => Rule(rule),
-        _ when exception is ConcurrencyException || StreamCollisions.IsStreamCreatedConcurrently(exception) => new ProblemDetails
-        {
-            Status = StatusCodes.Status409Conflict,
-            Title = "Conflicting change",
-            Detail = "Someone changed this at the same moment; read it again and retry.",
-            Type = "https://backchannel.dev/problems/concurrent_change",
-        },
-        _ when DatabaseUnavailable(exception) => new ProblemDetails
-        {
-            Status = StatusCodes.Status503ServiceUnavailable,
-            Title = "Database unavailable",
-            Detail = "The database could not be reached or dropped the connection; nothing was saved. Retry shortly.",
-            Type = "https://backchannel.dev/problems/database_unavailable",
-        },
+        _ when exception is ConcurrencyException || StreamCollisions.IsStreamCreatedConcurrently(exception) =>
+            Problem(StatusCodes.Status409Conflict, "concurrent_change", "Conflicting change", "Someone changed this at the same moment; read it again and retry."),
+        _ when DatabaseUnavailable(exception) => Retry(Problem(StatusCodes.Status503ServiceUnavailable, "database_unavailable", "Database unavailable",
+            "The database could not be reached or dropped the connection; nothing was saved. Retry shortly."), RetryAfterSeconds),
         _ => null,
     };
 
@@ -93,19 +78,13 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
 
     private static ProblemDetails Rule(RuleViolation rule)
     {
-        var problem = new ProblemDetails
+        var status = rule.Kind switch
         {
-            Status = rule.Kind switch
-            {
-                ViolationKind.NotFound => StatusCodes.Status404NotFound,
-                ViolationKind.Forbidden => StatusCodes.Status403Forbidden,
-                _ => StatusCodes.Status409Conflict,
-            },
-            Title = rule.Code.Replace('_', ' '),
-            Detail = rule.Message,
-            Type = $"https://backchannel.dev/problems/{rule.Code}",
+            ViolationKind.NotFound => StatusCodes.Status404NotFound,
+            ViolationKind.Forbidden => StatusCodes.Status403Forbidden,
+            _ => StatusCodes.Status409Conflict,
         };
-        problem.Extensions["code"] = rule.Code;
+        var problem = Problem(status, rule.Code, rule.Code.Replace('_', ' '), rule.Message);
         if (rule.Field is not null) problem.Extensions["field"] = rule.Field;
         return problem;
     }
@@ -113,7 +92,41 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
     /// <summary>Where every problem type of Backchannel lives; the last segment is the problem's code.</summary>
     public const string ProblemTypes = "https://backchannel.dev/problems/";
 
-    public const string InvalidInputType = ProblemTypes + "invalid_input";
+    public const string InvalidInput = "invalid_input";
+
+    public const string InvalidInputType = ProblemTypes + InvalidInput;
+
+    /// <summary>The one way a problem is made: its type is <see cref="ProblemTypes"/> then its code, which it also carries as <c>code</c>.</summary>
+    public static ProblemDetails Problem(int status, string code, string title, string? detail)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = ProblemTypes + code };
+        problem.Extensions["code"] = code;
+        return problem;
+    }
+
+    /// <summary>Adds the <c>retryAfterSeconds</c> a 429 or a 503 carries beside its <c>Retry-After</c> header.</summary>
+    public static ProblemDetails Retry(ProblemDetails problem, int seconds)
+    {
+        problem.Extensions["retryAfterSeconds"] = seconds;
+        return problem;
+    }
+
+    /// <summary>The code of a problem the framework wrote (no route, no token, a wrong method or media type), by its status.</summary>
+    public static string CodeOf(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => InvalidInput,
+        StatusCodes.Status401Unauthorized => "unauthorized",
+        StatusCodes.Status403Forbidden => "forbidden",
+        StatusCodes.Status404NotFound => "not_found",
+        StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+        StatusCodes.Status406NotAcceptable => "not_acceptable",
+        StatusCodes.Status413PayloadTooLarge => "request_too_large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+        StatusCodes.Status429TooManyRequests => "too_many_requests",
+        StatusCodes.Status503ServiceUnavailable => "service_unavailable",
+        >= 500 => "internal_error",
+        _ => "bad_request",
+    };
 
     private static ValidationProblemDetails Invalid(Dictionary<string, string[]> errors) => new(errors)
     {
@@ -131,8 +144,28 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
     public static void Shape(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
+        problem.Status ??= context.HttpContext.Response.StatusCode;
         if (problem.Status == StatusCodes.Status400BadRequest) ShapeInvalidInput(context.HttpContext, problem);
+        ShapeCode(context.HttpContext, problem);
         RefusalLog.Write(context.HttpContext, problem);
+    }
+
+    /// <summary>
+    /// Every problem has a <c>code</c> and the type of that code under <see cref="ProblemTypes"/>, whoever wrote it:
+    /// one of ours keeps its code, one the framework wrote (an unknown route 404, a 401, a 405) gets the code of its
+    /// status. A 429 or 503 also carries its <c>Retry-After</c> as <c>retryAfterSeconds</c>.
+    /// </summary>
+    private static void ShapeCode(HttpContext http, ProblemDetails problem)
+    {
+        var code = problem.Extensions.TryGetValue("code", out var given) && given?.ToString() is { Length: > 0 } known ? known
+            : problem.Type?.StartsWith(ProblemTypes, StringComparison.Ordinal) == true ? problem.Type[ProblemTypes.Length..]
+            : CodeOf(problem.Status!.Value);
+        problem.Extensions["code"] = code;
+        problem.Type = ProblemTypes + code;
+        if (problem.Status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable
+            && !problem.Extensions.ContainsKey("retryAfterSeconds")
+            && int.TryParse(http.Response.Headers.RetryAfter.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            problem.Extensions["retryAfterSeconds"] = seconds;
     }
 
     private static void ShapeInvalidInput(HttpContext http, ProblemDetails problem)
@@ -154,6 +187,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
             errors[renamed] = [.. messages.Select(m => names.Rename(m, key, renamed))];
         }
         problem.Type = InvalidInputType;
+        problem.Extensions["code"] = InvalidInput;
         problem.Title = "Invalid input";
         problem.Detail = null;
         foreach (var parserDetail in (string[])["parameter", "lineNumber", "bytePositionInLine"]) problem.Extensions.Remove(parserDetail);

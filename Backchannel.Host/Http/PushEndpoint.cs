@@ -89,15 +89,7 @@ internal sealed class ServerSentEvents(string userId, long? after, PushFeed feed
                 "This server holds as many push streams as it may; retry shortly."),
         };
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        var problem = new ProblemDetails
-        {
-            Status = status,
-            Title = code.Replace('_', ' '),
-            Detail = detail,
-            Type = $"https://backchannel.dev/problems/{code}",
-        };
-        problem.Extensions["code"] = code;
-        problem.Extensions["retryAfterSeconds"] = RetryAfterSeconds;
+        var problem = ProblemMapping.Retry(ProblemMapping.Problem(status, code, code.Replace('_', ' '), detail), RetryAfterSeconds);
         return TypedResults.Problem(problem).ExecuteAsync(context);
     }
 

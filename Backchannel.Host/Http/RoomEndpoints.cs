@@ -13,6 +13,7 @@ namespace Backchannel.Host.Http;
 /// <summary>Rooms: presence, hands, the stage, and the room's views.</summary>
 public static class RoomEndpoints
 {
+    /// <summary>Starts a live room (from an event, by one of its hosts): you are its moderator. Over the rooms limit, 429.</summary>
     [WolverinePost("/rooms", OperationId = "startRoom")]
     [ProducesResponseType<RoomCreated>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
@@ -24,26 +25,32 @@ public static class RoomEndpoints
             new RoomCreated(opened.RoomId, opened.StageConversationId, BusResults.WarningOf(opened.Throttle)));
     }
 
+    /// <summary>Joins a live room as a listener.</summary>
     [WolverinePost("/rooms/{id}/join", OperationId = "joinRoom")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Join(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new JoinRoom(id, user.Handle()));
 
+    /// <summary>Leaves a room.</summary>
     [WolverinePost("/rooms/{id}/leave", OperationId = "leaveRoom")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Leave(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new LeaveRoom(id, user.Handle()));
 
+    /// <summary>Ends a room for everyone: moderators only.</summary>
     [WolverinePost("/rooms/{id}/end", OperationId = "endRoom")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> End(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new EndRoom(id, user.Handle()));
 
+    /// <summary>Raises your hand to ask to speak: listeners.</summary>
     [WolverinePost("/rooms/{id}/hand", OperationId = "raiseHand")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> RaiseHand(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new RaiseHand(id, user.Handle()));
 
+    /// <summary>Lowers your hand.</summary>
     [WolverineDelete("/rooms/{id}/hand", OperationId = "lowerHand")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> LowerHand(string id, ClaimsPrincipal user, IMessageBus bus) => bus.NoContent(new LowerHand(id, user.Handle()));
 
+    /// <summary>Brings a present listener onto the stage, optionally from their question (marked taken to the stage): moderators only.</summary>
     [WolverinePost("/rooms/{id}/stage", OperationId = "promoteToStage")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Promote(string id, PromoteBody body, ClaimsPrincipal user, IMessageBus bus) =>
@@ -55,6 +62,7 @@ public static class RoomEndpoints
     public static Task<IResult> MoveToAudience(string id, string userId, string? reason, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new MoveToAudience(id, user.Handle(), userId, reason));
 
+    /// <summary>Makes a speaker a moderator: moderators only.</summary>
     [WolverinePost("/rooms/{id}/moderators", OperationId = "makeModerator")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> MakeModerator(string id, UserBody body, ClaimsPrincipal user, IMessageBus bus) =>
@@ -101,12 +109,7 @@ public static class RoomEndpoints
         _ => ProblemMapping.Refused(RoomAccess.StageOnly()),
     };
 
-    private static int PageSize(int? limit)
-    {
-        if (limit is null) return RoomQueries.DefaultModerationPageSize;
-        if (limit is < 1 or > RoomQueries.MaxModerationPageSize) throw Invalid("limit", $"limit must be between 1 and {RoomQueries.MaxModerationPageSize}.");
-        return limit.Value;
-    }
+    private static int PageSize(int? limit) => Backchannel.Projections.Paging.Limit(limit);
 
     private static ModerationList QuestionList(string list) => list switch
     {

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Backchannel.Domain.Common;
 using Backchannel.Host.Auth;
+using Backchannel.Projections;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
 using Backchannel.Domain.Requests;
@@ -14,13 +15,22 @@ namespace Backchannel.Host.Http;
 /// <summary>The caller's views. Each is a query over projections; who may see what is decided in the query.</summary>
 public static class ViewEndpoints
 {
+    /// <summary>
+    /// Your accepted conversations, newest activity first: kind, members, the last message you may read, unread count,
+    /// muted, room and event links. A page of <c>?limit=</c> (50 unless told, at most 200); <c>next</c> is the cursor of
+    /// the page after it (<c>?after=</c>), null on the last.
+    /// </summary>
     [WolverineGet("/inbox", OperationId = "inbox")]
-    public static Task<IReadOnlyList<InboxItem>> Inbox(ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.InboxAsync(user.Handle(), ct: ct);
+    public static Task<Page<InboxItem>> Inbox(string? after, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        session.InboxPageAsync(user.Handle(), after, Paging.Limit(limit), ct);
 
+    /// <summary>
+    /// Requests waiting for you, newest first: sender, opening message, what you have in common. Paged like the inbox
+    /// (<c>?after=&amp;limit=</c>, <c>next</c>).
+    /// </summary>
     [WolverineGet("/inbox/requests", OperationId = "requestsInbox")]
-    public static Task<IReadOnlyList<RequestItem>> Requests(ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.RequestsAsync(user.Handle(), ct: ct);
+    public static Task<Page<RequestItem>> Requests(string? after, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
+        session.RequestsPageAsync(user.Handle(), after, Paging.Limit(limit), ct);
 
     /// <summary>Declines every request waiting for you; the senders are not told, as for one decline.</summary>
     [WolverinePost("/inbox/requests/decline-all", OperationId = "declineAllRequests")]
@@ -55,32 +65,40 @@ public static class ViewEndpoints
         return thread is null ? ProblemMapping.Refused(RuleViolation.NotFound("conversation_not_found", "No such conversation.")) : TypedResults.Ok(thread);
     }
 
-    /// <summary>Request decisions: your own (as requester or recipient), or, for an operator, anyone's.</summary>
+    /// <summary>
+    /// Request decisions, oldest first: your own (as requester or recipient), or, for an operator, anyone's. Paged
+    /// (<c>?after=&amp;limit=</c>, <c>next</c>).
+    /// </summary>
     [WolverineGet("/audit/requests", OperationId = "requestAudit")]
-    [ProducesResponseType<IReadOnlyList<RequestAuditEntry>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, HttpRequest request, ClaimsPrincipal user,
-        IQuerySession session, CancellationToken ct)
+    [ProducesResponseType<Page<RequestAuditEntry>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, string? after, int? limit, HttpRequest request,
+        ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
+        var size = Paging.Limit(limit);
         QueryValues.OptionalHandle(userId, "userId");
         (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
         if (!user.IsOperator() && userId is not null && userId != user.Handle())
             throw RuleViolation.Forbidden("operators_only", "Only an operator may read the audit of another user.", "userId");
-        return TypedResults.Ok(await session.RequestAuditAsync(user.Handle(), user.IsOperator(), userId, from, to, ct: ct));
+        return TypedResults.Ok(await session.RequestAuditPageAsync(user.Handle(), user.IsOperator(), userId, from, to, after, size, ct));
     }
 
-    /// <summary>Decisions on rooms, the stage, questions and events: operators only (they name anonymous askers).</summary>
+    /// <summary>
+    /// Decisions on rooms, the stage, questions and events, oldest first: operators only (they name anonymous askers).
+    /// Paged (<c>?after=&amp;limit=</c>, <c>next</c>).
+    /// </summary>
     [WolverineGet("/audit/rooms", OperationId = "roomAudit")]
-    [ProducesResponseType<IReadOnlyList<RoomAuditEntry>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<Page<RoomAuditEntry>>(StatusCodes.Status200OK)]
     public static async Task<IResult> RoomAudit(string? roomId, string? eventId, string? userId, DateTimeOffset? from, DateTimeOffset? to,
-        HttpRequest request, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+        string? after, int? limit, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
+        var size = Paging.Limit(limit);
         QueryValues.OptionalId(roomId, "roomId");
         QueryValues.OptionalId(eventId, "eventId");
         QueryValues.OptionalHandle(userId, "userId");
         (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
         if (!user.IsOperator())
             throw RuleViolation.Forbidden("operators_only", "Only an operator may read the audit of rooms and events.");
-        return TypedResults.Ok(await session.RoomAuditAsync(roomId, eventId, userId, from, to, ct: ct));
+        return TypedResults.Ok(await session.RoomAuditPageAsync(roomId, eventId, userId, from, to, after, size, ct));
     }
 
     private static void Require(bool condition, string field, string message)

@@ -6,8 +6,10 @@ namespace Backchannel.Projections.Audit;
 /// <summary>Reading the audit of request decisions: by viewer, user and time range, or all of it for export.</summary>
 public static class AuditQueries
 {
-    /// <summary>How many entries one read returns unless the caller asks for fewer or more.</summary>
+    /// <summary>The entries of <see cref="RequestAuditAsync"/> and <see cref="RoomAuditQueries.RoomAuditAsync"/> unless told.</summary>
     public const int DefaultLimit = 500;
+
+    private const string List = "requestAudit";
 
     /// <summary>
     /// Entries the viewer may read (an operator: all), about <paramref name="userId"/> when given (as requester or
@@ -16,6 +18,12 @@ public static class AuditQueries
     /// <remarks>A viewer who is not an operator reads each entry as <see cref="RequestAuditEntry.SeenBy"/> shapes it.</remarks>
     public static async Task<IReadOnlyList<RequestAuditEntry>> RequestAuditAsync(this IQuerySession session, string viewer,
         bool isOperator, string? userId, DateTimeOffset? from, DateTimeOffset? to, int limit = DefaultLimit,
+        CancellationToken ct = default) =>
+        (await session.RequestAuditPageAsync(viewer, isOperator, userId, from, to, null, limit, ct)).Items;
+
+    /// <summary>A page of <see cref="RequestAuditAsync"/> after <paramref name="after"/> (a cursor of an earlier page, or null for the first).</summary>
+    public static async Task<Page<RequestAuditEntry>> RequestAuditPageAsync(this IQuerySession session, string viewer,
+        bool isOperator, string? userId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit = Paging.DefaultLimit,
         CancellationToken ct = default)
     {
         var query = session.Query<RequestAuditEntry>().AsQueryable();
@@ -24,8 +32,14 @@ public static class AuditQueries
         // Npgsql takes a timestamptz parameter only in UTC.
         if (from?.ToUniversalTime() is { } since) query = query.Where(e => e.At >= since);
         if (to?.ToUniversalTime() is { } until) query = query.Where(e => e.At < until);
-        var entries = await query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
-        return isOperator ? entries : entries.Select(e => e.SeenBy(viewer)).ToList();
+        if (after is not null)
+        {
+            var position = Paging.Sequence(List, after);
+            query = query.Where(e => e.Sequence > position);
+        }
+        var page = Paging.Of(await query.OrderBy(e => e.Sequence).Take(limit + 1).ToListAsync(ct), limit,
+            e => Paging.Cursor(List, e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return isOperator ? page : page with { Items = page.Items.Select(e => e.SeenBy(viewer)).ToList() };
     }
 
     /// <summary>Every entry, oldest first, streamed: the source of the JSON-lines export.</summary>
@@ -73,9 +87,16 @@ public static class AuditExport
 /// <summary>Reading the audit of rooms, the stage, questions and events (operators only: it names anonymous askers).</summary>
 public static class RoomAuditQueries
 {
+    private const string List = "roomAudit";
+
     /// <summary>Entries about a room, an event or a person (as actor or subject), in a time range, oldest first.</summary>
-    public static Task<IReadOnlyList<RoomAuditEntry>> RoomAuditAsync(this IQuerySession session, string? roomId, string? eventId,
-        string? userId, DateTimeOffset? from, DateTimeOffset? to, int limit = AuditQueries.DefaultLimit, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<RoomAuditEntry>> RoomAuditAsync(this IQuerySession session, string? roomId, string? eventId,
+        string? userId, DateTimeOffset? from, DateTimeOffset? to, int limit = AuditQueries.DefaultLimit, CancellationToken ct = default) =>
+        (await session.RoomAuditPageAsync(roomId, eventId, userId, from, to, null, limit, ct)).Items;
+
+    /// <summary>A page of <see cref="RoomAuditAsync"/> after <paramref name="after"/> (a cursor of an earlier page, or null for the first).</summary>
+    public static async Task<Page<RoomAuditEntry>> RoomAuditPageAsync(this IQuerySession session, string? roomId, string? eventId,
+        string? userId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit = Paging.DefaultLimit, CancellationToken ct = default)
     {
         var query = session.Query<RoomAuditEntry>().AsQueryable();
         if (roomId is not null) query = query.Where(e => e.RoomId == roomId);
@@ -84,6 +105,12 @@ public static class RoomAuditQueries
         // Npgsql takes a timestamptz parameter only in UTC.
         if (from?.ToUniversalTime() is { } since) query = query.Where(e => e.At >= since);
         if (to?.ToUniversalTime() is { } until) query = query.Where(e => e.At < until);
-        return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
+        if (after is not null)
+        {
+            var position = Paging.Sequence(List, after);
+            query = query.Where(e => e.Sequence > position);
+        }
+        return Paging.Of(await query.OrderBy(e => e.Sequence).Take(limit + 1).ToListAsync(ct), limit,
+            e => Paging.Cursor(List, e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

@@ -1,8 +1,10 @@
 using System.Linq.Expressions;
+using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Rooms;
 using Marten;
+using Marten.Linq.MatchesSql;
 
 namespace Backchannel.Projections.Conversations;
 
@@ -37,36 +39,57 @@ public sealed record MutualContext(IReadOnlyList<string> PeopleInCommon, RoomLin
 /// <summary>The inbox and the requests inbox of one user, newest activity first.</summary>
 public static class InboxQueries
 {
-    /// <summary>How many conversations one read returns unless the caller asks otherwise.</summary>
-    public const int DefaultLimit = 50;
+    /// <summary>The entries of <see cref="InboxAsync"/> and <see cref="RequestsAsync"/> unless told.</summary>
+    public const int DefaultLimit = Paging.DefaultLimit;
 
-    /// <summary>The inbox of <paramref name="userId"/>: the conversations they are active in, newest activity first, with unread counts.</summary>
+    private const string InboxList = "inbox";
+    private const string RequestsList = "requests";
+
+    /// <summary>The first <paramref name="limit"/> conversations of the user's inbox, newest activity first.</summary>
     public static async Task<IReadOnlyList<InboxItem>> InboxAsync(this IQuerySession session, string userId,
+        int limit = DefaultLimit, CancellationToken ct = default) =>
+        (await session.InboxPageAsync(userId, null, limit, ct)).Items;
+
+    /// <summary>
+    /// A page of the user's inbox, newest activity first (ties by id), after <paramref name="after"/> (a cursor of an
+    /// earlier page, or null for the first). A conversation with new activity moves to the front, where a walk already
+    /// past it does not see it again: the push stream tells of it.
+    /// </summary>
+    public static async Task<Page<InboxItem>> InboxPageAsync(this IQuerySession session, string userId, string? after,
         int limit = DefaultLimit, CancellationToken ct = default)
     {
-        var views = await session.NewestFirstAsync(c => c.InboxOf.Contains(userId), limit, ct);
+        var read = await session.NewestFirstAsync(c => c.InboxOf.Contains(userId), InboxList, after, limit, ct);
+        var page = Paging.Of(read, limit, v => Paging.Cursor(InboxList, Paging.Time(v.LastActivityAt), v.Id));
+        var views = page.Items;
         var unread = await session.UnreadCountsAsync(userId, views, ct);
         var me = (await session.LoadProfilesAsync([userId], ct))[userId];
         var links = await session.LinksAsync(views, ct);
-        return views.Select(v =>
+        return new Page<InboxItem>(views.Select(v =>
         {
             var member = v.MemberOf(userId)!;
             var others = v.Members.Where(m => m.UserId != userId && m.Status == MemberStatus.Active).Select(m => m.UserId).ToList();
             return new InboxItem(v.Id, v.Kind, v.Title, others, links.RoomOf(v), links.EventOf(v), member.PreviewSeenBy(v.LastMessage), v.LastActivityAt,
                 unread[v.Id], member.Muted, others.Where(me.HasBlocked).ToList());
-        }).ToList();
+        }).ToList(), page.Next);
     }
 
-    /// <summary>The requests inbox of <paramref name="userId"/>: the requests waiting for their decision, newest first.</summary>
+    /// <summary>The first <paramref name="limit"/> requests waiting for the user, newest activity first.</summary>
     public static async Task<IReadOnlyList<RequestItem>> RequestsAsync(this IQuerySession session, string userId,
+        int limit = DefaultLimit, CancellationToken ct = default) =>
+        (await session.RequestsPageAsync(userId, null, limit, ct)).Items;
+
+    /// <summary>A page of the requests waiting for the user, newest activity first (ties by id), after <paramref name="after"/>.</summary>
+    public static async Task<Page<RequestItem>> RequestsPageAsync(this IQuerySession session, string userId, string? after,
         int limit = DefaultLimit, CancellationToken ct = default)
     {
-        var views = await session.NewestFirstAsync(c => c.RequestsOf.Contains(userId), limit, ct);
+        var read = await session.NewestFirstAsync(c => c.RequestsOf.Contains(userId), RequestsList, after, limit, ct);
+        var page = Paging.Of(read, limit, v => Paging.Cursor(RequestsList, Paging.Time(v.LastActivityAt), v.Id));
+        var views = page.Items;
         var unread = await session.UnreadCountsAsync(userId, views, ct);
         var requesters = views.Select(v => v.MemberOf(userId)!.InvitedBy!).Distinct();
         var profiles = await session.LoadProfilesAsync([userId, .. requesters], ct);
         var links = await session.LinksAsync(views, ct);
-        return views.Select(v =>
+        return new Page<RequestItem>(views.Select(v =>
         {
             var member = v.MemberOf(userId)!;
             var from = member.InvitedBy!;
@@ -75,12 +98,27 @@ public static class InboxQueries
                 .Select(m => m.UserId).ToList();
             return new RequestItem(v.Id, v.Kind, from, member.PreviewSeenBy(v.OpeningMessage), unread[v.Id], others,
                 new MutualContext(inCommon, links.RoomOf(v), links.EventOf(v)), member.Since);
-        }).ToList();
+        }).ToList(), page.Next);
     }
 
+    // Ordered and compared in SQL on the same expressions, so the order of ties (by id, in the database's collation) and
+    // the cursor's comparison agree; the time is given as text and cast as the stored one is, rounding both alike.
+    private const string ActivityAt = "CAST(d.data ->> 'lastActivityAt' AS timestamptz)";
+
+    /// <summary>One more than <paramref name="limit"/> conversations after the cursor, so that a next page shows.</summary>
     private static Task<IReadOnlyList<ConversationView>> NewestFirstAsync(this IQuerySession session,
-        Expression<Func<ConversationView, bool>> filter, int limit, CancellationToken ct) =>
-        session.Query<ConversationView>().Where(filter).OrderByDescending(c => c.LastActivityAt).Take(limit).ToListAsync(ct);
+        Expression<Func<ConversationView, bool>> filter, string list, string? after, int limit, CancellationToken ct)
+    {
+        var query = session.Query<ConversationView>().Where(filter);
+        if (after is not null)
+        {
+            var position = Paging.Position(list, after, 2);
+            var at = Paging.Time(position[0]);
+            if (!Rules.IsId(position[1])) throw Paging.BadCursor();
+            query = query.Where(c => c.MatchesSql($"({ActivityAt}, d.id) < (CAST(? AS timestamptz), ?)", Paging.Time(at), position[1]));
+        }
+        return query.OrderBySql($"{ActivityAt} DESC, d.id DESC").Take(limit + 1).ToListAsync(ct);
+    }
 
     /// <summary>
     /// For each conversation, the messages of others after the user's read marker, not deleted; counted in one

@@ -33,9 +33,9 @@ public sealed record ThreadMember(string UserId, string Status, string? ReadUpTo
 public static class ThreadQueries
 {
     /// <summary>How many messages a page holds unless the caller asks otherwise.</summary>
-    public const int DefaultPageSize = 50;
+    public const int DefaultPageSize = Paging.DefaultLimit;
     /// <summary>The most messages one page may hold.</summary>
-    public const int MaxPageSize = 200;
+    public const int MaxPageSize = Paging.MaxLimit;
 
     /// <summary>
     /// The newest <paramref name="limit"/> messages before sequence <paramref name="before"/> (all when null) that the

@@ -137,9 +137,9 @@ public static class RoomQueries
     }
 
     /// <summary>How many questions or hands a moderation page holds unless the caller asks otherwise.</summary>
-    public const int DefaultModerationPageSize = 50;
+    public const int DefaultModerationPageSize = Paging.DefaultLimit;
     /// <summary>The most questions or hands one moderation page may hold.</summary>
-    public const int MaxModerationPageSize = 200;
+    public const int MaxModerationPageSize = Paging.MaxLimit;
 
     /// <summary>
     /// The moderation view, for the room's moderators and speakers only (none for anyone else): the first

@@ -35,7 +35,7 @@ public sealed class AbuseControlSpecs(AppFixture app) : AppSpec(app)
         (await As("late").Requests()).ShouldBeEmpty("a refused request reaches nobody");
 
         await AsyncViewsCaughtUp();
-        var audit = await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests");
+        var audit = await As("ayu").Items<RequestAuditEntry>("/audit/requests");
         audit.Single(e => e.Recipient == "late").ShouldSatisfyAllConditions(
             e => e.Decision.ShouldBe("suppressed"), e => e.Actor.ShouldBe(RequestAuditEntry.SystemActor),
             e => e.Rule.ShouldBe(RateLimitSettings.RequestsPerHourRule));
@@ -93,7 +93,7 @@ public sealed class AbuseControlSpecs(AppFixture app) : AppSpec(app)
         Code(refused).ShouldBe(RateLimitSettings.QuestionsPerMinuteRule);
         (await As("host").Moderation(room.RoomId)).Pending.Count.ShouldBe(Limits.QuestionsPerMinutePerRoom);
         await AsyncViewsCaughtUp();
-        (await As("ops", isOperator: true).Get<IReadOnlyList<RoomAuditEntry>>($"/audit/rooms?roomId={room.RoomId}"))
+        (await As("ops", isOperator: true).Items<RoomAuditEntry>($"/audit/rooms?roomId={room.RoomId}"))
             .Single(e => e.Action == "question_suppressed_by_rate_limit").Subject.ShouldBe("cici");
     }
 
@@ -109,7 +109,7 @@ public sealed class AbuseControlSpecs(AppFixture app) : AppSpec(app)
         (await As("budi").Requests()).ShouldBeEmpty();
         (await As("ayu").Thread(chats[0])).Members.Single(m => m.UserId == "budi").Status.ShouldBe("invited");
         await AsyncViewsCaughtUp();
-        (await As("budi").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).Count(e => e.Decision == "declined").ShouldBe(3);
+        (await As("budi").Items<RequestAuditEntry>("/audit/requests")).Count(e => e.Decision == "declined").ShouldBe(3);
         (await (await As("budi").Post("/inbox/requests/decline-all", status: 200)).ReadAsJsonAsync<Backchannel.Domain.Requests.RequestsCleared>())!
             .Declined.ShouldBe(0, "repeating it changes nothing");
     }
@@ -152,7 +152,7 @@ public sealed class AbuseControlSpecs(AppFixture app) : AppSpec(app)
         await Invite(group, ["budi"], 204);
 
         await AsyncViewsCaughtUp();
-        (await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests"))
+        (await As("ayu").Items<RequestAuditEntry>("/audit/requests"))
             .Where(e => e.Rule == RateLimitSettings.RequestsPerHourRule).Select(e => e.Recipient)
             .ShouldBe(["wave3_1", "wave3_2", "wave3_3", "wave3_4", "wave3_5"], "the first refusal is recorded, for the requester");
     }
@@ -170,7 +170,7 @@ public sealed class AbuseControlSpecs(AppFixture app) : AppSpec(app)
                 .ShouldBe(2, "one refusal recorded, one entry per whom it named");
         }
         await AsyncViewsCaughtUp();
-        (await As("budi").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).ShouldBeEmpty("budi was never contacted");
-        (await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).Count(e => e.Decision == "suppressed").ShouldBe(2);
+        (await As("budi").Items<RequestAuditEntry>("/audit/requests")).ShouldBeEmpty("budi was never contacted");
+        (await As("ayu").Items<RequestAuditEntry>("/audit/requests")).Count(e => e.Decision == "suppressed").ShouldBe(2);
     }
 }

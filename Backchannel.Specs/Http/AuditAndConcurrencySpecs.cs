@@ -7,7 +7,7 @@ namespace Backchannel.Specs.Http;
 public sealed class AuditAndConcurrencySpecs(AppFixture app) : AppSpec(app)
 {
     private Task<IReadOnlyList<RequestAuditEntry>> Audit(Caller caller, string query = "") =>
-        caller.Get<IReadOnlyList<RequestAuditEntry>>($"/audit/requests{query}");
+        caller.Items<RequestAuditEntry>($"/audit/requests{query}");
 
     [Fact]
     public async Task each_side_sees_the_decisions_it_may_know_and_an_operator_sees_all()

@@ -135,10 +135,10 @@ public sealed class InputBoundarySpecs(AppFixture app) : AppSpec(app)
         var (from, to) = (Query(now.AddHours(-1).ToOffset(TimeSpan.FromHours(1))), Query(now.AddHours(1).ToOffset(TimeSpan.FromHours(-5))));
         var (late, later) = (Query(now.AddHours(1).ToOffset(TimeSpan.FromHours(9))), Query(now.AddHours(2).ToOffset(TimeSpan.FromHours(-3))));
 
-        (await As("ayu").Get<JsonElement>($"/audit/requests?from={from}&to={to}")).GetArrayLength().ShouldBeGreaterThan(0);
-        (await As("ayu").Get<JsonElement>($"/audit/requests?from={late}&to={later}")).GetArrayLength().ShouldBe(0);
-        (await As("op", isOperator: true).Get<JsonElement>($"/audit/rooms?roomId={room.RoomId}&from={from}&to={to}")).GetArrayLength().ShouldBeGreaterThan(0);
-        (await As("op", isOperator: true).Get<JsonElement>($"/audit/rooms?roomId={room.RoomId}&from={late}")).GetArrayLength().ShouldBe(0);
+        (await As("ayu").Get<JsonElement>($"/audit/requests?from={from}&to={to}")).GetProperty("items").GetArrayLength().ShouldBeGreaterThan(0);
+        (await As("ayu").Get<JsonElement>($"/audit/requests?from={late}&to={later}")).GetProperty("items").GetArrayLength().ShouldBe(0);
+        (await As("op", isOperator: true).Get<JsonElement>($"/audit/rooms?roomId={room.RoomId}&from={from}&to={to}")).GetProperty("items").GetArrayLength().ShouldBeGreaterThan(0);
+        (await As("op", isOperator: true).Get<JsonElement>($"/audit/rooms?roomId={room.RoomId}&from={late}")).GetProperty("items").GetArrayLength().ShouldBe(0);
 
         (await As("ayu").Get<JsonElement>($"/conversations/{id}?asOf={late}")).GetProperty("messages").GetArrayLength().ShouldBe(1);
         await As("ayu").Get($"/conversations/{id}?asOf={Query(now.AddHours(-1).ToOffset(TimeSpan.FromHours(-11)))}", 404);

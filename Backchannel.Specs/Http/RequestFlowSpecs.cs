@@ -109,7 +109,7 @@ public sealed class RequestFlowSpecs(AppFixture app) : AppSpec(app)
 
         (await As("budi").Requests()).ShouldBeEmpty();
         await AsyncViewsCaughtUp();
-        var audit = await As("budi").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests");
+        var audit = await As("budi").Items<RequestAuditEntry>("/audit/requests");
         audit.Select(e => (e.Decision, e.Reason)).ShouldBe([("sent", null), ("reported", "spam")]);
     }
 
@@ -125,7 +125,7 @@ public sealed class RequestFlowSpecs(AppFixture app) : AppSpec(app)
         (await As("ayu").Inbox()).ShouldBeEmpty();
 
         await AsyncViewsCaughtUp();
-        var audit = (await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).ShouldHaveSingleItem();
+        var audit = (await As("ayu").Items<RequestAuditEntry>("/audit/requests")).ShouldHaveSingleItem();
         (audit.Decision, audit.Rule, audit.Actor).ShouldBe(("suppressed", "policy_following_only", "system"));
 
         await As("budi").Follow("ayu");
@@ -192,12 +192,12 @@ public sealed class RequestFlowSpecs(AppFixture app) : AppSpec(app)
         var suppressed = await As("ayu").StartConversation("cici");
 
         await AsyncViewsCaughtUp();
-        var audit = await As("ayu").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests");
+        var audit = await As("ayu").Items<RequestAuditEntry>("/audit/requests");
         audit.Count.ShouldBe(2);
         var (toBudi, toCici) = (audit.Single(e => e.ConversationId == sent), audit.Single(e => e.ConversationId == suppressed));
         (toCici.Decision, toCici.Actor, toCici.Rule, toCici.Reason, toCici.RequesterSees)
             .ShouldBe((toBudi.Decision, toBudi.Actor, toBudi.Rule, toBudi.Reason, toBudi.RequesterSees));
         toCici.Decision.ShouldBe("sent");
-        (await As("cici").Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests")).ShouldHaveSingleItem().Decision.ShouldBe("suppressed");
+        (await As("cici").Items<RequestAuditEntry>("/audit/requests")).ShouldHaveSingleItem().Decision.ShouldBe("suppressed");
     }
 }

@@ -60,7 +60,7 @@ public sealed class RoomFlowSpecs(AppFixture app) : AppSpec(app)
         (await As("budi").Room(room.RoomId)).Ended.ShouldBeTrue();
 
         await AsyncViewsCaughtUp();
-        var audit = await As("ops", isOperator: true).Get<IReadOnlyList<RoomAuditEntry>>($"/audit/rooms?roomId={room.RoomId}");
+        var audit = await As("ops", isOperator: true).Items<RoomAuditEntry>($"/audit/rooms?roomId={room.RoomId}");
         audit.Single(e => e.QuestionId == dodis && e.Action == "question_asked").ShouldSatisfyAllConditions(
             e => e.Actor.ShouldBe("dodi", "the audit knows who asked anonymously"), e => e.Detail.ShouldBe("anonymous"));
         audit.Single(e => e.Action == "moved_to_audience").ShouldSatisfyAllConditions(

@@ -295,6 +295,13 @@ public sealed partial class TwoWorldsSpecs(AppFixture app) : AppSpec(app)
     /// </summary>
     private static Func<JsonNode?, JsonNode?> Renumbered(string property) => node =>
     {
+        // A page: its cursor names the last entry's sequence, which is renumbered as the entries' are.
+        if (node is JsonObject { } page && page["items"] is JsonArray)
+        {
+            if (page["next"] is not null) page["next"] = "next";
+            Renumbered(property)(page["items"]);
+            return node;
+        }
         if (node is JsonArray items)
         {
             for (var i = 0; i < items.Count; i++)

@@ -106,7 +106,9 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
     // Routes left out, and why: the push stream is a long-lived response its own specs read with a streaming client
     // (its 401 is checked here); /dev/tokens exists in Development only (TokenSpecs); health and the OpenAPI document
     // are anonymous by design.
-    private static readonly string[] NotInTheTable = ["GET /me/events", "POST /dev/tokens", "GET /health", "GET /openapi/{documentName}.json"];
+    // The OpenAPI document and its browsable reference (Scalar's page and assets) are anonymous and read no data.
+    private static readonly string[] NotInTheTable = ["GET /me/events", "POST /dev/tokens", "GET /health", "GET /openapi/{documentName}.json",
+        "GET /api-reference/{documentName?}", "GET /api-reference/scalar.js", "GET /api-reference/scalar.aspnetcore.js", "GET /api-reference/favicon.svg"];
 
     private static IEnumerable<(Role, State)> Cases(Scene scene) => scene switch
     {

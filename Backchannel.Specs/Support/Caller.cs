@@ -52,9 +52,12 @@ public sealed class Caller(IAlbaHost host, string? token)
 
     public Task Follow(string userId) => Post($"/follows/{userId}");
 
-    public Task<IReadOnlyList<InboxItem>> Inbox() => Get<IReadOnlyList<InboxItem>>("/inbox");
+    public Task<IReadOnlyList<InboxItem>> Inbox() => Items<InboxItem>("/inbox");
 
-    public Task<IReadOnlyList<RequestItem>> Requests() => Get<IReadOnlyList<RequestItem>>("/inbox/requests");
+    public Task<IReadOnlyList<RequestItem>> Requests() => Items<RequestItem>("/inbox/requests");
+
+    /// <summary>The entries of the first page of a list (a page holds them all in these specs unless they say otherwise).</summary>
+    public async Task<IReadOnlyList<T>> Items<T>(string url) => (await Get<Backchannel.Projections.Page<T>>(url)).Items;
 
     public async Task<RoomCreated> StartRoom(string title = "Morning room", string? eventId = null) =>
         (await (await Post("/rooms", new { title, eventId }, 201)).ReadAsJsonAsync<RoomCreated>())!;
