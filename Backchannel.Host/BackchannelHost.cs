@@ -95,6 +95,7 @@ public static class BackchannelHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBodyLimit(bodyLimit);
+        WebClient.Use(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseNullBodyGuard();
