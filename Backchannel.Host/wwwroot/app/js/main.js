@@ -29,7 +29,7 @@ export function navigate(path, { replace = false } = {}) {
   const url = new URL(path, location.origin);
   if (replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
-  render();
+  render({ focus: true });
 }
 
 const context = { navigate, get push() { return push; }, get user() { return session.user; }, get isOperator() { return session.isOperator; } };
@@ -43,7 +43,7 @@ function routeOf(pathname) {
   return null;
 }
 
-function render() {
+function render({ focus = false } = {}) {
   unmount?.();
   unmount = null;
   clearError();
@@ -62,7 +62,7 @@ function render() {
   const title = main.querySelector('h1');
   document.title = title ? `${title.textContent} · Backchannel` : 'Backchannel';
   // Moving the focus to the new screen's heading tells a screen reader the page changed, and starts the Tab order there.
-  (title ?? main).focus({ preventScroll: true });
+  if (focus) (title ?? main).focus({ preventScroll: true });
 }
 
 function markCurrentLink() {
@@ -122,13 +122,13 @@ document.addEventListener('click', event => {
   event.preventDefault();
   navigate(url.pathname + url.search);
 });
-addEventListener('popstate', render);
+addEventListener('popstate', () => render({ focus: true }));
 
 session.onChange(() => {
   renderSession();
   startPush();
   refreshRequestCount();
-  render();
+  render({ focus: true });
 });
 
 renderSession();

@@ -11,8 +11,8 @@ const POLL_MS = 2500;
 
 export function mount(main, [roomId], ctx) {
   const rid = encodeURIComponent(roomId);
-  let room = null, moderation = null, answering = null, unmountStage = null, stageId = null, timer = null, gone = false;
-  const drafts = new Map();
+  let room = null, moderation = null, answering = null, unmountStage = null, stageId = null, timer = null, gone = false, seen = null;
+  const drafts = new Map(), visibilities = new Map();
 
   const title = heading('Room');
   const info = h('div', {});
@@ -40,6 +40,10 @@ export function mount(main, [roomId], ctx) {
       room = await get(`/rooms/${rid}`);
       remember(room.roomId, room.title);
       moderation = room.yourRole === 'listener' ? null : await get(`/rooms/${rid}/moderation`).catch(() => null);
+      // Read again and again: only a change redraws, so nothing moves under the reader's eyes or focus.
+      const now = JSON.stringify([room, moderation]);
+      if (now === seen) return;
+      seen = now;
       draw();
     } catch (error) {
       if (error instanceof ApiError && [403, 404].includes(error.status) && !room) drawOutside(error);
@@ -116,7 +120,7 @@ export function mount(main, [roomId], ctx) {
       h('p', { class: 'message-text' }, q.text),
       h('p', { class: 'meta' }, q.anonymous ? 'Asked anonymously' : `Asked by ${q.askedBy}`, ` · ${q.upvotes} ${q.upvotes === 1 ? 'vote' : 'votes'}`, q.pinned ? ' · pinned' : '', q.status === 'answered' ? ' · answered' : ''),
       answers(q),
-      listener && !room.ended ? h('div', { class: 'actions' }, actionButton(q.youUpvoted ? 'Upvoted' : 'Upvote',
+      listener && !room.ended ? h('div', { class: 'actions' }, actionButton('Upvote',
         () => act(q.youUpvoted ? del(`/rooms/${rid}/questions/${qid}/upvote`) : post(`/rooms/${rid}/questions/${qid}/upvote`)),
         { 'aria-pressed': String(!!q.youUpvoted), 'aria-label': `Upvote: ${q.text}`, 'data-key': `upvote:${q.questionId}` })) : null);
   }
@@ -165,7 +169,9 @@ export function mount(main, [roomId], ctx) {
     const text = h('textarea', { name: 'text', rows: 2, value: drafts.get(q.questionId) ?? '', 'data-key': `draft:${q.questionId}`, oninput: e => drafts.set(q.questionId, e.target.value) });
     return actionForm({ class: 'stack', 'aria-label': `Answer: ${q.text}` }, [
       field('Answer', text),
-      field('Who reads it', h('select', { name: 'visibility' }, h('option', { value: 'public' }, 'Everyone in the room'), h('option', { value: 'private' }, 'Only the asker'))),
+      field('Who reads it', h('select', { name: 'visibility', 'data-key': `visibility:${q.questionId}`, onchange: e => visibilities.set(q.questionId, e.target.value) },
+        [['public', 'Everyone in the room'], ['private', 'Only the asker']].map(([value, label]) =>
+          h('option', { value, selected: (visibilities.get(q.questionId) ?? 'public') === value }, label)))),
       h('button', { type: 'submit' }, 'Send answer'),
     ], async ({ text: answer, visibility }) => {
       await post(`${path}/answer`, { text: answer, visibility });

@@ -130,7 +130,7 @@ export function mountThread(container, conversationId, ctx, { embedded = false, 
   }
 
   function editForm(m) {
-    return actionForm({ class: 'stack', 'aria-label': 'Edit message' }, [
+    return actionForm({ class: 'stack', 'aria-label': 'Edit your message' }, [
       field('Edit message', h('textarea', { name: 'text', rows: 2, value: m.text ?? '', 'data-key': `editing:${m.id}` })),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save'),
         h('button', { type: 'button', onclick: () => { editing = null; draw(); } }, 'Cancel')),
