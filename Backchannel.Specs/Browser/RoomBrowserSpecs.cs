@@ -16,7 +16,7 @@ public sealed class RoomBrowserSpecs(BrowserFixture browser) : BrowserSpec(brows
         await Expect(YourQuestions(listener)).ToContainTextAsync("waiting for the stage");
 
         var waiting = host.GetByRole(AriaRole.List, new() { Name = "Questions waiting, most votes first" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "What ships next week?" });
-        await Expect(waiting).ToBeVisibleAsync(new() { Timeout = 2000 });
+        await Expect(waiting).ToBeVisibleAsync();
         await Expect(waiting).ToContainTextAsync($"from {Handle("budi")}");
         await Screenshot(host, "room-moderation");
 
@@ -25,7 +25,7 @@ public sealed class RoomBrowserSpecs(BrowserFixture browser) : BrowserSpec(brows
         await host.GetByLabel("Who reads it", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Everyone in the room" });
         await host.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
 
-        await Expect(YourQuestions(listener)).ToContainTextAsync($"Answer from {Handle("ayu")}: The web client, with its browser specs.", new() { Timeout = 5000 });
+        await Expect(YourQuestions(listener)).ToContainTextAsync($"Answer from {Handle("ayu")}: The web client, with its browser specs.");
         await Expect(listener.GetByRole(AriaRole.List, new() { Name = "Questions in the room" })).ToContainTextAsync("The web client, with its browser specs.");
         await Screenshot(listener, "room-listener");
     }
@@ -36,24 +36,24 @@ public sealed class RoomBrowserSpecs(BrowserFixture browser) : BrowserSpec(brows
         var (host, listener) = await OpenRoom("Design review");
 
         await listener.GetByRole(AriaRole.Button, new() { Name = "Raise hand" }).ClickAsync();
-        await Expect(host.GetByRole(AriaRole.List, new() { Name = "Raised hands, first raised first" })).ToContainTextAsync(Handle("budi"), new() { Timeout = 2000 });
+        await Expect(host.GetByRole(AriaRole.List, new() { Name = "Raised hands, first raised first" })).ToContainTextAsync(Handle("budi"));
         await listener.GetByLabel("Your question", new() { Exact = true }).FillAsync("Can I show my mock-ups?");
         await listener.GetByLabel("Ask anonymously", new() { Exact = true }).UncheckAsync();
         await listener.GetByLabel("Your question", new() { Exact = true }).PressAsync("Enter");
 
         await host.GetByRole(AriaRole.Button, new() { Name = "Approve: Can I show my mock-ups?" }).ClickAsync();
         var upvote = listener.GetByRole(AriaRole.Button, new() { Name = "Upvote: Can I show my mock-ups?" });
-        await Expect(upvote).ToBeVisibleAsync(new() { Timeout = 5000 });
+        await Expect(upvote).ToBeVisibleAsync();
         await upvote.ClickAsync();
         await Expect(upvote).ToHaveAttributeAsync("aria-pressed", "true");
-        await Expect(host.GetByRole(AriaRole.List, new() { Name = "Approved questions" })).ToContainTextAsync("1 vote", new() { Timeout = 2000 });
+        await Expect(host.GetByRole(AriaRole.List, new() { Name = "Approved questions" })).ToContainTextAsync("1 vote");
 
         await host.GetByRole(AriaRole.Button, new() { Name = $"Invite {Handle("budi")} to the stage" }).First.ClickAsync();
-        await Expect(listener.GetByText("You are a speaker in this room.")).ToBeVisibleAsync(new() { Timeout = 5000 });
+        await Expect(listener.GetByText("You are a speaker in this room.")).ToBeVisibleAsync();
         await Expect(listener.GetByRole(AriaRole.Heading, new() { Name = "Stage backchannel" })).ToBeVisibleAsync();
 
         await Say(host, "Budi, you are up after this one", "Message to Stage backchannel");
-        await Expect(listener.GetByRole(AriaRole.List, new() { Name = "Stage backchannel messages" })).ToContainTextAsync("Budi, you are up after this one", new() { Timeout = 2000 });
+        await Expect(listener.GetByRole(AriaRole.List, new() { Name = "Stage backchannel messages" })).ToContainTextAsync("Budi, you are up after this one");
         await Screenshot(host, "room-stage");
     }
 

@@ -4,7 +4,8 @@
 // screens ('resumed') so they reload what they show. Screens subscribe with push.on(type, handler).
 import { problemOf } from './api.js';
 
-const QUIET_LIMIT_MS = 45_000; // the server's heartbeat comes every 15 s: three missed, the connection is dead
+// A few of the server's heartbeats missed in a row: the connection is dead even if nothing said so.
+const QUIET_LIMIT_MS = 45_000;
 
 export class PushStream {
   #token; #events = new EventTarget(); #controller = null; #stopped = false; #lastEventId = null;

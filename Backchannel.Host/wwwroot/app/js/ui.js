@@ -17,9 +17,15 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
-/** A labelled field: the label wraps its control, so the control's accessible name is the label's text. */
+let fields = 0;
+
+/**
+ * A labelled field: the label names its control by id (not by wrapping it, which would add a select's chosen
+ * option or a field's value to the name), so the control's accessible name is exactly the label's text.
+ */
 export function field(label, control) {
-  return h('label', {}, label, control);
+  if (!control.id) control.id = `field-${++fields}`;
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
 }
 
 export function checkbox(label, props = {}) {
@@ -53,8 +59,7 @@ export function clearError(slot = document.getElementById('errors'), form = null
 
 function labelOf(form, name) {
   const control = form?.elements?.namedItem(name);
-  const label = control?.closest?.('label') ?? control?.labels?.[0];
-  return label ? label.firstChild?.textContent?.trim() ?? name : name;
+  return control?.labels?.[0]?.textContent?.trim() || name;
 }
 
 /**

@@ -115,8 +115,8 @@ export function mountThread(container, conversationId, ctx, { embedded = false, 
       h('p', { class: 'meta' }, h('strong', {}, mine ? 'You' : m.author), ' · ', time(m.sentAt), m.edits ? ' · edited' : '', m.kind === 'thanks' ? ' · thank-you note' : ''),
       m.replyTo ? h('p', { class: 'quote' }, `Reply to ${parent ? (parent.author === me ? 'you' : parent.author) : 'a message'}: ${snippet(parent)}`) : null,
       body,
-      reactions.length ? h('ul', { class: 'reactions', 'aria-label': 'Reactions' }, reactions.map(r =>
-        h('li', {}, h('span', { class: 'pill', title: people(r.by) }, `${r.emoji} ${r.by.length}`)))) : null,
+      reactions.length ? h('p', { class: 'reactions', role: 'group', 'aria-label': 'Reactions' }, reactions.map(r =>
+        h('span', { class: 'pill', title: people(r.by) }, `${r.emoji} ${r.by.length}`))) : null,
       readBy?.length ? h('p', { class: 'meta' }, `Read by ${people(readBy)}`) : null,
       m.deleted || thread.yourStatus !== 'active' ? null : h('div', { class: 'actions', role: 'group', 'aria-label': `Actions on the message from ${mine ? 'you' : m.author}` },
         h('button', { type: 'button', 'data-key': `reply:${m.id}`, onclick: () => { replyTo = m; draw(); textarea.focus(); } }, 'Reply'),
