@@ -91,6 +91,7 @@ public static class BackchannelHost
         // Preflights are answered before a body is read or a token asked for.
         if (cors) app.UseCors();
         app.UseBodyLimit(bodyLimit);
+        WebClient.Use(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseNullBodyGuard();

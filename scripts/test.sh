@@ -9,6 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/postgres.sh || exit 1
+bash scripts/chromium.sh || exit 1 # the browser specs' headless Chromium (Category=Browser, run with the specs)
 bash scripts/nuget-cache.sh || exit 1
 # The OpenAPI specs lint the served document and generate a client from it with these npm tools.
 bash scripts/openapi-tools.sh || exit 1

@@ -47,6 +47,7 @@ public sealed class DemoSeeder(IConfiguration configuration, IHostApplicationLif
         Console.WriteLine($$"""
 
             Backchannel is listening on {{url}} (OpenAPI: {{url}}/openapi/v1.json)
+            Web client: {{url}}/app/ (sign in with a handle: {{DemoUser}}, budi, ...)
             A token for '{{DemoUser}}' (valid 12 hours):
               {{token}}
             Try it:
