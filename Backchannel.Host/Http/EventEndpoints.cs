@@ -1,3 +1,4 @@
+using Backchannel.Projections;
 using System.Security.Claims;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.Planning;
@@ -62,7 +63,7 @@ public static class EventEndpoints
     public static async Task<IResult> Event(string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
         await session.EventAsync(user.Handle(), QueryValues.Id(id, "id"), ct) is { } found
             ? TypedResults.Ok(found)
-            : ProblemMapping.Refused(PlannedEventAccess.NoSuchEvent());
+            : ProblemMapping.Refused(Refusals.NoSuchEvent());
 
     /// <summary>A thank-you note for a room both of you were in, or an event they host: delivered like any message.</summary>
     [WolverinePost("/thanks", OperationId = "sendThanks")]

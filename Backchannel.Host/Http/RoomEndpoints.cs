@@ -1,3 +1,4 @@
+using Backchannel.Projections;
 using System.Security.Claims;
 using Backchannel.Domain.Rooms;
 using Backchannel.Domain.Stage;
@@ -104,9 +105,9 @@ public static class RoomEndpoints
     private static IResult Answer<T>(RoomAnswer<T> answer) where T : class => answer.Unseen switch
     {
         null => TypedResults.Ok(answer.View),
-        RoomUnseen.NoSuchRoom => ProblemMapping.Refused(RoomAccess.NoSuchRoom()),
-        RoomUnseen.NotInRoom => ProblemMapping.Refused(RoomAccess.NotInRoom()),
-        _ => ProblemMapping.Refused(RoomAccess.StageOnly()),
+        RoomUnseen.NoSuchRoom => ProblemMapping.Refused(Refusals.NoSuchRoom()),
+        RoomUnseen.NotInRoom => ProblemMapping.Refused(Refusals.NotInRoom()),
+        _ => ProblemMapping.Refused(Refusals.StageOnly()),
     };
 
     private static int PageSize(int? limit) => Backchannel.Projections.Paging.Limit(limit);

@@ -53,7 +53,7 @@ public sealed class PublicApiSpecs(AppFixture app)
         Type[] inside =
         [
             typeof(WriteSet), typeof(RateLimitLock), typeof(StreamDecision), typeof(StreamKinds), typeof(CommandValidationPolicy),
-            typeof(RequestQuota), typeof(Admission), typeof(RoomWrites), typeof(MessageStateProjection),
+            typeof(RequestQuota), typeof(Admission), typeof(MessageStateProjection),
             typeof(ConversationViewProjection), typeof(PushFeedProjection), typeof(FeedWriter), typeof(ViewerRules),
         ];
         inside.Where(t => t.IsVisible).Select(t => t.Name).ShouldBeEmpty();

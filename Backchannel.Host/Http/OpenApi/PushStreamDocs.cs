@@ -13,7 +13,7 @@ internal static class PushStreamDocs
     [
         (PushFrame.Ready, "First, on a connection without a position: `{\"position\",\"reason\":null}`, resume from here."),
         (PushFrame.Reload, "First, when the given position is older than the feed keeps (`reason: \"expired\"`) or beyond it (`\"unknown_position\"`): reload the views, then go on from `position`."),
-        (ConversationFeedSource.ConversationKind, "What you may see of a conversation changed (arrived, a member joined or left, renamed, muted, or it left your lists: `box: null`)."),
+        ("conversation", "What you may see of a conversation changed (arrived, a member joined or left, renamed, muted, or it left your lists: `box: null`)."),
         ("message_sent", "A new message: `{\"conversationId\",\"messageId\",\"sequence\",\"author\",\"text\",\"replyTo\",\"at\"}`."),
         ("message_edited", "The author changed a message."),
         ("message_deleted", "The author deleted a message: show a tombstone."),
@@ -21,7 +21,7 @@ internal static class PushStreamDocs
         ("reaction_withdrawn", "A member took a reaction back."),
         ("messages_read", "A member read up to a message (yours too, for your other devices)."),
         ("thanks_sent", "A thank-you note opened a conversation you are in."),
-        (RoomFeedSource.ModerationKind, "For a room's moderators and speakers: its moderation view changed; re-read it."),
+        ("moderation", "For a room's moderators and speakers: its moderation view changed; re-read it."),
     ];
 
     public static void Describe(OpenApiOperation operation)
