@@ -160,6 +160,7 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
     public void Configure(WolverineOptions options)
     {
         options.Discovery.IncludeAssembly(typeof(BackchannelSettings).Assembly);
+        options.Discovery.IncludeType(typeof(Privacy.EraseUserHandler));
         options.Policies.Add<CommandValidationPolicy>();
         options.Policies.Add<CommandTelemetryPolicy>();
         options.UseBackchannelStoreFor(typeof(BackchannelSettings).Assembly);

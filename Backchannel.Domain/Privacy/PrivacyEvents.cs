@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 namespace Backchannel.Domain.Privacy;
 
 // Events of a user's erasure stream (stream key: ErasureStreams.Id(user)). They carry no free text: an erasure is
@@ -8,10 +9,16 @@ namespace Backchannel.Domain.Privacy;
 /// Recorded before anything is masked: from then on the user's tokens are refused, and a run that stops midway is
 /// completed by the next one.
 /// </summary>
-public sealed record ErasureRequested(string UserId, string RequestedBy, bool ByOperator, DateTimeOffset At);
+public sealed record ErasureRequested(string UserId, string RequestedBy, bool ByOperator, DateTimeOffset At) : IStreamEvent
+{
+    string IStreamEvent.StreamId => ErasureStreams.Id(UserId);
+}
 
 /// <summary>
 /// Every text <paramref name="UserId"/> wrote is masked in the stored events and in the views: the run that finished it
 /// masked <paramref name="EventsMasked"/> events and changed <paramref name="DocumentsChanged"/> documents.
 /// </summary>
-public sealed record UserErased(string UserId, int EventsMasked, int DocumentsChanged, DateTimeOffset At);
+public sealed record UserErased(string UserId, int EventsMasked, int DocumentsChanged, DateTimeOffset At) : IStreamEvent
+{
+    string IStreamEvent.StreamId => ErasureStreams.Id(UserId);
+}

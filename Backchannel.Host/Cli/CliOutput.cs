@@ -23,12 +23,18 @@ public static partial class CliOutput
     public static int? ExitCode { get; set; }
 
     private static readonly Switch Chatter = new();
+    private static TextWriter? originalOut;
+    private static TextWriter? originalError;
 
     /// <summary>Routes the console for the command in <paramref name="args"/>; call before the command runner.</summary>
     public static void Install(string[] args)
     {
-        var stdout = Console.Out;
-        var error = Console.IsErrorRedirected ? new MarkupStripping(Console.Error) : Console.Error;
+        // A second run in one process (the specs run commands in process) must wrap the real streams, not its own
+        // switch: wrapping the switch in itself would loop forever on the first write.
+        originalOut ??= Console.Out;
+        originalError ??= Console.Error;
+        var stdout = originalOut;
+        var error = Console.IsErrorRedirected ? new MarkupStripping(originalError) : originalError;
         var scripted = args.Length > 0 && Scripted.Contains(args[0], StringComparer.OrdinalIgnoreCase);
         Out = stdout;
         Chatter.Target = scripted ? TextWriter.Null : Console.IsOutputRedirected ? new MarkupStripping(stdout) : stdout;

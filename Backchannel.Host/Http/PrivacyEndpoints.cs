@@ -15,7 +15,7 @@ public static class PrivacyEndpoints
     /// <summary>The log category of erasures: one line per run, with what it did, never what it removed.</summary>
     public const string LogCategory = "Backchannel.Erasure";
 
-    /// <summary>The caller's own data as one JSON document, streamed as it is read (docs/api.md#export-and-erasure).</summary>
+    /// <summary>The caller's own data as one JSON document, streamed as it is read. See docs/api.md, export and erasure.</summary>
     [WolverineGet("/me/export", OperationId = "exportMyData")]
     [ProducesResponseType<ExportDocument>(StatusCodes.Status200OK, "application/json")]
     public static IResult Export(ClaimsPrincipal user, IBackchannelStore store, TimeProvider clock) =>

@@ -25,6 +25,9 @@ public sealed class TelemetrySpecs(AppFixture app) : AppSpec(app)
             s.StatusCodeShouldBe(status);
         });
 
+    private static string QueryText(Activity span) =>
+        (string?)span.GetTagItem("db.query.text") ?? (string?)span.GetTagItem("db.statement") ?? "";
+
     private static bool DescendsFrom(Activity span, Activity ancestor, IReadOnlyDictionary<ActivitySpanId, Activity> byId)
     {
         for (var parent = span.ParentSpanId; byId.TryGetValue(parent, out var up); parent = up.ParentSpanId)
@@ -48,9 +51,12 @@ public sealed class TelemetrySpecs(AppFixture app) : AppSpec(app)
         handling.ShouldNotBeEmpty(string.Join(", ", spans.Select(s => $"{s.Source.Name}:{s.DisplayName}")));
         var statements = spans.Where(s => s.Source.Name == "Npgsql").ToList();
         statements.ShouldNotBeEmpty();
-        // Every statement of the command hangs under its handling: none reaches the collector without its parent.
-        statements.ShouldAllBe(s => handling.Any(h => DescendsFrom(s, h, byId)));
-        statements.ShouldContain(s => ((string?)s.GetTagItem("db.query.text") ?? (string?)s.GetTagItem("db.statement") ?? "").Contains("mt_streams"));
+        // Every statement hangs under the request, and every statement of the command under its handling: none reaches
+        // the collector without its parent. Only authentication's check that the handle was not erased runs before.
+        statements.ShouldAllBe(s => DescendsFrom(s, server, byId));
+        statements.Where(s => !handling.Any(h => DescendsFrom(s, h, byId)))
+            .ShouldAllBe(s => QueryText(s).Contains("mt_doc_erasure"), "only the erased-handle check runs outside the command");
+        statements.ShouldContain(s => QueryText(s).Contains("mt_streams"));
         statements.ShouldAllBe(s => s.Kind == ActivityKind.Client);
     }
 

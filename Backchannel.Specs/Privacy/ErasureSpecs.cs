@@ -140,7 +140,7 @@ public sealed class ErasureSpecs(AppFixture app) : AppSpec(app)
         readable.ShouldContain("citra-own-words");
         readable.ShouldContain("budi-question");
         readable.ShouldContain(ProtectedText.Erased);
-        var audit = await As("ops", isOperator: true).Get<IReadOnlyList<RequestAuditEntry>>("/audit/requests?userId=ayu");
+        var audit = (await As("ops", isOperator: true).Get<Backchannel.Projections.Page<RequestAuditEntry>>("/audit/requests?userId=ayu&limit=200")).Items;
         audit.ShouldContain(e => e.Decision == "reported" && e.Actor == "ayu" && e.Reason == null);
 
         var live = await StoredViews.CaptureAsync(Store);

@@ -113,7 +113,9 @@ internal static class Capabilities
         new("Inbox", "The caller's accepted conversations.", (_, route) => Under(route, "/inbox")),
         new("Conversations", "Threads, messages, reactions, read markers and groups.", (_, route) => Under(route, "/conversations")),
         new("People", "The caller's message policy, follows and blocks.", (_, route) => Under(route, "/me/policy") || Under(route, "/follows") || Under(route, "/blocks")),
-        new("Push", "The caller's push stream (Server-Sent Events).", (_, route) => Under(route, "/me/events")),
+        new("Push", "The caller's push stream (Server-Sent Events) and its tickets for browsers.", (_, route) => Under(route, "/me/events") || Under(route, "/push")),
+        new("Privacy", "A user's own data: its export, and erasure by the user or an operator.",
+            (_, route) => route is "/me" or "/me/export" || (route.StartsWith("/users/{userId}/erasure", StringComparison.Ordinal))),
         new("Questions", "Questions asked in a room, their screening and answers.", (_, route) => route.StartsWith("/rooms/{id}/questions", StringComparison.Ordinal)),
         new("Stage", "What a room's moderators and speakers see and decide: the moderation view, the stage, moderators.",
             (_, route) => route.StartsWith("/rooms/{id}/moderation", StringComparison.Ordinal) || route.StartsWith("/rooms/{id}/stage", StringComparison.Ordinal)
