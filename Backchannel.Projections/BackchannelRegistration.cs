@@ -71,6 +71,7 @@ public static class BackchannelRegistration
         opts.Projections.Snapshot<PlannedEvent>(SnapshotLifecycle.Inline);
         opts.Projections.Add<MessageStateProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<Backchannel.Domain.Requests.RequestReachProjection>(ProjectionLifecycle.Inline);
+        Safety.SafetyRegistration.AddSafety(opts);
 
         // Views: inline where the actor must read their own write, async where lag is acceptable (the audit).
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
@@ -108,6 +109,8 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
     {
         options.Discovery.IncludeAssembly(typeof(BackchannelSettings).Assembly);
         options.Policies.Add<CommandValidationPolicy>();
+        // After validation: a suspended user's malformed command is still a 400 naming the field.
+        options.Policies.Add<Backchannel.Domain.Safety.SuspensionPolicy>();
         options.Policies.AutoApplyTransactions();
         // Two people acting on one conversation at once: the loser of the optimistic check runs again on fresh
         // state, so a real race costs a retry, never an event; only a persistent conflict reaches the caller.

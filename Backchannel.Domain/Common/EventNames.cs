@@ -4,6 +4,7 @@ using Backchannel.Domain.Planning;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Requests;
 using Backchannel.Domain.Rooms;
+using Backchannel.Domain.Safety;
 
 namespace Backchannel.Domain.Common;
 
@@ -79,5 +80,10 @@ public static class EventNames
         [typeof(EventRescheduled)] = "event_rescheduled",
         [typeof(EventCancelled)] = "event_cancelled",
         [typeof(EventWentLive)] = "event_went_live",
+
+        [typeof(ReportDismissed)] = "report_dismissed",
+        [typeof(MessageRemovedByModeration)] = "message_removed_by_moderation",
+        [typeof(UserSuspended)] = "user_suspended",
+        [typeof(SuspensionLifted)] = "suspension_lifted",
     };
 }

@@ -52,6 +52,7 @@ public sealed record RateLimitSettings
     public const string QuestionsPerMinuteRule = "rate_limit_questions_per_minute";
     public const string RoomsPerHourRule = "rate_limit_rooms_per_hour";
     public const string EventsPerHourRule = "rate_limit_events_per_hour";
+    public const string ReportsPerHourRule = "rate_limit_reports_per_hour";
 
     /// <summary>
     /// Requests a user may make in an hour: each stranger reached (requested, or suppressed by a block) by a new
@@ -78,6 +79,12 @@ public sealed record RateLimitSettings
     /// <summary>Events a user may schedule in an hour.</summary>
     public int EventsPerHour { get; init; } = 10;
 
+    /// <summary>Reports (of requests and of messages) a user may file in an hour.</summary>
+    public int ReportsPerHour { get; init; } = 10;
+
+    /// <summary>The window of <see cref="ReportsPerHour"/>, fixed: what counts towards it is kept for this long.</summary>
+    public static readonly TimeSpan ReportsWindow = TimeSpan.FromHours(1);
+
     /// <summary>The share of a limit from which responses carry a warning (0.8: the last fifth).</summary>
     public double WarnAtShare { get; init; } = 0.8;
 
@@ -86,6 +93,7 @@ public sealed record RateLimitSettings
     public RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
     public RateLimit RoomsStarted => new(RoomsPerHourRule, RoomsPerHour, TimeSpan.FromHours(1));
     public RateLimit EventsScheduled => new(EventsPerHourRule, EventsPerHour, TimeSpan.FromHours(1));
+    public RateLimit Reports => new(ReportsPerHourRule, ReportsPerHour, ReportsWindow);
 }
 
 /// <summary>The lock that serialises one user's commands of one rate-limited kind, so their counts are exact.</summary>

@@ -22,6 +22,9 @@ public sealed class RuleViolation(ViolationKind kind, string code, string messag
     public string Code { get; } = code;
     public string? Field { get; } = field;
 
+    /// <summary>More members of the problem the host answers with (a suspension's end); null when there are none.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
     public static RuleViolation NotFound(string code, string message, string? field = null) =>
         new(ViolationKind.NotFound, code, message, field);
 

@@ -99,6 +99,11 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
     public MessageState Apply(ReactionWithdrawn e) => this with { Reactions = Reactions.Remove(new Reaction(e.UserId, e.Emoji)) };
     public MessageState Apply(MessageReported e) => this with { ReportedBy = ReportedBy.Add(e.ReportedBy) };
 
+    /// <summary>Removed by moderation: deleted for every decision (no edit, no reaction), and never removed twice.</summary>
+    public bool RemovedByModeration { get; init; }
+
+    public MessageState Apply(Safety.MessageRemovedByModeration _) => this with { Deleted = true, RemovedByModeration = true };
+
     private static MessageState New(string conversationId, string messageId, string author, long sequence) =>
         new(author, sequence, false, [], []) { Id = Key(conversationId, messageId), MessageId = messageId };
 }
@@ -238,6 +243,8 @@ public sealed record Conversation(
     public Conversation Apply(MemberRemoved e) => WithStatus(e.UserId, MemberStatus.Removed);
     public Conversation Apply(GroupRenamed e) => this with { Title = e.Title };
     public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m.Apply(e));
+    public Conversation Apply(Safety.MessageRemovedByModeration e) => WithMessage(e.MessageId, m => m.Apply(e));
+    public Conversation Apply(Safety.ReportDismissed _) => this;
 
     private Conversation WithNewMessage(MessageState message, DateTimeOffset at) => this with
     {

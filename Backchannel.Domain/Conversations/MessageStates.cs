@@ -16,6 +16,7 @@ public sealed class MessageStateProjection : MultiStreamProjection<MessageState,
         Identity<ReactionAdded>(e => MessageState.Key(e.ConversationId, e.MessageId));
         Identity<ReactionWithdrawn>(e => MessageState.Key(e.ConversationId, e.MessageId));
         Identity<MessageReported>(e => MessageState.Key(e.ConversationId, e.MessageId));
+        Identity<Safety.MessageRemovedByModeration>(e => MessageState.Key(e.ConversationId, e.MessageId));
     }
 }
 

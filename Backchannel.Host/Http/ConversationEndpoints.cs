@@ -37,8 +37,9 @@ public static class ConversationEndpoints
 
     [WolverinePost("/conversations/{id}/report", OperationId = "reportRequest")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static Task<IResult> Report(string id, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
-        bus.NoContent(new ReportRequest(id, user.Handle(), body?.Reason));
+        bus.Paced(new ReportRequest(id, user.Handle(), body?.Reason), _ => TypedResults.NoContent());
 
     [WolverinePost("/conversations/{id}/messages", OperationId = "sendMessage")]
     [ProducesResponseType<MessageCreated>(StatusCodes.Status201Created)]
@@ -72,8 +73,9 @@ public static class ConversationEndpoints
 
     [WolverinePost("/conversations/{id}/messages/{messageId}/report", OperationId = "reportMessage")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static Task<IResult> ReportMessage(string id, string messageId, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
-        bus.NoContent(new ReportMessage(id, messageId, user.Handle(), body?.Reason));
+        bus.Paced(new ReportMessage(id, messageId, user.Handle(), body?.Reason), _ => TypedResults.NoContent());
 
     [WolverinePost("/conversations/{id}/read", OperationId = "markRead")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]

@@ -101,6 +101,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
         };
         problem.Extensions["code"] = rule.Code;
         if (rule.Field is not null) problem.Extensions["field"] = rule.Field;
+        foreach (var (key, value) in rule.Extensions ?? new Dictionary<string, object?>()) problem.Extensions[key] = value;
         return problem;
     }
 

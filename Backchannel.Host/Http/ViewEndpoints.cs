@@ -19,20 +19,20 @@ public static class ViewEndpoints
         session.InboxAsync(user.Handle(), ct: ct);
 
     [WolverineGet("/inbox/requests", OperationId = "requestsInbox")]
-    public static Task<IReadOnlyList<RequestItem>> Requests(ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.RequestsAsync(user.Handle(), ct: ct);
+    public static Task<IReadOnlyList<RequestItem>> Requests(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        session.RequestsAsync(user.Handle(), ct: ct, now: clock.GetUtcNow());
 
     /// <summary>Declines every request waiting for you; the senders are not told, as for one decline.</summary>
     [WolverinePost("/inbox/requests/decline-all", OperationId = "declineAllRequests")]
     [ProducesResponseType<RequestsCleared>(StatusCodes.Status200OK)]
-    public static async Task<RequestsCleared> DeclineAll(ClaimsPrincipal user, IQuerySession session, IMessageBus bus, CancellationToken ct) =>
-        await bus.InvokeAsync<RequestsCleared>(new DeclineAllRequests(user.Handle(), await session.PendingRequestIdsAsync(user.Handle(), ct)), ct);
+    public static async Task<RequestsCleared> DeclineAll(ClaimsPrincipal user, IQuerySession session, IMessageBus bus, TimeProvider clock, CancellationToken ct) =>
+        await bus.InvokeAsync<RequestsCleared>(new DeclineAllRequests(user.Handle(), await session.PendingRequestIdsAsync(user.Handle(), ct, clock.GetUtcNow())), ct);
 
     /// <summary>Declines every request waiting for you and blocks everyone who sent one.</summary>
     [WolverinePost("/inbox/requests/block-all", OperationId = "blockAllRequesters")]
     [ProducesResponseType<RequestsCleared>(StatusCodes.Status200OK)]
-    public static async Task<RequestsCleared> BlockAll(ClaimsPrincipal user, IQuerySession session, IMessageBus bus, CancellationToken ct) =>
-        await bus.InvokeAsync<RequestsCleared>(new BlockAllRequesters(user.Handle(), await session.PendingRequestIdsAsync(user.Handle(), ct)), ct);
+    public static async Task<RequestsCleared> BlockAll(ClaimsPrincipal user, IQuerySession session, IMessageBus bus, TimeProvider clock, CancellationToken ct) =>
+        await bus.InvokeAsync<RequestsCleared>(new BlockAllRequesters(user.Handle(), await session.PendingRequestIdsAsync(user.Handle(), ct, clock.GetUtcNow())), ct);
 
     /// <summary>
     /// A page of the thread (<c>?before=&amp;limit=</c>), or the whole thread as of a version (<c>?asOfVersion=</c>)

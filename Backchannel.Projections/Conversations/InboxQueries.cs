@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Rooms;
+using Backchannel.Domain.Safety;
 using Marten;
 
 namespace Backchannel.Projections.Conversations;
@@ -55,10 +56,15 @@ public static class InboxQueries
         }).ToList();
     }
 
+    /// <summary>
+    /// The requests waiting for <paramref name="userId"/>, newest first, but those of a requester suspended at
+    /// <paramref name="now"/> (the system's time when null): they leave the requests inbox while the suspension holds,
+    /// and are back, if still pending, once it is lifted or ends.
+    /// </summary>
     public static async Task<IReadOnlyList<RequestItem>> RequestsAsync(this IQuerySession session, string userId,
-        int limit = DefaultLimit, CancellationToken ct = default)
+        int limit = DefaultLimit, CancellationToken ct = default, DateTimeOffset? now = null)
     {
-        var views = await session.NewestFirstAsync(c => c.RequestsOf.Contains(userId), limit, ct);
+        var views = await session.WithoutSuspendedRequestersAsync(userId, limit, now ?? DateTimeOffset.UtcNow, ct);
         var unread = await session.UnreadCountsAsync(userId, views, ct);
         var requesters = views.Select(v => v.MemberOf(userId)!.InvitedBy!).Distinct();
         var profiles = await session.LoadProfilesAsync([userId, .. requesters], ct);
@@ -75,9 +81,30 @@ public static class InboxQueries
         }).ToList();
     }
 
-    /// <summary>Every conversation where the user has a request waiting: what the mass actions on the requests inbox act on.</summary>
-    public static Task<IReadOnlyList<string>> PendingRequestIdsAsync(this IQuerySession session, string userId, CancellationToken ct = default) =>
-        session.Query<ConversationView>().Where(c => c.RequestsOf.Contains(userId)).Select(c => c.Id).ToListAsync(ct);
+    /// <summary>
+    /// Every conversation where the user has a request waiting that their requests inbox shows (none from a requester
+    /// suspended at <paramref name="now"/>): what the mass actions on the requests inbox act on.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> PendingRequestIdsAsync(this IQuerySession session, string userId, CancellationToken ct = default,
+        DateTimeOffset? now = null) =>
+        (await session.WithoutSuspendedRequestersAsync(userId, int.MaxValue, now ?? DateTimeOffset.UtcNow, ct)).Select(c => c.Id).ToList();
+
+    /// <summary>
+    /// Trust and safety's filter of the requests inbox: up to <paramref name="limit"/> conversations with a request
+    /// waiting for <paramref name="userId"/>, newest first, leaving out those whose requester is suspended at
+    /// <paramref name="now"/>, and reading on past them so that the page is not cut short.
+    /// </summary>
+    private static async Task<IReadOnlyList<ConversationView>> WithoutSuspendedRequestersAsync(this IQuerySession session, string userId, int limit,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        for (var take = limit; ; take = take > int.MaxValue / 2 ? int.MaxValue : take * 2)
+        {
+            var views = await session.NewestFirstAsync(c => c.RequestsOf.Contains(userId), take, ct);
+            var suspended = await session.SuspendedAmongAsync(views.Select(v => v.MemberOf(userId)!.InvitedBy!), now, ct);
+            var shown = views.Where(v => !suspended.Contains(v.MemberOf(userId)!.InvitedBy!)).ToList();
+            if (shown.Count >= limit || views.Count < take || take == int.MaxValue) return shown.Take(limit).ToList();
+        }
+    }
 
     private static Task<IReadOnlyList<ConversationView>> NewestFirstAsync(this IQuerySession session,
         Expression<Func<ConversationView, bool>> filter, int limit, CancellationToken ct) =>

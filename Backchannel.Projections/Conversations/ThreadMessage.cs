@@ -25,6 +25,8 @@ public sealed class ThreadMessage
     public int Edits { get; set; }
     public bool Deleted { get; set; }
     public DateTimeOffset? DeletedAt { get; set; }
+    /// <summary>Deleted by an operator, not by its author: the thread says moderation removed it.</summary>
+    public bool RemovedByModeration { get; set; }
     public List<ReactionView> Reactions { get; set; } = [];
 
     /// <summary>The key of message <paramref name="messageId"/> of conversation <paramref name="conversationId"/>.</summary>
@@ -32,7 +34,7 @@ public sealed class ThreadMessage
 
     /// <summary>The message as a member reads it in the thread.</summary>
     public MessageView ToView() => new(MessageId, ConversationId, Sequence, Kind, Author, ThanksTo, Text, ReplyTo, SentAt, EditedAt, Edits,
-        Deleted, DeletedAt, Reactions.Select(r => new ReactionView { Emoji = r.Emoji, By = [.. r.By] }).ToList());
+        Deleted, DeletedAt, Reactions.Select(r => new ReactionView { Emoji = r.Emoji, By = [.. r.By] }).ToList(), RemovedByModeration);
 }
 
 /// <summary>A message as a member reads it in a thread: <see cref="Id"/> is the message's id in its conversation.</summary>
@@ -50,7 +52,8 @@ public sealed record MessageView(
     int Edits,
     bool Deleted,
     DateTimeOffset? DeletedAt,
-    IReadOnlyList<ReactionView> Reactions);
+    IReadOnlyList<ReactionView> Reactions,
+    bool RemovedByModeration = false);
 
 /// <summary>One emoji on a message and who gave it, in the order they did.</summary>
 public sealed class ReactionView

@@ -1,4 +1,5 @@
 using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Safety;
 using Marten.Events.Projections;
 
 namespace Backchannel.Projections.Conversations;
@@ -17,6 +18,7 @@ public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessa
         Identity<MessageDeleted>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
         Identity<ReactionAdded>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
         Identity<ReactionWithdrawn>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
+        Identity<MessageRemovedByModeration>(e => ThreadMessage.KeyOf(e.ConversationId, e.MessageId));
     }
 
     public static ThreadMessage Create(MessageSent e) => new()
@@ -56,6 +58,21 @@ public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessa
         message.Text = null;
         message.Deleted = true;
         message.DeletedAt = e.At;
+        message.Reactions.Clear();
+    }
+
+    public static void Apply(MessageRemovedByModeration e, ThreadMessage message) => RemoveByModeration(message, e.At);
+
+    /// <summary>
+    /// Trust and safety's removal of a message: its text and reactions go, in this view and in every version of the
+    /// thread (<see cref="ThreadQueries.ThreadAsOfAsync"/>), and the thread says moderation removed it.
+    /// </summary>
+    public static void RemoveByModeration(ThreadMessage message, DateTimeOffset? at)
+    {
+        message.Text = null;
+        message.Deleted = true;
+        message.DeletedAt = at ?? message.DeletedAt;
+        message.RemovedByModeration = true;
         message.Reactions.Clear();
     }
 

@@ -79,6 +79,7 @@ public static class ThreadQueries
                 case MessageDeleted deleted: ThreadMessageProjection.Apply(deleted, messages[deleted.MessageId]); break;
                 case ReactionAdded added: ThreadMessageProjection.Apply(added, messages[added.MessageId]); break;
                 case ReactionWithdrawn withdrawn: ThreadMessageProjection.Apply(withdrawn, messages[withdrawn.MessageId]); break;
+                case Backchannel.Domain.Safety.MessageRemovedByModeration removed: ThreadMessageProjection.Apply(removed, messages[removed.MessageId]); break;
             }
             if (version > 0 && then?.MemberOf(viewer)?.SeenVersion >= version) break;
         }
@@ -87,14 +88,17 @@ public static class ThreadQueries
 
         var deletedSince = (await session.Query<ThreadMessage>()
             .Where(m => m.ConversationId == conversationId && m.Deleted)
-            .Select(m => m.MessageId)
-            .ToListAsync(ct)).ToHashSet();
-        foreach (var message in messages.Values.Where(m => deletedSince.Contains(m.MessageId) && !m.Deleted))
+            .Select(m => new { m.MessageId, m.RemovedByModeration })
+            .ToListAsync(ct)).ToDictionary(m => m.MessageId, m => m.RemovedByModeration);
+        foreach (var message in messages.Values.Where(m => deletedSince.ContainsKey(m.MessageId) && !m.Deleted))
         {
             message.Text = null;
             message.Deleted = true;
             message.Reactions.Clear();
         }
+        // Removed by moderation since: removed in every version, and said so.
+        foreach (var message in messages.Values.Where(m => deletedSince.GetValueOrDefault(m.MessageId) && !m.RemovedByModeration))
+            ThreadMessageProjection.RemoveByModeration(message, null);
 
         var page = messages.Values.Where(m => member.MayRead(m.Sequence)).OrderByDescending(m => m.Sequence).ToList();
         var unread = page.Count(m => m.Sequence > member.ReadUpToSequence && m.Author != viewer && !m.Deleted);
