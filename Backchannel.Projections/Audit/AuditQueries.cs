@@ -37,6 +37,7 @@ public enum AuditLog
 {
     Requests,
     Rooms,
+    Moderation,
 }
 
 public static class AuditExport
@@ -48,6 +49,7 @@ public static class AuditExport
         CancellationToken ct = default) => log switch
     {
         AuditLog.Rooms => WriteAsync(session.Query<RoomAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct), output, ct),
+        AuditLog.Moderation => WriteAsync(session.Query<Safety.ModerationAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct), output, ct),
         _ => WriteAsync(session.AllRequestAudit(ct), output, ct),
     };
 

@@ -3,6 +3,7 @@ using Alba;
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Safety;
 using Backchannel.Host.Http;
+using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
 using Backchannel.Projections.Push;
 using Backchannel.Projections.Safety;
@@ -173,6 +174,10 @@ public sealed class TrustAndSafetySpecs(AppFixture app) : AppSpec(app)
         audit.Single().ShouldSatisfyAllConditions(
             e => e.Action.ShouldBe("report_dismissed"), e => e.Actor.ShouldBe(Operator), e => e.Subject.ShouldBe("ayu"),
             e => e.Reason.ShouldBe("not against the rules"), e => e.ReportId.ShouldBe(id));
+        await using var session = Store.QuerySession();
+        using var export = new MemoryStream();
+        (await session.WriteJsonLinesAsync(export, AuditLog.Moderation)).ShouldBe(1);
+        System.Text.Encoding.UTF8.GetString(export.ToArray()).ShouldContain("\"action\":\"report_dismissed\"");
     }
 
     [Fact]
