@@ -5,12 +5,9 @@ using Backchannel.Host.Demo;
 using Backchannel.Host.Http;
 using Backchannel.Projections;
 using JasperFx.CodeGeneration;
-using JasperFx.Events.Daemon;
-using Marten;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Wolverine;
 using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace Backchannel.Host;
 
@@ -29,40 +26,14 @@ public static class BackchannelHost
         foreach (var category in RefusalLog.SilencedCategories()) builder.Logging.AddFilter(category, LogLevel.None);
         var bodyLimit = builder.Configuration.GetValue(BodyLimit.Setting, BodyLimit.DefaultMaxBytes);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = bodyLimit);
-        var connectionString = builder.Configuration.GetConnectionString("Backchannel") ?? LocalConnectionString;
-
-        var marten = builder.Services.AddMarten(opts =>
-            {
-                opts.Connection(connectionString);
-                opts.DatabaseSchemaName = builder.Configuration["Backchannel:Schema"] ?? "backchannel";
-                // The async views (audit, push feed) lag by about the daemon's polling period, idle or busy: measured at
-                // half the maximum load, p99 197 ms at 100 ms, 164 ms at 25 ms, 74 ms at 10 ms (docs/benchmarks.md), for
-                // one cheap query of the event sequence per period on the node that runs the daemon.
-                var polling = builder.Configuration.GetValue("Backchannel:DaemonPolling", TimeSpan.FromMilliseconds(10));
-                opts.Projections.SlowPollingTime = polling;
-                opts.Projections.FastPollingTime = polling;
-            })
-            .UseLightweightSessions()
-            // Schema changes are applied once, before the daemon starts, rather than lazily by whichever shard or
-            // request first touches a table: two of them creating the same new index at once make one fail.
-            .ApplyAllDatabaseChangesOnStartup();
-        // Solo: this node runs every async view. Distributed: Wolverine assigns each view to one live node (several
-        // nodes on one database). Off: another node runs them. Never both AddAsyncDaemon and Wolverine's distribution.
-        // An unknown value falls back here only to reach the start, where HostSettingsValidator stops it naming the key.
-        var daemon = Enum.TryParse<DaemonChoice>(builder.Configuration["Backchannel:Daemon"] ?? nameof(DaemonChoice.Solo), ignoreCase: true, out var choice)
-            ? choice : DaemonChoice.Solo;
-        switch (daemon)
-        {
-            case DaemonChoice.Solo: marten.IntegrateWithWolverine().AddAsyncDaemon(DaemonMode.Solo); break;
-            case DaemonChoice.Distributed: marten.IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = true); break;
-            case DaemonChoice.Off: marten.IntegrateWithWolverine(); break;
-        }
-        builder.Services.AddBackchannel(builder.Configuration);
+        // The same registration an app makes; a host run without a connection string uses the local database.
+        builder.Services.AddBackchannel(builder.Configuration, store => store.ConnectionString ??= LocalConnectionString);
         builder.Services.AddHostSettingsValidation();
 
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(BackchannelHost).Assembly;
+            opts.UseBackchannelStoreFor(typeof(BackchannelHost).Assembly);
             // Production loads handlers generated ahead of time (`codegen write`) and generates only what is missing.
             if (builder.Environment.IsProduction()) opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Auto;
             ClusterSettings.Apply(builder.Configuration, opts.Durability);
@@ -129,12 +100,4 @@ public static class ClusterSettings
         if (cluster.GetValue<TimeSpan?>("StaleNodeTimeout") is { } stale) durability.StaleNodeTimeout = stale;
         if (cluster.GetValue<TimeSpan?>("CheckAssignmentPeriod") is { } check) durability.CheckAssignmentPeriod = check;
     }
-}
-
-/// <summary>Where this node's async views (audit, push feed) run: setting <c>Backchannel:Daemon</c>.</summary>
-public enum DaemonChoice
-{
-    Solo,
-    Distributed,
-    Off,
 }

@@ -7,20 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Backchannel.Host;
 
 /// <summary>
-/// The host's own settings read at start (section <c>Backchannel</c>): where the daemon runs and how often it polls,
-/// and the cluster timings. Bound only to be validated; <see cref="BackchannelHost"/> applies them.
+/// The host's own settings read at start (section <c>Backchannel</c>): the request body limit and the cluster
+/// timings. Bound only to be validated; <see cref="BackchannelHost"/> applies them.
 /// </summary>
 public sealed record HostSettings
 {
-    /// <summary><c>Backchannel:Daemon</c>: Solo, Distributed or Off.</summary>
-    public string? Daemon { get; init; }
-
-    /// <summary><c>Backchannel:DaemonPolling</c>.</summary>
-    public TimeSpan? DaemonPolling { get; init; }
-
-    /// <summary><c>Backchannel:Schema</c>, the database schema of the store.</summary>
-    public string? Schema { get; init; }
-
     /// <summary>The largest request body, in bytes (<c>Backchannel:MaxRequestBodyBytes</c>).</summary>
     public long? MaxRequestBodyBytes { get; init; }
 
@@ -51,10 +42,6 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
     public ValidateOptionsResult Validate(string? name, HostSettings settings)
     {
         var check = new SettingChecks(BackchannelSettings.Section);
-        if (settings.Daemon is { } daemon && !Enum.TryParse<DaemonChoice>(daemon, ignoreCase: true, out _))
-            check.Fail(nameof(settings.Daemon), $"must be one of {string.Join(", ", Enum.GetNames<DaemonChoice>())}", $"'{daemon}'");
-        if (settings.DaemonPolling is { } polling) check.Positive(nameof(settings.DaemonPolling), polling);
-        if (settings.Schema is not null) check.Required(nameof(settings.Schema), settings.Schema);
         // The largest valid body (docs/api.md) must fit, or every large valid request would be a 413.
         if (settings.MaxRequestBodyBytes is { } bodyBytes and < 32 * 1024)
             check.Fail(nameof(settings.MaxRequestBodyBytes), "must be at least 32768, above the largest valid body", bodyBytes.ToString());

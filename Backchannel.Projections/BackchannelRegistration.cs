@@ -1,41 +1,49 @@
+using System.Reflection;
 using Backchannel.Domain.Common;
-using Backchannel.Domain.Conversations;
-using Backchannel.Domain.People;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
 using Backchannel.Projections.Planning;
-using Backchannel.Projections.Rooms;
-using Backchannel.Domain.Planning;
-using Backchannel.Domain.Questions;
-using Backchannel.Domain.Rooms;
 using Backchannel.Projections.Push;
+using Backchannel.Projections.Rooms;
 using FluentValidation;
+using JasperFx;
+using JasperFx.CodeGeneration;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
-using Weasel.Core;
-using JasperFx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Weasel.Core;
 using Wolverine;
+using Wolverine.Attributes;
+using Wolverine.Configuration;
 using Wolverine.ErrorHandling;
+using Wolverine.Marten;
+using Wolverine.Runtime.Handlers;
 
 namespace Backchannel.Projections;
 
-/// <summary>The one call that adds Backchannel to an app's own Marten and Wolverine set-up.</summary>
+/// <summary>The one call that adds Backchannel to an app.</summary>
 public static class BackchannelRegistration
 {
     /// <summary>
-    /// Adds Backchannel's events, state snapshots and views to the app's Marten store, its handlers and validation to
-    /// the app's Wolverine, and its settings (section <c>Backchannel</c> of <paramref name="configuration"/>). The app
-    /// still calls <c>AddMarten(...).IntegrateWithWolverine()</c> and <c>UseWolverine()</c> itself. Backchannel keys
-    /// streams by string (user handles, conversation ids): the store must use <see cref="StreamIdentity.AsString"/>,
-    /// which this sets.
+    /// Adds Backchannel to the app: its own Marten store (<see cref="IBackchannelStore"/>: its events, decision state
+    /// and views in a schema of their own), its handlers, transactions and retries in the app's Wolverine (applied to
+    /// Backchannel's handlers only), its async views, its push feed, and its settings (section <c>Backchannel</c> of
+    /// <paramref name="configuration"/>, validated at start). The app's own Marten store, serializer and handlers are
+    /// left as they are. The app still calls <c>UseWolverine()</c> itself.
     /// </summary>
-    public static IServiceCollection AddBackchannel(this IServiceCollection services, IConfiguration? configuration = null)
+    /// <param name="services">The app's services.</param>
+    /// <param name="configuration">
+    /// Where settings come from: section <c>Backchannel</c> and the connection string <c>Backchannel</c>.
+    /// </param>
+    /// <param name="configure">Changes to the store's settings after they are read from configuration.</param>
+    public static IServiceCollection AddBackchannel(this IServiceCollection services, IConfiguration? configuration = null,
+        Action<BackchannelStoreSettings>? configure = null)
     {
         var settings = services.AddOptions<BackchannelSettings>();
         if (configuration is not null) settings.Bind(configuration.GetSection(BackchannelSettings.Section));
@@ -43,8 +51,24 @@ public static class BackchannelRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddBackchannelSettingsValidation();
         services.AddValidatorsFromAssemblyContaining<BackchannelSettings>(ServiceLifetime.Singleton, includeInternalTypes: false);
-        services.ConfigureMarten(ConfigureStore);
-        services.AddWolverineExtension<BackchannelWolverineExtension>();
+
+        var store = BackchannelStoreSettings.From(configuration);
+        configure?.Invoke(store);
+        services.AddSingleton(store);
+        services.AddOptions<BackchannelStoreSettings>().Configure(copy => copy.CopyFrom(store)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackchannelStoreSettings>, BackchannelStoreSettingsValidator>());
+        if (store.ShareAppStore)
+        {
+            services.ConfigureMarten(opts =>
+            {
+                ConfigureStore(opts);
+                store.Marten?.Invoke(opts);
+            });
+            services.AddSingleton<IBackchannelStore>(sp => AppStoreShare.Of(sp.GetRequiredService<IDocumentStore>()));
+        }
+        else AddStore(services, store);
+
+        services.AddSingleton<IWolverineExtension>(new BackchannelWolverineExtension());
         services.TryAddSingleton<FeedWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<FeedWatcher>());
         services.TryAddSingleton<PushFeed>();
@@ -53,24 +77,43 @@ public static class BackchannelRegistration
         return services;
     }
 
+    private static void AddStore(IServiceCollection services, BackchannelStoreSettings settings)
+    {
+        var marten = services.AddMartenStore<IBackchannelStore>(opts =>
+            {
+                // The store is built while the host starts its services, before options are validated: a wrong setting
+                // stops it here with the same lines the validation gives.
+                var checkedSettings = new BackchannelStoreSettingsValidator().Validate(null, settings);
+                if (checkedSettings.Failed)
+                    throw new OptionsValidationException(nameof(BackchannelStoreSettings), typeof(BackchannelStoreSettings), checkedSettings.Failures);
+                opts.Connection(settings.ConnectionString!);
+                opts.DatabaseSchemaName = settings.Schema;
+                opts.Projections.SlowPollingTime = settings.DaemonPolling;
+                opts.Projections.FastPollingTime = settings.DaemonPolling;
+                ConfigureStore(opts);
+                settings.Marten?.Invoke(opts);
+            })
+            .UseLightweightSessions()
+            // Schema changes are applied once, before the daemon starts, rather than lazily by whichever shard or
+            // request first touches a table: two of them creating the same new index at once make one fail.
+            .ApplyAllDatabaseChangesOnStartup();
+        // Solo: this node runs every async view. Distributed: Wolverine assigns each view to one live node (several
+        // nodes on one database). Off: another node runs them. Never both AddAsyncDaemon and Wolverine's distribution.
+        switch (settings.Daemon)
+        {
+            case DaemonChoice.Solo: marten.IntegrateWithWolverine().AddAsyncDaemon(DaemonMode.Solo); break;
+            case DaemonChoice.Distributed: marten.IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = true); break;
+            default: marten.IntegrateWithWolverine(); break;
+        }
+    }
+
     private static void ConfigureStore(StoreOptions opts)
     {
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.CausationIdEnabled = true;
-        foreach (var (type, name) in EventNames.All) opts.Events.MapEventType(type, name);
-
-        // Decision state: one inline snapshot per stream, so a command reads one row instead of replaying its stream.
-        opts.Projections.Snapshot<UserProfile>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Conversation>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Room>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Participant>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Question>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Upvote>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<PlannedEvent>(SnapshotLifecycle.Inline);
-        opts.Projections.Add<MessageStateProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<Backchannel.Domain.Requests.RequestReachProjection>(ProjectionLifecycle.Inline);
+        DecisionStore.Configure(opts);
         Safety.SafetyRegistration.AddSafety(opts);
 
         // Views: inline where the actor must read their own write, async where lag is acceptable (the audit).
@@ -87,10 +130,6 @@ public static class BackchannelRegistration
         opts.Schema.For<ConversationView>().GinIndexJsonData();
         opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
         opts.Schema.For<RequestAuditEntry>().GinIndexJsonData().Duplicate(e => e.Sequence).Duplicate(e => e.At);
-        opts.Schema.For<Conversation>().Duplicate(c => c.CreatedBy);
-        opts.Schema.For<Question>().Duplicate(q => q.RoomId);
-        opts.Schema.For<Participant>().Duplicate(p => p.RoomId);
-        opts.Schema.For<Upvote>().Duplicate(u => u.RoomId);
         opts.Schema.For<QuestionView>().Duplicate(q => q.RoomId);
         opts.Schema.For<EventView>().GinIndexJsonData().Duplicate(e => e.StartsAt);
         opts.Schema.For<RoomAuditEntry>().Duplicate(e => e.Sequence).Duplicate(e => e.RoomId).Duplicate(e => e.At);
@@ -100,9 +139,23 @@ public static class BackchannelRegistration
             .UniqueIndex(UniqueIndexType.DuplicatedField, "mt_doc_feeditem_by_user_and_position", f => f.UserId, f => f.Position);
         opts.Schema.For<FeedRetentionMark>().UseOptimisticConcurrency(true);
     }
+
+    /// <summary>
+    /// Routes the Wolverine handlers and HTTP endpoints of <paramref name="assembly"/> to Backchannel's store, with
+    /// Backchannel's transactions and retries, as Backchannel's own handlers are. For an app that maps Backchannel's
+    /// commands to its own endpoints in an assembly of its own (the Backchannel host does this for its endpoints).
+    /// </summary>
+    public static WolverineOptions UseBackchannelStoreFor(this WolverineOptions options, Assembly assembly)
+    {
+        // Shared: Backchannel's documents are in the app's own store, which Wolverine gives every chain already.
+        var shared = options.Services.Any(d => d.ImplementationInstance is BackchannelStoreSettings { ShareAppStore: true });
+        if (!shared) options.Policies.UseAncillaryStorageFromAssembly(typeof(IBackchannelStore), assembly);
+        options.Policies.Add(new BackchannelChainPolicy(assembly));
+        return options;
+    }
 }
 
-/// <summary>Backchannel's part of the app's Wolverine set-up.</summary>
+/// <summary>Backchannel's part of the app's Wolverine set-up: its handlers, their store, transactions and retries.</summary>
 internal sealed class BackchannelWolverineExtension : IWolverineExtension
 {
     public void Configure(WolverineOptions options)
@@ -111,18 +164,66 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
         options.Policies.Add<CommandValidationPolicy>();
         // After validation: a suspended user's malformed command is still a 400 naming the field.
         options.Policies.Add<Backchannel.Domain.Safety.SuspensionPolicy>();
-        options.Policies.AutoApplyTransactions();
-        // Two people acting on one conversation at once: the loser of the optimistic check runs again on fresh
-        // state, so a real race costs a retry, never an event; only a persistent conflict reaches the caller.
-        options.Policies.OnException<ConcurrencyException>().RetryTimes(5);
-        // Two commands creating the same stream at once (a double-tapped upvote): the loser reruns and finds it there.
-        options.Policies.OnException(StreamCollisions.IsStreamCreatedConcurrently).RetryTimes(3);
+        options.UseBackchannelStoreFor(typeof(BackchannelSettings).Assembly);
+        options.UseBackchannelStoreFor(typeof(BackchannelRegistration).Assembly);
+    }
+}
+
+/// <summary>
+/// Transactions and retries for the chains of one Backchannel assembly, and only those: the app's own handlers keep
+/// whatever policies the app gives them.
+/// </summary>
+internal sealed class BackchannelChainPolicy(Assembly assembly) : IChainPolicy
+{
+    public void Apply(IReadOnlyList<IChain> chains, GenerationRules rules, JasperFx.IServiceContainer container)
+    {
+        foreach (var chain in chains.Where(c => c.HandlerCalls().Any(call => call.HandlerType.Assembly == assembly)))
+        {
+            if (!chain.IsTransactional && !chain.HasAttribute<NonTransactionalAttribute>())
+                new TransactionalAttribute().Modify(chain, rules, container);
+            if (chain is not HandlerChain handler) continue;
+            // Two people acting on one conversation at once: the loser of the optimistic check runs again on fresh
+            // state, so a real race costs a retry, never an event; only a persistent conflict reaches the caller.
+            handler.OnException<ConcurrencyException>().RetryTimes(5);
+            // Two commands creating the same stream at once (a double-tapped upvote): the loser reruns and finds it there.
+            handler.OnException(StreamCollisions.IsStreamCreatedConcurrently).RetryTimes(3);
+        }
+    }
+}
+
+/// <summary>
+/// Backchannel's store when the app chose to share its own (<see cref="BackchannelStoreSettings.ShareAppStore"/>): every
+/// call goes to the app's store, so Backchannel's code reads one interface whichever way the app chose.
+/// </summary>
+internal class AppStoreShare : System.Reflection.DispatchProxy
+{
+    private IDocumentStore _appStore = null!;
+
+    public static IBackchannelStore Of(IDocumentStore appStore)
+    {
+        var share = Create<IBackchannelStore, AppStoreShare>();
+        ((AppStoreShare)(object)share)._appStore = appStore;
+        return share;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        try
+        {
+            return targetMethod!.Invoke(_appStore, args);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
     }
 }
 
 /// <summary>Recognises the race of two transactions starting the same stream: a conflict to retry, never a fault.</summary>
 public static class StreamCollisions
 {
+    /// <summary>True when <paramref name="exception"/> (or one it wraps) says the stream was started by another.</summary>
     public static bool IsStreamCreatedConcurrently(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)

@@ -56,7 +56,7 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
     public override async Task<bool> Execute(AuditExportInput input)
     {
         using var host = input.BuildHost();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var store = host.Services.GetRequiredService<IBackchannelStore>();
         await using var session = store.QuerySession();
         await using var output = input.OutputFlag is null ? Console.OpenStandardOutput() : File.Create(input.OutputFlag);
         await session.WriteJsonLinesAsync(output, input.ModerationFlag ? AuditLog.Moderation : input.RoomsFlag ? AuditLog.Rooms : AuditLog.Requests);
@@ -76,7 +76,7 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
     public override async Task<bool> Execute(RebuildInput input)
     {
         using var host = input.BuildHost();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var store = host.Services.GetRequiredService<IBackchannelStore>();
         await store.RebuildAsync(input.ViewFlag, new SynchronousProgress<ViewRebuilder.Progress>(p =>
             Console.WriteLine(p.Stage == "rebuilding"
                 ? $"{p.View}: rebuilding..."

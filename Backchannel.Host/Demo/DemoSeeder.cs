@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Domain.Planning;
@@ -21,7 +22,7 @@ namespace Backchannel.Host.Demo;
 /// (through the real commands), then prints how to try it.
 /// </summary>
 public sealed class DemoSeeder(IConfiguration configuration, IHostApplicationLifetime lifetime, IServer server,
-    IServiceScopeFactory scopes, IDocumentStore store, TokenIssuer tokens, ILogger<DemoSeeder> logger) : BackgroundService
+    IServiceScopeFactory scopes, IBackchannelStore store, TokenIssuer tokens, ILogger<DemoSeeder> logger) : BackgroundService
 {
     public const string DemoUser = "ayu";
 

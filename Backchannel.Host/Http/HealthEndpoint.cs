@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using Marten;
 using Wolverine.Http;
 
@@ -14,7 +15,7 @@ public static class HealthEndpoint
     [Microsoft.AspNetCore.Authorization.AllowAnonymous]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status200OK)]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Health>(StatusCodes.Status503ServiceUnavailable)]
-    public static async Task<IResult> Get(IDocumentStore store, CancellationToken ct)
+    public static async Task<IResult> Get(IBackchannelStore store, CancellationToken ct)
     {
         try
         {

@@ -68,11 +68,12 @@ public static class SafetyEndpoints
     /// <summary>Operators' decisions of trust and safety (<c>?userId=&amp;from=&amp;to=</c>), oldest first.</summary>
     [WolverineGet("/audit/moderation", OperationId = "moderationAudit")]
     [ProducesResponseType<IReadOnlyList<ModerationAuditEntry>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Audit(string? userId, HttpRequest request, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, HttpRequest request, ClaimsPrincipal user,
+        IQuerySession session, CancellationToken ct)
     {
         RequireOperator(user);
         QueryValues.OptionalHandle(userId, "userId");
-        var (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
+        (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
         return TypedResults.Ok(await session.ModerationAuditAsync(userId, from, to, ct: ct));
     }
 

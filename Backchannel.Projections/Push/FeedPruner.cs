@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Backchannel.Projections.Push;
 
 /// <summary>Prunes the push feed to <see cref="BackchannelSettings.PushRetention"/> once an hour, on every node.</summary>
-public sealed class FeedPruner(IDocumentStore store, BackchannelSettings settings, TimeProvider clock, ILogger<FeedPruner> logger)
+public sealed class FeedPruner(IBackchannelStore store, BackchannelSettings settings, TimeProvider clock, ILogger<FeedPruner> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);

@@ -15,7 +15,7 @@ namespace Backchannel.Projections.Push;
 /// to catch up: after a resume, or after falling further behind than its buffer holds.
 /// The progress is in the database, so it works whichever node runs the projection.
 /// </summary>
-public sealed class FeedWatcher(IDocumentStore store, BackchannelSettings settings, ILogger<FeedWatcher> logger) : BackgroundService
+public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings settings, ILogger<FeedWatcher> logger) : BackgroundService
 {
     public static readonly ShardName Shard = new(PushFeedProjection.ProjectionName);
 

@@ -28,7 +28,7 @@ public sealed record PushStart(long Position, string? Reason);
 /// on whichever node it runs. Live items come from the node's one read (<see cref="FeedWatcher"/>); a reader queries
 /// the feed itself only to catch up.
 /// </summary>
-public sealed class PushFeed(IDocumentStore store, FeedWatcher watcher, BackchannelSettings settings)
+public sealed class PushFeed(IBackchannelStore store, FeedWatcher watcher, BackchannelSettings settings)
 {
     public const int PageSize = 200;
 

@@ -1,3 +1,4 @@
+using Backchannel.Projections;
 using System.Collections.Concurrent;
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
@@ -47,7 +48,7 @@ public sealed class ConcurrencyOracleSpecs(ITestOutputHelper output)
                 ["Logging:LogLevel:Default"] = "Critical", // the cut connections are expected; their errors are noise here
             });
             b.WebHost.UseUrls("http://127.0.0.1:0");
-            b.Services.ConfigureMarten(opts => opts.Listeners.Add(faults));
+            b.Services.ConfigureMarten<IBackchannelStore>(opts => opts.Listeners.Add(faults));
         });
         await using (app)
         {

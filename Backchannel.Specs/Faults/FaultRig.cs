@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -132,7 +133,7 @@ public sealed class StoreReader : IAsyncDisposable
 
     private StoreReader(WebApplication app) => _app = app;
 
-    public IDocumentStore Store => _app.Services.GetRequiredService<IDocumentStore>();
+    public IDocumentStore Store => _app.Services.GetRequiredService<IBackchannelStore>();
 
     public static StoreReader For(string connectionString) => new(BackchannelHost.Build([], b =>
         b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

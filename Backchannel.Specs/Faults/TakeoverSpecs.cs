@@ -1,3 +1,4 @@
+using Backchannel.Projections;
 using System.Diagnostics;
 using Backchannel.Host;
 using Shouldly;

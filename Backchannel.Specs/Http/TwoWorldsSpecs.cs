@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -44,7 +45,7 @@ public sealed partial class TwoWorldsSpecs(AppFixture app) : AppSpec(app)
         try
         {
             var pending = await RunAsync("pending", seed, startsAt);
-            await Host.ResetAllMartenDataAsync();
+            await Host.ResetAllMartenDataAsync<IBackchannelStore>();
             var other = await RunAsync(fate, seed, startsAt);
 
             other.Commands.ShouldBeGreaterThan(30, "a history that barely acts proves little");

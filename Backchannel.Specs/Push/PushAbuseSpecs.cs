@@ -1,3 +1,4 @@
+using Backchannel.Projections;
 using System.Net;
 using System.Text.Json;
 using Alba;

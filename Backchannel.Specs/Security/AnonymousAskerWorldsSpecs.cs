@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -37,7 +38,7 @@ public sealed partial class AnonymousAskerWorldsSpecs(AppFixture app) : AppSpec(
         try
         {
             var askedByA = await WorldAsync(seed, asker: A, start);
-            await Host.ResetAllMartenDataAsync();
+            await Host.ResetAllMartenDataAsync<IBackchannelStore>();
             var askedByB = await WorldAsync(seed, asker: B, start);
 
             var first = Enumerable.Range(0, Math.Min(askedByA.Count, askedByB.Count)).FirstOrDefault(i => askedByA[i] != askedByB[i], -1);

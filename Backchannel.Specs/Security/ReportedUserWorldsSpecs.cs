@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -30,7 +31,7 @@ public sealed partial class ReportedUserWorldsSpecs(AppFixture app) : AppSpec(ap
         try
         {
             var quiet = await RunAsync(reported: false, startsAt);
-            await Host.ResetAllMartenDataAsync();
+            await Host.ResetAllMartenDataAsync<IBackchannelStore>();
             var reported = await RunAsync(reported: true, startsAt);
 
             quiet.Count.ShouldBeGreaterThan(40, "a history that shows little proves little");

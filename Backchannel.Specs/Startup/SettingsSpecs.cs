@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Backchannel.Host;
+using Backchannel.Projections;
 using Backchannel.Specs.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -133,5 +134,19 @@ public sealed class SettingsSpecs
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task an_app_without_a_connection_string_for_backchannel_stops_at_start_naming_it()
+    {
+        // No defaults: the specs' own process sets ConnectionStrings__Backchannel in the environment.
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddBackchannel(builder.Configuration);
+        Wolverine.HostBuilderExtensions.UseWolverine(builder, _ => { });
+        using var app = builder.Build();
+
+        var refused = await Should.ThrowAsync<OptionsValidationException>(() => app.StartAsync());
+
+        refused.Failures.ShouldBe(["ConnectionStrings:Backchannel must be set (was absent)"]);
     }
 }

@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using Alba;
 using Backchannel.Host.Auth;
 using JasperFx.CommandLine;
@@ -41,7 +42,7 @@ public sealed class AppFixture : IAsyncLifetime
             services.AddSingleton<ILoggerProvider>(Logs);
             services.AddSingleton<TimeProvider>(Clock);
         }));
-        await Host.DocumentStore().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await Host.DocumentStore<IBackchannelStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
@@ -62,12 +63,12 @@ public abstract class AppSpec(AppFixture app) : IAsyncLifetime
 {
     protected AppFixture App { get; } = app;
     protected IAlbaHost Host => App.Host;
-    protected IDocumentStore Store => Host.DocumentStore();
+    protected IDocumentStore Store => Host.DocumentStore<IBackchannelStore>();
 
     public virtual Task InitializeAsync()
     {
         App.Clock.Release();
-        return Host.ResetAllMartenDataAsync();
+        return Host.ResetAllMartenDataAsync<IBackchannelStore>();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -92,5 +93,5 @@ public abstract class AppSpec(AppFixture app) : IAsyncLifetime
     }
 
     /// <summary>Waits until the async views (the audit) have caught up with every event appended so far.</summary>
-    protected Task AsyncViewsCaughtUp() => Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+    protected Task AsyncViewsCaughtUp() => Host.WaitForNonStaleProjectionDataAsync<IBackchannelStore>(TimeSpan.FromSeconds(30));
 }

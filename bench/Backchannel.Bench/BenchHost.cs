@@ -1,3 +1,4 @@
+using Backchannel.Domain.Common;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -48,7 +49,7 @@ public sealed class BenchHost : IAsyncDisposable
 
     public Uri Address { get; }
     public IServiceProvider Services => _app.Services;
-    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+    public IDocumentStore Store => Services.GetRequiredService<IBackchannelStore>();
     public static string Connection => Environment.GetEnvironmentVariable("ConnectionStrings__Backchannel") ?? DefaultConnection;
 
     public static async Task<BenchHost> StartAsync(StoreVariant? variant = null, IDictionary<string, string?>? settings = null)
@@ -65,7 +66,7 @@ public sealed class BenchHost : IAsyncDisposable
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
             });
             if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
-            if (variant is not null) builder.Services.ConfigureMarten(opts => Apply(variant, opts));
+            if (variant is not null) builder.Services.ConfigureMarten<IBackchannelStore>(opts => Apply(variant, opts));
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,25 +1,17 @@
+using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.Requests;
 using Backchannel.Projections;
 using Backchannel.Projections.Conversations;
-using JasperFx.Events.Daemon;
-using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Wolverine;
-using Wolverine.Marten;
 
 var builder = Host.CreateApplicationBuilder(args);
 
-// The app's own Marten and Wolverine; AddBackchannel adds Backchannel's events, views, handlers and settings to them.
-builder.Services.AddMarten(opts =>
-    {
-        opts.Connection(builder.Configuration.GetConnectionString("Backchannel") ?? throw new InvalidOperationException("Set ConnectionStrings:Backchannel."));
-        opts.DatabaseSchemaName = "sample";
-    })
-    .IntegrateWithWolverine()
-    .AddAsyncDaemon(DaemonMode.Solo);
+// Backchannel keeps its events and views in a Marten store of its own (schema "backchannel", connection string
+// "Backchannel"), beside any store of the app's, and adds its handlers to the app's Wolverine.
 builder.Services.AddBackchannel(builder.Configuration);
 builder.UseWolverine(_ => { });
 
@@ -35,7 +27,7 @@ var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
 await bus.InvokeAsync<ConversationRequested>(new RequestConversation(conversation, ayu, [budi], "hi from a worker", null));
 await bus.InvokeAsync(new AcceptRequest(conversation, budi));
 
-await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+await using var session = host.Services.GetRequiredService<IBackchannelStore>().QuerySession();
 var inbox = await session.InboxAsync(budi);
 Console.WriteLine($"{budi} accepted {ayu}'s request: inbox {inbox.Count}, last message \"{inbox[0].LastMessage?.Text}\"");
 

@@ -1,0 +1,112 @@
+using Backchannel.Domain.Common;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Backchannel.Projections;
+
+/// <summary>
+/// Where Backchannel's own Marten store lives and who runs its async views: the connection string
+/// <c>Backchannel</c> and the keys <c>Backchannel:Schema</c>, <c>Backchannel:Daemon</c> and
+/// <c>Backchannel:DaemonPolling</c>, or set in code through <c>AddBackchannel(configuration, store => ...)</c>.
+/// </summary>
+public sealed class BackchannelStoreSettings
+{
+    /// <summary>The name of the connection string Backchannel reads by default.</summary>
+    public const string ConnectionStringName = "Backchannel";
+
+    /// <summary>The PostgreSQL connection string of Backchannel's store (it may be the app's own database).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The database schema holding Backchannel's tables, apart from the app's.</summary>
+    public string Schema { get; set; } = "backchannel";
+
+    /// <summary>Where this node's async views (audit, push feed) run.</summary>
+    public DaemonChoice Daemon { get; set; } = DaemonChoice.Solo;
+
+    /// <summary>
+    /// How often the daemon looks for new events: the async views lag by about this much (docs/benchmarks.md measures
+    /// it), for one cheap query of the event sequence per period on the node that runs the daemon.
+    /// </summary>
+    public TimeSpan DaemonPolling { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Keep Backchannel's events and documents in the app's own Marten store (the app's <c>AddMarten</c>) instead of a
+    /// store of its own, so an app's handler can change its documents and Backchannel's in one transaction. Backchannel
+    /// then sets that store's serializer (System.Text.Json, camelCase, enums as strings) and stream identity (strings),
+    /// and the app's daemon runs Backchannel's async views; <see cref="ConnectionString"/>, <see cref="Schema"/>,
+    /// <see cref="Daemon"/> and <see cref="DaemonPolling"/> are the app's store's. Off by default: Backchannel isolates.
+    /// </summary>
+    public bool ShareAppStore { get; set; }
+
+    /// <summary>Further changes to Backchannel's Marten store (tuning, a data source), applied last.</summary>
+    public Action<StoreOptions>? Marten { get; set; }
+
+    /// <summary>Reads the settings from <paramref name="configuration"/>; an unreadable value is left at its default
+    /// here and reported at start by <see cref="BackchannelStoreSettingsValidator"/>.</summary>
+    public static BackchannelStoreSettings From(IConfiguration? configuration)
+    {
+        var settings = new BackchannelStoreSettings();
+        if (configuration is null) return settings;
+        settings.ConnectionString = configuration.GetConnectionString(ConnectionStringName);
+        var section = configuration.GetSection(BackchannelSettings.Section);
+        if (section[nameof(Schema)] is { } schema) settings.Schema = schema;
+        if (section[nameof(Daemon)] is { } daemonText)
+        {
+            if (Enum.TryParse<DaemonChoice>(daemonText, ignoreCase: true, out var daemon) && Enum.IsDefined(daemon)) settings.Daemon = daemon;
+            else settings.unreadable.Add((nameof(Daemon), $"must be one of {string.Join(", ", Enum.GetNames<DaemonChoice>())}", $"'{daemonText}'"));
+        }
+        if (section[nameof(DaemonPolling)] is { } pollingText)
+        {
+            if (TimeSpan.TryParse(pollingText, System.Globalization.CultureInfo.InvariantCulture, out var polling)) settings.DaemonPolling = polling;
+            else settings.unreadable.Add((nameof(DaemonPolling), "must be a time span like 00:00:00.010", $"'{pollingText}'"));
+        }
+        return settings;
+    }
+
+    private readonly List<(string Key, string Rule, string Found)> unreadable = [];
+
+    internal IReadOnlyList<(string Key, string Rule, string Found)> Unreadable => unreadable;
+
+    internal void CopyFrom(BackchannelStoreSettings other)
+    {
+        unreadable.Clear();
+        unreadable.AddRange(other.unreadable);
+        ConnectionString = other.ConnectionString;
+        Schema = other.Schema;
+        Daemon = other.Daemon;
+        DaemonPolling = other.DaemonPolling;
+        Marten = other.Marten;
+        ShareAppStore = other.ShareAppStore;
+    }
+}
+
+/// <summary>Where a node's async views (audit, push feed) run: setting <c>Backchannel:Daemon</c>.</summary>
+public enum DaemonChoice
+{
+    /// <summary>This node runs every async view (one node).</summary>
+    Solo,
+
+    /// <summary>Wolverine assigns each async view to one live node (several nodes on one database).</summary>
+    Distributed,
+
+    /// <summary>Another node runs them.</summary>
+    Off,
+}
+
+/// <summary>Checks <see cref="BackchannelStoreSettings"/> at start, one line per failure naming the key.</summary>
+public sealed class BackchannelStoreSettingsValidator : IValidateOptions<BackchannelStoreSettings>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, BackchannelStoreSettings settings)
+    {
+        var connection = new SettingChecks("ConnectionStrings");
+        if (!settings.ShareAppStore) connection.Required(BackchannelStoreSettings.ConnectionStringName, settings.ConnectionString);
+        var check = new SettingChecks(BackchannelSettings.Section);
+        foreach (var (key, rule, found) in settings.Unreadable) check.Fail(key, rule, found);
+        check.Required(nameof(settings.Schema), settings.Schema);
+        check.Positive(nameof(settings.DaemonPolling), settings.DaemonPolling);
+        var failures = new[] { connection.Result, check.Result }.Where(r => r.Failed).SelectMany(r => r.Failures ?? []).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
