@@ -93,6 +93,7 @@ public sealed record RateLimitSettings
     public RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
     public RateLimit RoomsStarted => new(RoomsPerHourRule, RoomsPerHour, TimeSpan.FromHours(1));
     public RateLimit EventsScheduled => new(EventsPerHourRule, EventsPerHour, TimeSpan.FromHours(1));
+    /// <summary>The limit on reports, by <see cref="ReportsPerHour"/>.</summary>
     public RateLimit Reports => new(ReportsPerHourRule, ReportsPerHour, ReportsWindow);
 }
 

@@ -102,6 +102,7 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
     /// <summary>Removed by moderation: deleted for every decision (no edit, no reaction), and never removed twice.</summary>
     public bool RemovedByModeration { get; init; }
 
+    /// <summary>Removed by an operator.</summary>
     public MessageState Apply(Safety.MessageRemovedByModeration _) => this with { Deleted = true, RemovedByModeration = true };
 
     private static MessageState New(string conversationId, string messageId, string author, long sequence) =>

@@ -107,10 +107,13 @@ public sealed record ReportCase(
         New(ReportIds.ForMessage(e.Data.ConversationId, e.Data.MessageId), ReportKind.Message, e.Data.ConversationId, e.Data.MessageId, e.Data.Author)
             .Filed(new FiledReport(e.Data.ReportedBy, e.Data.Reason, e.Data.At, e.Version, Open: true));
 
+    /// <summary>Another recipient of the same request reported it.</summary>
     public ReportCase Apply(IEvent<RequestReported> e) => Filed(new FiledReport(e.Data.To, e.Data.Reason, e.Data.At, e.Version, Open: true));
 
+    /// <summary>Another member reported the same message.</summary>
     public ReportCase Apply(IEvent<MessageReported> e) => Filed(new FiledReport(e.Data.ReportedBy, e.Data.Reason, e.Data.At, e.Version, Open: true));
 
+    /// <summary>An operator dismissed the open reports.</summary>
     public ReportCase Apply(ReportDismissed e) => Resolved(new ReportDecision("dismissed", e.DismissedBy, e.Reason, e.At));
 
     /// <summary>A removal of several messages in one case is one decision, recorded once.</summary>

@@ -61,6 +61,7 @@ public partial class ThreadMessageProjection : MultiStreamProjection<ThreadMessa
         message.Reactions.Clear();
     }
 
+    /// <summary>An operator removed the message: see <see cref="RemoveByModeration"/>.</summary>
     public static void Apply(MessageRemovedByModeration e, ThreadMessage message) => RemoveByModeration(message, e.At);
 
     /// <summary>
