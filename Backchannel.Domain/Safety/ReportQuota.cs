@@ -21,7 +21,7 @@ public static class ReportQuota
     {
         await RateLimitLock.AcquireAsync(session, "reports", userId, ct);
         var filed = await session.LoadAsync<ReportsFiled>(userId, ct);
-        return RateWindow.Check(settings.RateLimits.Reports, filed?.FiledAt ?? [], now, settings.RateLimits.WarnAtShare);
+        return RateWindow.Check(settings.RateLimits.Reports, filed?.Filed.Select(f => f.At) ?? [], now, settings.RateLimits.WarnAtShare);
     }
 
     /// <summary>
@@ -50,29 +50,32 @@ public static class ReportQuota
 }
 
 /// <summary>
-/// When one user filed their reports within the reporting window: what <see cref="ReportQuota"/> counts. Kept inline by
+/// Where and when one user filed their reports within the reporting window: what <see cref="ReportQuota"/> counts. Kept inline by
 /// <see cref="ReportsFiledProjection"/>; older times are dropped as new ones come, so it stays small.
 /// </summary>
-public sealed record ReportsFiled(ImmutableList<DateTimeOffset> FiledAt)
+public sealed record ReportsFiled(ImmutableList<ReportFiledAt> Filed)
 {
     /// <summary>The reporter's handle.</summary>
     public string Id { get; init; } = "";
 
     /// <summary>A first report of a request.</summary>
-    public static ReportsFiled Create(RequestReported e) => new ReportsFiled([]) { Id = e.To }.Add(e.At);
+    public static ReportsFiled Create(RequestReported e) => new ReportsFiled([]) { Id = e.To }.Add(e.ConversationId, e.At);
 
     /// <summary>A first report of a message.</summary>
-    public static ReportsFiled Create(MessageReported e) => new ReportsFiled([]) { Id = e.ReportedBy }.Add(e.At);
+    public static ReportsFiled Create(MessageReported e) => new ReportsFiled([]) { Id = e.ReportedBy }.Add(e.ConversationId, e.At);
 
     /// <summary>Another report of a request.</summary>
-    public ReportsFiled Apply(RequestReported e) => Add(e.At);
+    public ReportsFiled Apply(RequestReported e) => Add(e.ConversationId, e.At);
 
     /// <summary>Another report of a message.</summary>
-    public ReportsFiled Apply(MessageReported e) => Add(e.At);
+    public ReportsFiled Apply(MessageReported e) => Add(e.ConversationId, e.At);
 
-    private ReportsFiled Add(DateTimeOffset at) =>
-        this with { FiledAt = FiledAt.RemoveAll(t => t <= at - RateLimitSettings.ReportsWindow).Add(at) };
+    private ReportsFiled Add(string conversationId, DateTimeOffset at) =>
+        this with { Filed = Filed.RemoveAll(f => f.At <= at - RateLimitSettings.ReportsWindow).Add(new ReportFiledAt(conversationId, at)) };
 }
+
+/// <summary>One report a user filed: in which conversation, and when.</summary>
+public sealed record ReportFiledAt(string ConversationId, DateTimeOffset At);
 
 /// <summary>Keeps one <see cref="ReportsFiled"/> per reporter (inline).</summary>
 public sealed class ReportsFiledProjection : MultiStreamProjection<ReportsFiled, string>
