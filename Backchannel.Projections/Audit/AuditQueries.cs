@@ -54,6 +54,7 @@ public enum AuditLog
     Requests,
     /// <summary>Decisions on rooms, the stage, questions and events (<see cref="RoomAuditEntry"/>): operators only.</summary>
     Rooms,
+    Moderation,
 }
 
 /// <summary>Writes an audit log as JSON lines, one entry a line, oldest first: what operators export.</summary>
@@ -66,6 +67,7 @@ public static class AuditExport
         CancellationToken ct = default) => log switch
     {
         AuditLog.Rooms => WriteAsync(session.Query<RoomAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct), output, ct),
+        AuditLog.Moderation => WriteAsync(session.Query<Safety.ModerationAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct), output, ct),
         _ => WriteAsync(session.AllRequestAudit(ct), output, ct),
     };
 

@@ -1,0 +1,84 @@
+using System.Security.Claims;
+using Backchannel.Domain.Common;
+using Backchannel.Domain.Safety;
+using Backchannel.Host.Auth;
+using Backchannel.Projections.Safety;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine;
+using Wolverine.Http;
+
+namespace Backchannel.Host.Http;
+
+/// <summary>Trust and safety, for operators: the report queue, decisions on reports, suspensions, their audit.</summary>
+public static class SafetyEndpoints
+{
+    /// <summary>The report queue: <c>?status=open</c> (the default, oldest first) or <c>resolved</c>, paged by <c>cursor</c>.</summary>
+    [WolverineGet("/reports", OperationId = "reportQueue")]
+    [ProducesResponseType<ReportQueuePage>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Queue(string? status, string? cursor, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    {
+        RequireOperator(user);
+        var parsed = status switch
+        {
+            null or "open" => ReportStatus.Open,
+            "resolved" => ReportStatus.Resolved,
+            _ => throw QueryValues.Invalid("status", "'status' must be 'open' or 'resolved'."),
+        };
+        if (!ReportQueueQueries.IsCursor(cursor)) throw QueryValues.Invalid("cursor", "'cursor' must be a nextCursor this queue gave.");
+        if (limit is not null and (< 1 or > ReportQueueQueries.MaxPageSize))
+            throw QueryValues.Invalid("limit", $"'limit' must be between 1 and {ReportQueueQueries.MaxPageSize}.");
+        return TypedResults.Ok(await session.ReportQueueAsync(parsed, cursor, limit ?? ReportQueueQueries.DefaultPageSize, ct));
+    }
+
+    [WolverinePost("/reports/{id}/dismiss", OperationId = "dismissReport")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Dismiss(string id, ModerationReasonBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        RequireOperator(user);
+        return bus.NoContent(new DismissReport(QueryValues.Id(id, "id"), user.Handle(), body.Reason));
+    }
+
+    /// <summary>Removes the reported message (for a request, its requester's messages the reporters could read) for everyone.</summary>
+    [WolverinePost("/reports/{id}/remove", OperationId = "removeReportedMessage")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Remove(string id, ModerationReasonBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        RequireOperator(user);
+        return bus.NoContent(new RemoveReportedMessage(QueryValues.Id(id, "id"), user.Handle(), body.Reason));
+    }
+
+    /// <summary>Suspends a user until <c>until</c>, or until lifted when it is null.</summary>
+    [WolverinePut("/users/{userId}/suspension", OperationId = "suspendUser")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Suspend(string userId, SuspendBody body, ClaimsPrincipal user, IMessageBus bus)
+    {
+        RequireOperator(user);
+        return bus.NoContent(new SuspendUser(userId, user.Handle(), body.Until, body.Reason));
+    }
+
+    [WolverineDelete("/users/{userId}/suspension", OperationId = "liftSuspension")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    public static Task<IResult> Lift(string userId, ClaimsPrincipal user, IMessageBus bus)
+    {
+        RequireOperator(user);
+        return bus.NoContent(new LiftSuspension(userId, user.Handle(), null));
+    }
+
+    /// <summary>Operators' decisions of trust and safety (<c>?userId=&amp;from=&amp;to=</c>), oldest first.</summary>
+    [WolverineGet("/audit/moderation", OperationId = "moderationAudit")]
+    [ProducesResponseType<IReadOnlyList<ModerationAuditEntry>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, HttpRequest request, ClaimsPrincipal user,
+        IQuerySession session, CancellationToken ct)
+    {
+        RequireOperator(user);
+        QueryValues.OptionalHandle(userId, "userId");
+        (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
+        return TypedResults.Ok(await session.ModerationAuditAsync(userId, from, to, ct: ct));
+    }
+
+    private static void RequireOperator(ClaimsPrincipal user)
+    {
+        if (!user.IsOperator()) throw RuleViolation.Forbidden("operators_only", "Only an operator may do this.");
+    }
+}
