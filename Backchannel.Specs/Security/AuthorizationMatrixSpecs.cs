@@ -50,6 +50,7 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
         new("POST", "/events", Scene.None, Access.Anyone, 201),
         new("GET", "/events/upcoming", Scene.None, Access.Anyone, 200),
         new("GET", "/me/export", Scene.None, Access.Anyone, 200),
+        new("POST", "/push/tickets", Scene.None, Access.Anyone, 201),
         new("DELETE", "/me", Scene.None, Access.Anyone, 200),
         new("POST", "/users/{userId}/erasure", Scene.None, Access.OperatorsOnly, 200),
         new("GET", "/reports", Scene.None, Access.OperatorsOnly, 200),
