@@ -57,6 +57,7 @@ public sealed record RateLimitSettings
     public const string RoomsPerHourRule = "rate_limit_rooms_per_hour";
     /// <summary>The rule named when one person schedules more than <see cref="EventsPerHour"/>.</summary>
     public const string EventsPerHourRule = "rate_limit_events_per_hour";
+    /// <summary>The rule code of the reporting limit.</summary>
     public const string ReportsPerHourRule = "rate_limit_reports_per_hour";
 
     /// <summary>

@@ -281,7 +281,9 @@ public sealed record Conversation(
     public Conversation Apply(GroupRenamed e) => this with { Title = e.Title };
     /// <summary>Folds <see cref="MessageReported"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m.Apply(e));
+    /// <summary>Folds <see cref="Safety.MessageRemovedByModeration"/>: the message counts as deleted.</summary>
     public Conversation Apply(Safety.MessageRemovedByModeration e) => WithMessage(e.MessageId, m => m.Apply(e));
+    /// <summary>Folds <see cref="Safety.ReportDismissed"/>: a dismissal changes nothing a decision reads.</summary>
     public Conversation Apply(Safety.ReportDismissed _) => this;
 
     private Conversation WithNewMessage(MessageState message, DateTimeOffset at) => this with

@@ -147,7 +147,7 @@ public sealed record ReportCase(
 }
 
 /// <summary>Keeps one <see cref="ReportCase"/> per reported request or message (inline), folded by its own Create and Apply.</summary>
-public sealed class ReportCaseProjection : MultiStreamProjection<ReportCase, string>
+internal sealed class ReportCaseProjection : MultiStreamProjection<ReportCase, string>
 {
     public ReportCaseProjection()
     {

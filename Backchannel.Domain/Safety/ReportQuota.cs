@@ -78,7 +78,7 @@ public sealed record ReportsFiled(ImmutableList<ReportFiledAt> Filed)
 public sealed record ReportFiledAt(string ConversationId, DateTimeOffset At);
 
 /// <summary>Keeps one <see cref="ReportsFiled"/> per reporter (inline).</summary>
-public sealed class ReportsFiledProjection : MultiStreamProjection<ReportsFiled, string>
+internal sealed class ReportsFiledProjection : MultiStreamProjection<ReportsFiled, string>
 {
     /// <summary>Keyed by the reporter.</summary>
     public ReportsFiledProjection()

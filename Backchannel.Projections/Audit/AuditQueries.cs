@@ -54,6 +54,7 @@ public enum AuditLog
     Requests,
     /// <summary>Decisions on rooms, the stage, questions and events (<see cref="RoomAuditEntry"/>): operators only.</summary>
     Rooms,
+    /// <summary>Operators' decisions on reports and suspensions (<see cref="Safety.ModerationAuditEntry"/>): operators only.</summary>
     Moderation,
 }
 

@@ -41,7 +41,7 @@ public sealed class ModerationAuditEntry
 }
 
 /// <summary>Writes one <see cref="ModerationAuditEntry"/> per operator decision (async: the audit may lag, never lose).</summary>
-public partial class ModerationAuditProjection : EventProjection
+internal partial class ModerationAuditProjection : EventProjection
 {
     /// <summary>The projection's name, for rebuilds and the daemon.</summary>
     public const string ProjectionName = "ModerationAudit";
