@@ -141,6 +141,6 @@ public static class ConversationProtectedText
         Privacy.ProtectedText.Of<MessageEdited>(e => e.Author, e => e with { Text = Privacy.ProtectedText.Erased }),
         Privacy.ProtectedText.Of<ThanksSent>(e => e.Author, e => e with { Text = Privacy.ProtectedText.Erased }),
         Privacy.ProtectedText.Of<GroupRenamed>(e => e.RenamedBy, e => e with { Title = Privacy.ProtectedText.Erased }),
-        Privacy.ProtectedText.Of<MessageReported>(e => e.ReportedBy, e => e with { Reason = null }),
+        Privacy.ProtectedText.Of<MessageReported>(e => e.ReportedBy, e => e with { Reason = null }, about: e => e.Author),
     ];
 }

@@ -72,9 +72,12 @@ public static class AdmissionRules
 /// <summary>The free text of request decisions and who wrote it: what an erasure masks (<see cref="Privacy.ProtectedInformation"/>).</summary>
 public static class RequestProtectedText
 {
-    /// <summary>A report's reason; the decision itself (who reported, when) stays.</summary>
+    /// <summary>
+    /// A report's reason, erased with the reporter or with the requester it is about; the decision itself (who
+    /// reported, when) stays.
+    /// </summary>
     public static readonly IReadOnlyList<Privacy.ProtectedText> Rules =
     [
-        Privacy.ProtectedText.Of<RequestReported>(e => e.To, e => e with { Reason = null }),
+        Privacy.ProtectedText.Of<RequestReported>(e => e.To, e => e with { Reason = null }, about: e => e.From),
     ];
 }

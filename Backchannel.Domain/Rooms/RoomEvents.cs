@@ -86,6 +86,6 @@ public static class RoomProtectedText
     public static readonly IReadOnlyList<Privacy.ProtectedText> Rules =
     [
         Privacy.ProtectedText.Of<RoomStarted>(e => e.StartedBy, e => e with { Title = Privacy.ProtectedText.Erased }),
-        Privacy.ProtectedText.Of<MovedToAudience>(e => e.MovedBy, e => e with { Reason = null }),
+        Privacy.ProtectedText.Of<MovedToAudience>(e => e.MovedBy, e => e with { Reason = null }, about: e => e.UserId),
     ];
 }

@@ -37,17 +37,18 @@ public sealed record SuspensionLifted(string UserId, string LiftedBy, string? Re
 }
 
 /// <summary>
-/// The free text of trust and safety's events and who wrote it: what an erasure masks
-/// (<see cref="Privacy.ProtectedInformation"/>). Operators write every reason here; an erased operator's reasons go.
+/// The free text of trust and safety's events, who wrote it and whom it is about: what an erasure masks
+/// (<see cref="Privacy.ProtectedInformation"/>). Operators write every reason here; an erased operator's reasons go, and
+/// so do the reasons of every decision about an erased user (they may quote or name them): the decision stays.
 /// </summary>
 public static class SafetyProtectedText
 {
     /// <summary>The reasons of a dismissal, a removal, a suspension and its lifting.</summary>
     public static readonly IReadOnlyList<Privacy.ProtectedText> Rules =
     [
-        Privacy.ProtectedText.Of<ReportDismissed>(e => e.DismissedBy, e => e with { Reason = Privacy.ProtectedText.Erased }),
-        Privacy.ProtectedText.Of<MessageRemovedByModeration>(e => e.RemovedBy, e => e with { Reason = Privacy.ProtectedText.Erased }),
-        Privacy.ProtectedText.Of<UserSuspended>(e => e.SuspendedBy, e => e with { Reason = Privacy.ProtectedText.Erased }),
-        Privacy.ProtectedText.Of<SuspensionLifted>(e => e.LiftedBy, e => e with { Reason = null }),
+        Privacy.ProtectedText.Of<ReportDismissed>(e => e.DismissedBy, e => e with { Reason = Privacy.ProtectedText.Erased }, about: e => e.ReportedUser),
+        Privacy.ProtectedText.Of<MessageRemovedByModeration>(e => e.RemovedBy, e => e with { Reason = Privacy.ProtectedText.Erased }, about: e => e.Author),
+        Privacy.ProtectedText.Of<UserSuspended>(e => e.SuspendedBy, e => e with { Reason = Privacy.ProtectedText.Erased }, about: e => e.UserId),
+        Privacy.ProtectedText.Of<SuspensionLifted>(e => e.LiftedBy, e => e with { Reason = null }, about: e => e.UserId),
     ];
 }

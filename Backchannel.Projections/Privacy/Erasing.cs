@@ -11,6 +11,9 @@ using Backchannel.Projections.Conversations;
 using Backchannel.Projections.Planning;
 using Backchannel.Projections.Push;
 using Backchannel.Projections.Rooms;
+using Backchannel.Projections.Safety;
+using Backchannel.Domain.Requests;
+using Backchannel.Domain.Safety;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
@@ -80,7 +83,7 @@ public static class Erasing
                 // Masked events whose views a stopped run may not have rewritten: an unfinished erasure rewrites them all.
                 if (unmasked == 0 && (completedBefore || pass > 0)) continue;
                 if (unmasked > 0)
-                    await store.Advanced.ApplyEventDataMasking(m => m.IncludeStream(key, e => IsWrittenBy(e, command.UserId)), ct);
+                    await store.Advanced.ApplyEventDataMasking(m => m.IncludeStream(key, e => Concerns(e, command.UserId)), ct);
                 var documents = await RewriteInlineViewsAsync(store, key, command.UserId, ct);
                 masked += unmasked;
                 changed += documents;
@@ -124,6 +127,10 @@ public static class Erasing
     internal static bool IsWrittenBy(IEvent e, string userId) =>
         ProtectedInformation.ByType.TryGetValue(e.Data.GetType(), out var rule) && rule.WrittenBy(e.Data) == userId;
 
+    /// <summary>Whether erasing the user masks the event's text: they wrote it, or it is about them.</summary>
+    internal static bool Concerns(IEvent e, string userId) =>
+        ProtectedInformation.ByType.TryGetValue(e.Data.GetType(), out var rule) && rule.Concerns(e.Data, userId);
+
     private sealed record Scanned(string StreamId, long Seq, string Type, JsonElement Data);
 
     /// <summary>
@@ -136,7 +143,7 @@ public static class Erasing
         var highest = 0L;
         var found = new List<(string Stream, int Unmasked)>();
         var index = new Dictionary<string, int>();
-        await foreach (var (e, rule) in WrittenByAsync(store, userId, ct))
+        await foreach (var (e, rule) in WrittenByAsync(store, userId, ct, concerning: true))
         {
             if (!index.TryGetValue(e.StreamKey!, out var at))
             {
@@ -177,14 +184,21 @@ public static class Erasing
         }
     }
 
-    /// <summary>Every event with text <paramref name="userId"/> wrote, oldest first, read a page at a time.</summary>
+    /// <summary>
+    /// Every event with text <paramref name="userId"/> wrote (or, when <paramref name="concerning"/>, also text about
+    /// them), oldest first, read a page at a time.
+    /// </summary>
     internal static async IAsyncEnumerable<(IEvent Event, ProtectedText Rule)> WrittenByAsync(IDocumentStore store, string userId,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, int pageSize = ScanPage)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, int pageSize = ScanPage, bool concerning = false)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         var rules = ProtectedInformation.All;
         // Type names are the pinned stored names and field names the rules' own: no client input reaches the text.
-        var match = string.Join(" or ", rules.Select(r => $"(type = '{EventNames.All[r.EventType]}' and data ->> '{r.WriterField}' = ?)"));
+        string Fields(ProtectedText r) => concerning && r.SubjectField is { } subject
+            ? $"(data ->> '{r.WriterField}' = ? or data ->> '{subject}' = ?)"
+            : $"data ->> '{r.WriterField}' = ?";
+        var match = string.Join(" or ", rules.Select(r => $"(type = '{EventNames.All[r.EventType]}' and {Fields(r)})"));
+        var parameters = rules.SelectMany(r => concerning && r.SubjectField is not null ? new object[] { userId, userId } : [userId]).ToArray();
         var byName = rules.ToDictionary(r => EventNames.All[r.EventType]);
         var after = 0L;
         var serializer = store.Options.Serializer();
@@ -194,7 +208,7 @@ public static class Erasing
             var page = await session.AdvancedSql.QueryAsync<Scanned>(
                 "select jsonb_build_object('streamId', stream_id, 'seq', seq_id, 'type', type, 'data', data) " +
                 $"from {schema}.mt_events where seq_id > ? and ({match}) order by seq_id limit {pageSize}",
-                ct, [after, .. rules.Select(_ => (object)userId)]);
+                ct, [after, .. parameters]);
             foreach (var row in page)
             {
                 var rule = byName[row.Type];
@@ -223,6 +237,7 @@ public static class Erasing
                 changed += await ReaggregateAsync<Conversation>(session, key, ct);
                 changed += await ReaggregateAsync<ConversationView>(session, key, ct);
                 changed += await RewriteThreadAsync(session, key, userId, ct);
+                changed += await RewriteReportCasesAsync(session, key, ct);
                 break;
             case StreamKind.Room:
                 await session.Events.FetchForExclusiveWriting<Room>(key, ct);
@@ -269,6 +284,46 @@ public static class Erasing
         return 1;
     }
 
+    /// <summary>
+    /// The report cases of a conversation, folded again from its (masked) events: a case keeps who reported and when,
+    /// and the decisions, but no reason the erased user wrote or that was about them. Every event of a case is on its
+    /// conversation's stream, whose lock the caller holds.
+    /// </summary>
+    private static async Task<int> RewriteReportCasesAsync(IDocumentSession session, string conversationId, CancellationToken ct)
+    {
+        var cases = new Dictionary<string, ReportCase>();
+        foreach (var e in await session.Events.FetchStreamAsync(conversationId, token: ct))
+        {
+            switch (e)
+            {
+                case IEvent<RequestReported> r:
+                    var request = ReportIds.ForRequest(r.Data.ConversationId, r.Data.From);
+                    cases[request] = cases.TryGetValue(request, out var filed) ? filed.Apply(r) : ReportCase.Create(r);
+                    break;
+                case IEvent<MessageReported> m:
+                    var message = ReportIds.ForMessage(m.Data.ConversationId, m.Data.MessageId);
+                    cases[message] = cases.TryGetValue(message, out var reported) ? reported.Apply(m) : ReportCase.Create(m);
+                    break;
+                case IEvent<ReportDismissed> d when cases.TryGetValue(d.Data.ReportId, out var dismissed):
+                    cases[d.Data.ReportId] = dismissed.Apply(d.Data);
+                    break;
+                case IEvent<MessageRemovedByModeration> x when cases.TryGetValue(x.Data.ReportId, out var removed):
+                    cases[x.Data.ReportId] = removed.Apply(x.Data);
+                    break;
+            }
+        }
+        var changed = 0;
+        var serializer = session.DocumentStore.Options.Serializer();
+        foreach (var rebuilt in cases.Values)
+        {
+            var stored = await session.Json.FindByIdAsync<ReportCase>(rebuilt.Id, ct);
+            if (stored is not null && SameJson(stored, serializer.ToJson(rebuilt))) continue;
+            session.Store(rebuilt);
+            changed++;
+        }
+        return changed;
+    }
+
     /// <summary>The messages the user wrote (or edited) in a conversation, folded again from the masked events.</summary>
     private static async Task<int> RewriteThreadAsync(IDocumentSession session, string conversationId, string userId, CancellationToken ct)
     {
@@ -306,12 +361,13 @@ public static class Erasing
         // The audience first: the events read after it reach at least as far as it does.
         var audience = await session.LoadAsync<ConversationAudience>(key, ct);
         var events = await session.Events.FetchStreamAsync(key, token: ct);
-        var theirs = events.Where(e => IsWrittenBy(e, userId)).ToList();
+        var theirs = events.Where(e => Concerns(e, userId)).ToList();
         var changed = 0;
 
         var auditIds = theirs.Select(e => e.Id).ToArray();
         var audited = (await session.LoadManyAsync<RequestAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => (a.Id, (object)a))
             .Concat((await session.LoadManyAsync<RoomAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => (a.Id, (object)a)))
+            .Concat((await session.LoadManyAsync<ModerationAuditEntry>(ct, auditIds)).Where(a => a is not null).Select(a => (a.Id, (object)a)))
             .ToDictionary(a => a.Id, a => a.Item2);
         var json = store.Options.Serializer();
         foreach (var e in theirs)
@@ -323,6 +379,7 @@ public static class Erasing
 
         var positions = theirs.Where(e => e.Data is MessageSent or ThanksSent or MessageEdited).ToDictionary(e => e.Sequence);
         var renames = events.Where(e => e.Data is GroupRenamed).ToList();
+        var removed = events.Select(e => e.Data).OfType<MessageRemovedByModeration>().Select(m => m.MessageId).ToHashSet();
         var firstRename = renames.FirstOrDefault(e => IsWrittenBy(e, userId))?.Sequence;
         if (positions.Count > 0 || firstRename is not null)
         {
@@ -337,6 +394,13 @@ public static class Erasing
                 if (positions.TryGetValue(item.Position, out var message) && item.Kind != ConversationFeedSource.ConversationKind)
                 {
                     var data = JsonSerializer.SerializeToElement(message.Data, message.Data.GetType(), FeedWriter.PayloadJson);
+                    // Moderation took the text of a removed message's items already, as a rebuild does after the masking.
+                    if (removed.Contains(((IMessageEvent)message.Data).MessageId))
+                    {
+                        var node = JsonNode.Parse(data.GetRawText())!.AsObject();
+                        node["text"] = null;
+                        data = JsonSerializer.SerializeToElement(node, FeedWriter.PayloadJson);
+                    }
                     if (JsonElement.DeepEquals(data, item.Data)) continue;
                     item.Data = data;
                 }
@@ -373,6 +437,7 @@ public static class Erasing
 
     private static readonly RequestAuditProjection RequestAudit = new();
     private static readonly RoomAuditProjection RoomAudit = new();
+    private static readonly ModerationAuditProjection ModerationAudit = new();
 
     /// <summary>The audit entry the audit projections write for an event carrying text, as a rebuild would write it.</summary>
     private static object? AuditEntryOf(IEvent e) => e switch
@@ -385,6 +450,10 @@ public static class Erasing
         IEvent<QuestionAnswered> r => RoomAudit.Create(r),
         IEvent<EventScheduled> r => RoomAudit.Create(r),
         IEvent<EventCancelled> r => RoomAudit.Create(r),
+        IEvent<ReportDismissed> r => ModerationAudit.Create(r),
+        IEvent<MessageRemovedByModeration> r => ModerationAudit.Create(r),
+        IEvent<UserSuspended> r => ModerationAudit.Create(r),
+        IEvent<SuspensionLifted> r => ModerationAudit.Create(r),
         _ => null,
     };
 
