@@ -81,10 +81,14 @@ public static class WriteCommands
         [typeof(CancelEvent)] = Of<CancelEvent>(c => c.UserId),
     };
 
-    /// <summary>Commands no user writes with: an operator's decisions, which a suspension of their handle does not stop.</summary>
+    /// <summary>
+    /// Commands this guard does not stand in front of: an operator's decisions, which a suspension of their handle does
+    /// not stop, and an erasure, which refuses a suspended user's own in its decision (every caller runs the erasure
+    /// itself, over HTTP, the CLI or an app, not only through the bus).
+    /// </summary>
     public static readonly IReadOnlySet<Type> NotWrittenByUsers = new HashSet<Type>
     {
-        typeof(DismissReport), typeof(RemoveReportedMessage), typeof(SuspendUser), typeof(LiftSuspension),
+        typeof(DismissReport), typeof(RemoveReportedMessage), typeof(SuspendUser), typeof(LiftSuspension), typeof(Privacy.EraseUser),
     };
 
     private static Func<object, string> Of<T>(Func<T, string> actor) => command => actor((T)command);

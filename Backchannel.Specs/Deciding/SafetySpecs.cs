@@ -154,7 +154,8 @@ public sealed class SafetySpecs
     [Fact]
     public void every_command_a_handler_takes_is_either_a_users_write_or_named_as_no_users()
     {
-        var handled = typeof(BackchannelSettings).Assembly.GetTypes()
+        // Every assembly of Backchannel's that holds handlers: a command handled outside the Domain must be named too.
+        var handled = new[] { typeof(BackchannelSettings).Assembly, typeof(Backchannel.Projections.Privacy.Erasing).Assembly }.SelectMany(a => a.GetTypes())
             .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
             .Where(m => m.Name is "Handle" or "HandleAsync" && m.GetParameters().Length > 0)
             .Select(m => m.GetParameters()[0].ParameterType)
@@ -164,6 +165,32 @@ public sealed class SafetySpecs
             .Select(t => t.Name).ShouldBeEmpty("a command with no actor for the suspension guard");
         WriteCommands.Actors.Keys.Intersect(WriteCommands.NotWrittenByUsers).ShouldBeEmpty();
         WriteCommands.Actors.Keys.Except(handled).ShouldBeEmpty("an actor for a command nothing handles");
+    }
+
+    [Fact]
+    public void a_suspended_user_cannot_erase_themselves_while_it_holds_and_nothing_is_recorded()
+    {
+        var suspended = Suspension.Create(new UserSuspended("ayu", "ops", Now.AddDays(1), "evidence", Now.AddMinutes(-1)));
+        var self = new Backchannel.Domain.Privacy.EraseUser("ayu", "ayu", ByOperator: false);
+
+        var refused = Should.Throw<RuleViolation>(() => Backchannel.Domain.Privacy.EraseUserDecision.Decide(self, null, Now, suspended));
+
+        (refused.Kind, refused.Code).ShouldBe((ViolationKind.Forbidden, "suspended"));
+        Should.Throw<RuleViolation>(() => Backchannel.Domain.Privacy.EraseUserDecision.Decide(self with { UserId = "budi" }, null, Now, suspended))
+            .Code.ShouldBe("suspended", "refused as suspended before anything else, as every other write");
+    }
+
+    [Fact]
+    public void an_operator_erases_a_suspended_user_and_the_user_erases_themselves_once_it_ends()
+    {
+        var suspended = Suspension.Create(new UserSuspended("ayu", "ops", Now.AddDays(1), "evidence", Now.AddMinutes(-1)));
+
+        Backchannel.Domain.Privacy.EraseUserDecision.Decide(new("ayu", "ops", ByOperator: true), null, Now, null).Single()
+            .ShouldBeOfType<Backchannel.Domain.Privacy.ErasureRequested>();
+        Backchannel.Domain.Privacy.EraseUserDecision.Decide(new("ayu", "ayu", ByOperator: false), null, Now.AddDays(1), suspended).Single()
+            .ShouldBeOfType<Backchannel.Domain.Privacy.ErasureRequested>();
+        Backchannel.Domain.Privacy.EraseUserDecision.Decide(new("ayu", "ayu", ByOperator: false), null, Now, suspended.Apply(new SuspensionLifted("ayu", "ops", null, Now)))
+            .Single().ShouldBeOfType<Backchannel.Domain.Privacy.ErasureRequested>();
     }
 
     private static List<string> Failed(FluentValidation.Results.ValidationResult result) =>
