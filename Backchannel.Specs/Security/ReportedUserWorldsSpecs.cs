@@ -14,9 +14,10 @@ namespace Backchannel.Specs.Security;
 /// <summary>
 /// A report never tells the reported user who reported them, nor that anyone did (PRODUCT.md, trust and safety),
 /// proved by comparison: one history run twice on fresh data, once with budi and cici reporting ayu's messages and an
-/// operator dismissing one of the cases, once with nobody reporting anything; everything ayu can read over HTTP and
-/// push (every answer, every thread whole and paged, every version of it, time travel, the inboxes, the audit, the push
-/// feed from its start) is compared whole.
+/// operator dismissing one of the cases, and eko reporting ayu's request, once with nobody reporting anything;
+/// everything ayu can read over HTTP and push (every answer with the headers a client reads, every thread whole and
+/// paged, every version of it, time travel, the inboxes, the export, the audit, the push feed from its start) is
+/// compared whole.
 /// </summary>
 public sealed partial class ReportedUserWorldsSpecs(AppFixture app) : AppSpec(app)
 {
@@ -56,7 +57,7 @@ public sealed partial class ReportedUserWorldsSpecs(AppFixture app) : AppSpec(ap
         {
             App.Clock.Advance(TimeSpan.FromSeconds(7));
             var (status, text) = await Send(user, method, url, body, isOperator);
-            if (user == Reported) lines.Add($"{method} {url} -> {status} {Shaped(text)}");
+            if (user == Reported) lines.Add($"{method} {url} -> {status} {LastHeaders} {Shaped(text)}");
             return text;
         }
 
@@ -69,13 +70,15 @@ public sealed partial class ReportedUserWorldsSpecs(AppFixture app) : AppSpec(ap
             }
             lines.Add($"inbox -> {Shaped((await Send(Reported, HttpMethod.Get, "/inbox")).Body)}");
             lines.Add($"requests -> {Shaped((await Send(Reported, HttpMethod.Get, "/inbox/requests")).Body)}");
+            lines.Add($"export -> {Shaped((await Send(Reported, HttpMethod.Get, "/me/export")).Body)}");
         }
 
         await Do("budi", HttpMethod.Post, $"/follows/{Reported}");
         await Do("cici", HttpMethod.Post, $"/follows/{Reported}");
         var direct = JsonNode.Parse(await Do(Reported, HttpMethod.Post, "/conversations", new { to = new[] { "budi" }, text = "hi budi" }))!["conversationId"]!.GetValue<string>();
         var group = JsonNode.Parse(await Do(Reported, HttpMethod.Post, "/conversations", new { to = new[] { "budi", "cici", "dodi" }, text = "hi all" }))!["conversationId"]!.GetValue<string>();
-        conversations.AddRange([direct, group]);
+        var request = JsonNode.Parse(await Do(Reported, HttpMethod.Post, "/conversations", new { to = new[] { "eko" }, text = "hi eko" }))!["conversationId"]!.GetValue<string>();
+        conversations.AddRange([direct, group, request]);
         await Do(Reported, HttpMethod.Post, $"/conversations/{direct}/messages", new { text = "you are awful", messageId = "rude" });
         await Do(Reported, HttpMethod.Post, $"/conversations/{group}/messages", new { text = "buy my course", messageId = "spam" });
         await Do("budi", HttpMethod.Post, $"/conversations/{direct}/messages", new { text = "excuse me?", messageId = "reply" });
@@ -86,15 +89,16 @@ public sealed partial class ReportedUserWorldsSpecs(AppFixture app) : AppSpec(ap
             await Do("budi", HttpMethod.Post, $"/conversations/{direct}/messages/rude/report", new { reason = "insult" });
             await Do("cici", HttpMethod.Post, $"/conversations/{group}/messages/spam/report", new { reason = "spam" });
             await Do("budi", HttpMethod.Post, $"/conversations/{group}/messages/spam/report", new { reason = (string?)null });
+            await Do("eko", HttpMethod.Post, $"/conversations/{request}/report", new { reason = "a stranger" });
             var queue = JsonNode.Parse(await Do("ops", HttpMethod.Get, "/reports", isOperator: true))!["items"]!.AsArray();
-            queue.Count.ShouldBe(2, "the reports reached the queue");
+            queue.Count.ShouldBe(3, "the reports reached the queue");
             var directCase = queue.Single(i => i!["conversationId"]!.GetValue<string>() == direct)!["reportId"]!.GetValue<string>();
             await Do("ops", HttpMethod.Post, $"/reports/{directCase}/dismiss", new { reason = "heated, not abusive" }, isOperator: true);
         }
         else
         {
             // The same steps of the clock, with nobody doing anything.
-            App.Clock.Advance(TimeSpan.FromSeconds(7 * 5));
+            App.Clock.Advance(TimeSpan.FromSeconds(7 * 6));
         }
         await Observe();
 
@@ -132,6 +136,9 @@ public sealed partial class ReportedUserWorldsSpecs(AppFixture app) : AppSpec(ap
         return Normalised(lines);
     }
 
+    /// <summary>The headers a client reads of the last answer: where it points, when to retry, what it is.</summary>
+    private string LastHeaders { get; set; } = "";
+
     private async Task<(int Status, string Body)> Send(string user, HttpMethod method, string url, object? body = null, bool isOperator = false)
     {
         var result = await Host.Scenario(s =>
@@ -144,6 +151,8 @@ public sealed partial class ReportedUserWorldsSpecs(AppFixture app) : AppSpec(ap
             s.WithRequestHeader("Authorization", $"Bearer {Tokens.Mint(user, isOperator)}");
             s.IgnoreStatusCode();
         });
+        var headers = result.Context.Response.Headers;
+        LastHeaders = $"Location={headers.Location} Retry-After={headers.RetryAfter} Content-Type={headers.ContentType}";
         return (result.Context.Response.StatusCode, await result.ReadAsTextAsync());
     }
 
