@@ -65,16 +65,20 @@ public static class SafetyEndpoints
         return bus.NoContent(new LiftSuspension(userId, user.Handle(), null));
     }
 
-    /// <summary>Operators' decisions of trust and safety (<c>?userId=&amp;from=&amp;to=</c>), oldest first.</summary>
+    /// <summary>
+    /// Operators' decisions of trust and safety (<c>?userId=&amp;from=&amp;to=</c>), oldest first. Paged
+    /// (<c>?after=&amp;limit=</c>, <c>next</c>).
+    /// </summary>
     [WolverineGet("/audit/moderation", OperationId = "moderationAudit")]
-    [ProducesResponseType<IReadOnlyList<ModerationAuditEntry>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, HttpRequest request, ClaimsPrincipal user,
-        IQuerySession session, CancellationToken ct)
+    [ProducesResponseType<Page<ModerationAuditEntry>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, string? after, int? limit, HttpRequest request,
+        ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         RequireOperator(user);
+        var size = Paging.Limit(limit);
         QueryValues.OptionalHandle(userId, "userId");
         (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
-        return TypedResults.Ok(await session.ModerationAuditAsync(userId, from, to, ct: ct));
+        return TypedResults.Ok(await session.ModerationAuditPageAsync(userId, from, to, after, size, ct));
     }
 
     private static void RequireOperator(ClaimsPrincipal user)

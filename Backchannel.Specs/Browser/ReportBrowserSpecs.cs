@@ -48,6 +48,8 @@ public sealed class ReportBrowserSpecs(BrowserFixture browser) : BrowserSpec(bro
 
         await Say(ayuPage, "You will regret ignoring me");
         await Message(budiPage, "You will regret ignoring me").GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
+        // Budi's page was reloaded since the first report, so this announcement is the second report's.
+        await Expect(budiPage.GetByRole(AriaRole.Log, new() { Name = "Announcements" })).ToContainTextAsync($"Message from {ayu} reported");
         await operatorPage.GetByLabel("Status", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Open" });
         var threat = Case(operatorPage, ayu);
         await threat.GetByLabel("Reason for the decision").FillAsync("a threat");

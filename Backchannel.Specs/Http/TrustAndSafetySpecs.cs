@@ -173,7 +173,7 @@ public sealed class TrustAndSafetySpecs(AppFixture app) : AppSpec(app)
         (await As("ayu").Thread(chat)).Messages.Single(m => m.Id == message).Text.ShouldBe("borderline");
 
         await AsyncViewsCaughtUp();
-        var audit = await Ops.Get<IReadOnlyList<ModerationAuditEntry>>("/audit/moderation?userId=ayu");
+        var audit = await Ops.Items<ModerationAuditEntry>("/audit/moderation?userId=ayu");
         audit.Single().ShouldSatisfyAllConditions(
             e => e.Action.ShouldBe("report_dismissed"), e => e.Actor.ShouldBe(Operator), e => e.Subject.ShouldBe("ayu"),
             e => e.Reason.ShouldBe("not against the rules"), e => e.ReportId.ShouldBe(id));
@@ -221,7 +221,7 @@ public sealed class TrustAndSafetySpecs(AppFixture app) : AppSpec(app)
         await using var stream = await Listen("budi", "0");
         for (var i = 0; i < feed.Count(f => f.UserId == "budi"); i++) (await stream.NextAsync()).Data.GetRawText().ShouldNotContain("pills");
 
-        var audit = await Ops.Get<IReadOnlyList<ModerationAuditEntry>>("/audit/moderation");
+        var audit = await Ops.Items<ModerationAuditEntry>("/audit/moderation");
         audit.Single().ShouldSatisfyAllConditions(e => e.Action.ShouldBe("message_removed_by_moderation"), e => e.MessageId.ShouldBe(spam),
             e => e.Actor.ShouldBe(Operator), e => e.Subject.ShouldBe("ayu"));
     }
@@ -312,7 +312,7 @@ public sealed class TrustAndSafetySpecs(AppFixture app) : AppSpec(app)
         await As("ayu").Post("/push/tickets", status: 201);
         await As("ayu").Delete("/me", 200);
         await AsyncViewsCaughtUp();
-        (await Ops.Get<IReadOnlyList<ModerationAuditEntry>>("/audit/moderation?userId=ayu")).Select(e => (e.Action, e.Until.HasValue))
+        (await Ops.Items<ModerationAuditEntry>("/audit/moderation?userId=ayu")).Select(e => (e.Action, e.Until.HasValue))
             .ShouldBe([("user_suspended", true)], "erasure keeps the operator's record of the suspension");
     }
 
@@ -329,7 +329,7 @@ public sealed class TrustAndSafetySpecs(AppFixture app) : AppSpec(app)
         await As("ayu").Say(chat, "back");
         await Ops.Delete("/users/ayu/suspension");
         await AsyncViewsCaughtUp();
-        (await Ops.Get<IReadOnlyList<ModerationAuditEntry>>("/audit/moderation?userId=ayu")).Select(e => (e.Action, e.Actor, e.Until, e.Reason))
+        (await Ops.Items<ModerationAuditEntry>("/audit/moderation?userId=ayu")).Select(e => (e.Action, e.Actor, e.Until, e.Reason))
             .ShouldBe([("user_suspended", Operator, null, "spam account"), ("suspension_lifted", Operator, null, null)]);
     }
 
