@@ -114,6 +114,7 @@ public static class BackchannelRegistration
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.CausationIdEnabled = true;
         DecisionStore.Configure(opts);
+        Safety.SafetyRegistration.AddSafety(opts);
 
         // Views: inline where the actor must read their own write, async where lag is acceptable (the audit).
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
@@ -163,6 +164,8 @@ internal sealed class BackchannelWolverineExtension : IWolverineExtension
         options.Discovery.IncludeType(typeof(Privacy.EraseUserHandler));
         options.Policies.Add<CommandValidationPolicy>();
         options.Policies.Add<CommandTelemetryPolicy>();
+        // After validation: a suspended user's malformed command is still a 400 naming the field.
+        options.Policies.Add<Backchannel.Domain.Safety.SuspensionPolicy>();
         options.UseBackchannelStoreFor(typeof(BackchannelSettings).Assembly);
         options.UseBackchannelStoreFor(typeof(BackchannelRegistration).Assembly);
     }

@@ -47,6 +47,10 @@ public static class ViewRebuilder
         new("upvotes", nameof(Upvote), (s, ct) => s.Query<Upvote>().CountAsync(ct)),
         new("event-state", nameof(PlannedEvent), (s, ct) => s.Query<PlannedEvent>().CountAsync(ct)),
         new("erasures", nameof(Backchannel.Domain.Privacy.Erasure), (s, ct) => s.Query<Backchannel.Domain.Privacy.Erasure>().CountAsync(ct)),
+        new("suspensions", nameof(Backchannel.Domain.Safety.Suspension), (s, ct) => s.Query<Backchannel.Domain.Safety.Suspension>().CountAsync(ct)),
+        new("report-cases", nameof(Backchannel.Domain.Safety.ReportCase), (s, ct) => s.Query<Backchannel.Domain.Safety.ReportCase>().CountAsync(ct)),
+        new("reports-filed", nameof(Backchannel.Domain.Safety.ReportsFiled), (s, ct) => s.Query<Backchannel.Domain.Safety.ReportsFiled>().CountAsync(ct)),
+        new("moderation-audit", Safety.ModerationAuditProjection.ProjectionName, (s, ct) => s.Query<Safety.ModerationAuditEntry>().CountAsync(ct)),
         new("push", PushFeedProjection.ProjectionName, (s, ct) => s.Query<FeedItem>().CountAsync(ct),
             [typeof(FeedItem), typeof(ConversationAudience), typeof(RoomAudience)]),
     ];

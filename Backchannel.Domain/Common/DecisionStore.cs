@@ -33,6 +33,7 @@ internal static class DecisionStore
         opts.Projections.Snapshot<Privacy.Erasure>(SnapshotLifecycle.Inline);
         opts.Projections.Add<MessageStateProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<RequestReachProjection>(ProjectionLifecycle.Inline);
+        Safety.SafetyStore.Configure(opts);
 
         opts.Schema.For<Conversation>().Duplicate(c => c.CreatedBy);
         opts.Schema.For<Question>().Duplicate(q => q.RoomId);

@@ -5,6 +5,7 @@ using Backchannel.Domain.Planning;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Requests;
 using Backchannel.Domain.Rooms;
+using Backchannel.Domain.Safety;
 
 namespace Backchannel.Domain.Common;
 
@@ -84,5 +85,9 @@ public static class EventNames
 
         [typeof(ErasureRequested)] = "erasure_requested",
         [typeof(UserErased)] = "user_erased",
+        [typeof(ReportDismissed)] = "report_dismissed",
+        [typeof(MessageRemovedByModeration)] = "message_removed_by_moderation",
+        [typeof(UserSuspended)] = "user_suspended",
+        [typeof(SuspensionLifted)] = "suspension_lifted",
     };
 }

@@ -57,6 +57,8 @@ public sealed record RateLimitSettings
     public const string RoomsPerHourRule = "rate_limit_rooms_per_hour";
     /// <summary>The rule named when one person schedules more than <see cref="EventsPerHour"/>.</summary>
     public const string EventsPerHourRule = "rate_limit_events_per_hour";
+    /// <summary>The rule code of the reporting limit.</summary>
+    public const string ReportsPerHourRule = "rate_limit_reports_per_hour";
 
     /// <summary>
     /// Requests a user may make in an hour: each stranger reached (requested, or suppressed by a block) by a new
@@ -83,6 +85,12 @@ public sealed record RateLimitSettings
     /// <summary>Events a user may schedule in an hour.</summary>
     public int EventsPerHour { get; init; } = 10;
 
+    /// <summary>Reports (of requests and of messages) a user may file in an hour.</summary>
+    public int ReportsPerHour { get; init; } = 10;
+
+    /// <summary>The window of <see cref="ReportsPerHour"/>, fixed: what counts towards it is kept for this long.</summary>
+    public static readonly TimeSpan ReportsWindow = TimeSpan.FromHours(1);
+
     /// <summary>The share of a limit from which responses carry a warning (0.8: the last fifth).</summary>
     public double WarnAtShare { get; init; } = 0.8;
 
@@ -91,6 +99,8 @@ public sealed record RateLimitSettings
     internal RateLimit Questions => new(QuestionsPerMinuteRule, QuestionsPerMinutePerRoom, TimeSpan.FromMinutes(1));
     internal RateLimit RoomsStarted => new(RoomsPerHourRule, RoomsPerHour, TimeSpan.FromHours(1));
     internal RateLimit EventsScheduled => new(EventsPerHourRule, EventsPerHour, TimeSpan.FromHours(1));
+    /// <summary>The limit on reports, by <see cref="ReportsPerHour"/>.</summary>
+    internal RateLimit Reports => new(ReportsPerHourRule, ReportsPerHour, ReportsWindow);
 }
 
 /// <summary>The lock that serialises one user's commands of one rate-limited kind, so their counts are exact.</summary>

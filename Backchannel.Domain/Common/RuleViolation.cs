@@ -25,6 +25,9 @@ public sealed class RuleViolation(ViolationKind kind, string code, string messag
     /// <summary>The input at fault, as the client named it, when one is.</summary>
     public string? Field { get; } = field;
 
+    /// <summary>More members of the problem the host answers with (a suspension's end); null when there are none.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
     /// <summary>A refusal because the target does not exist or the actor may not know it does (404).</summary>
     public static RuleViolation NotFound(string code, string message, string? field = null) =>
         new(ViolationKind.NotFound, code, message, field);

@@ -29,6 +29,7 @@ internal sealed class BackchannelSettingsValidator : IValidateOptions<Backchanne
         check.AtLeast($"{rateLimits}:{nameof(limits.QuestionsPerMinutePerRoom)}", limits.QuestionsPerMinutePerRoom, 1);
         check.AtLeast($"{rateLimits}:{nameof(limits.RoomsPerHour)}", limits.RoomsPerHour, 1);
         check.AtLeast($"{rateLimits}:{nameof(limits.EventsPerHour)}", limits.EventsPerHour, 1);
+        check.AtLeast($"{rateLimits}:{nameof(limits.ReportsPerHour)}", limits.ReportsPerHour, 1);
         check.Share($"{rateLimits}:{nameof(limits.WarnAtShare)}", limits.WarnAtShare);
         return check.Result;
     }

@@ -110,6 +110,12 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
     /// <summary>Folds <see cref="MessageReported"/> (Marten calls it to keep the snapshot).</summary>
     public MessageState Apply(MessageReported e) => this with { ReportedBy = ReportedBy.Add(e.ReportedBy) };
 
+    /// <summary>Removed by moderation: deleted for every decision (no edit, no reaction), and never removed twice.</summary>
+    public bool RemovedByModeration { get; init; }
+
+    /// <summary>Removed by an operator.</summary>
+    public MessageState Apply(Safety.MessageRemovedByModeration _) => this with { Deleted = true, RemovedByModeration = true };
+
     private static MessageState New(string conversationId, string messageId, string author, long sequence) =>
         new(author, sequence, false, [], []) { Id = Key(conversationId, messageId), MessageId = messageId };
 }
@@ -275,6 +281,10 @@ public sealed record Conversation(
     public Conversation Apply(GroupRenamed e) => this with { Title = e.Title };
     /// <summary>Folds <see cref="MessageReported"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MessageReported e) => WithMessage(e.MessageId, m => m.Apply(e));
+    /// <summary>Folds <see cref="Safety.MessageRemovedByModeration"/>: the message counts as deleted.</summary>
+    public Conversation Apply(Safety.MessageRemovedByModeration e) => WithMessage(e.MessageId, m => m.Apply(e));
+    /// <summary>Folds <see cref="Safety.ReportDismissed"/>: a dismissal changes nothing a decision reads.</summary>
+    public Conversation Apply(Safety.ReportDismissed _) => this;
 
     private Conversation WithNewMessage(MessageState message, DateTimeOffset at) => this with
     {

@@ -16,6 +16,7 @@ internal sealed class MessageStateProjection : MultiStreamProjection<MessageStat
         Identity<ReactionAdded>(MessageState.KeyOf);
         Identity<ReactionWithdrawn>(MessageState.KeyOf);
         Identity<MessageReported>(MessageState.KeyOf);
+        Identity<Safety.MessageRemovedByModeration>(e => MessageState.Key(e.ConversationId, e.MessageId));
     }
 }
 

@@ -1,5 +1,6 @@
 using Backchannel.Domain.Common;
 using FluentValidation;
+using Backchannel.Domain.Safety;
 using Marten;
 
 namespace Backchannel.Domain.Conversations;
@@ -42,10 +43,10 @@ public static class ReportMessageHandler
             : [new MessageReported(conversation.Id, command.MessageId, command.ReportedBy, message.Author, command.Reason, now)];
     }
 
-    /// <summary>
-    /// Decides <see cref="ReportMessage"/> on the current state and appends the events, or throws a <see
-    /// cref="Common.RuleViolation"/> and appends nothing.
-    /// </summary>
-    public static Task Handle(ReportMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
+    /// <summary>Paced by the reporting limit (<see cref="Safety.ReportQuota"/>): 429 past it, and nothing filed.</summary>
+    public static Task<Paced> Handle(ReportMessage command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return session.DecidePacedAsync(command.ConversationId, [command.MessageId], command.ReportedBy, settings, now, c => Decide(command, c, now), ct);
+    }
 }

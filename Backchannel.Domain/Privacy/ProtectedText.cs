@@ -65,6 +65,7 @@ public static class ProtectedInformation
         .. Rooms.RoomProtectedText.Rules,
         .. Questions.QuestionProtectedText.Rules,
         .. Planning.PlanningProtectedText.Rules,
+        .. Safety.SafetyProtectedText.Rules,
     ];
 
     /// <summary>The rule of an event type, if it carries free text.</summary>

@@ -1,3 +1,4 @@
+using Backchannel.Domain.Safety;
 using System.Text.Json;
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
@@ -85,21 +86,25 @@ public static class ClearingRequestsHandler
     {
         var streams = new WriteSet(session);
         var conversations = new List<Conversation?>();
-        foreach (var id in (await PendingRequestsOfAsync(session, userId, ct)).Order(StringComparer.Ordinal))
+        foreach (var id in (await PendingRequestsOfAsync(session, userId, now, ct)).Order(StringComparer.Ordinal))
             conversations.Add(await streams.LockAsync<Conversation>(id, ct));
         return streams.Append(Decide(conversations, userId, block, now));
     }
 
     /// <summary>
-    /// The ids of the conversations whose state has the user pending, read from the decisions' own snapshots: a
-    /// containment query, which a GIN index on the snapshots' JSON answers without reading every conversation.
+    /// The ids of the conversations whose state has the user pending, read from the decisions' own snapshots (a
+    /// containment query, which a GIN index on the snapshots' JSON answers without reading every conversation), but
+    /// those of a requester suspended at <paramref name="now"/>: what the requests inbox shows is what is cleared.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> PendingRequestsOfAsync(IQuerySession session, string userId, CancellationToken ct)
+    private static async Task<IReadOnlyList<string>> PendingRequestsOfAsync(IQuerySession session, string userId, DateTimeOffset now,
+        CancellationToken ct)
     {
         var pending = JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["members"] = new Dictionary<string, object> { [userId] = new Dictionary<string, string> { ["status"] = nameof(MemberStatus.Pending) } },
         });
-        return (await session.QueryAsync<Conversation>("where data @> ?::jsonb", ct, pending)).Select(c => c.Id).ToList();
+        var conversations = await session.QueryAsync<Conversation>("where data @> ?::jsonb", ct, pending);
+        var suspended = await session.SuspendedAmongAsync(conversations.Select(c => c.MemberOf(userId)?.InvitedBy).OfType<string>(), now, ct);
+        return conversations.Where(c => c.MemberOf(userId)?.InvitedBy is not { } requester || !suspended.Contains(requester)).Select(c => c.Id).ToList();
     }
 }

@@ -2,6 +2,7 @@ using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using FluentValidation;
+using Backchannel.Domain.Safety;
 using Marten;
 
 namespace Backchannel.Domain.Requests;
@@ -135,12 +136,12 @@ public static class DecidingRequestsHandler
     public static Task Handle(DeclineRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
 
-    /// <summary>
-    /// Decides <see cref="ReportRequest"/> on the current state and appends the events, or throws a <see
-    /// cref="Common.RuleViolation"/> and appends nothing.
-    /// </summary>
-    public static Task Handle(ReportRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+    /// <summary>Paced by the reporting limit (<see cref="Safety.ReportQuota"/>): 429 past it, and the request stays pending.</summary>
+    public static Task<Paced> Handle(ReportRequest command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return session.DecidePacedAsync(command.ConversationId, [], command.UserId, settings, now, c => Decide(command, c, now), ct);
+    }
 
     /// <summary>The decline and the block are one transaction: the conversation's stream and the recipient's own.</summary>
     public static async Task Handle(BlockRequester command, IDocumentSession session, TimeProvider clock, CancellationToken ct)

@@ -49,6 +49,9 @@ public sealed class AuditExportInput : NetCoreInput
 
     [Description("Export the audit of rooms, questions and events instead of that of message requests")]
     public bool RoomsFlag { get; set; }
+
+    [Description("Export the audit of trust and safety's decisions (dismissals, removals, suspensions) instead")]
+    public bool ModerationFlag { get; set; }
 }
 
 [Description("Exports an audit log (request decisions, or with --rooms room decisions) as JSON lines, oldest first", Name = "audit-export")]
@@ -61,7 +64,7 @@ public sealed class AuditExportCommand : JasperFxAsyncCommand<AuditExportInput>
         var store = host.Services.GetRequiredService<IBackchannelStore>();
         await using var session = store.QuerySession();
         await using var output = input.OutputFlag is null ? Console.OpenStandardOutput() : File.Create(input.OutputFlag);
-        await session.WriteJsonLinesAsync(output, input.RoomsFlag ? AuditLog.Rooms : AuditLog.Requests);
+        await session.WriteJsonLinesAsync(output, input.ModerationFlag ? AuditLog.Moderation : input.RoomsFlag ? AuditLog.Rooms : AuditLog.Requests);
         return true;
     }
 }

@@ -47,6 +47,11 @@ public sealed record SendThanksBody(string To, string Text, string? RoomId = nul
 public sealed record RenameGroupBody(string Title);
 [ValidatedAs(typeof(AddMembers))]
 public sealed record AddMembersBody(IReadOnlyList<string> UserIds);
+/// <param name="Reason">Why the operator decides so: required, kept in the moderation audit.</param>
+public sealed record ModerationReasonBody(string Reason);
+/// <param name="Until">When the suspension ends by itself; null for one until lifted.</param>
+/// <param name="Reason">Why: required, kept in the moderation audit, not shown to the user.</param>
+public sealed record SuspendBody(DateTimeOffset? Until, string Reason);
 
 /// <summary>Sent with a success when the caller nears a rate limit: which one, and how many commands it still allows.</summary>
 public sealed record RateLimitWarning(string Rule, int Remaining);

@@ -42,8 +42,9 @@ public static class ConversationEndpoints
     /// <summary>Declines a request waiting for you and reports it, with an optional reason (the body may be omitted).</summary>
     [WolverinePost("/conversations/{id}/report", OperationId = "reportRequest")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static Task<IResult> Report(string id, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
-        bus.NoContent(new ReportRequest(id, user.Handle(), body?.Reason));
+        bus.Paced(new ReportRequest(id, user.Handle(), body?.Reason), _ => TypedResults.NoContent());
 
     /// <summary>Sends a message to a conversation you are in. A client-chosen <c>messageId</c> makes a retry safe: sent again, it is stored once and answered with the same id.</summary>
     [WolverinePost("/conversations/{id}/messages", OperationId = "sendMessage")]
@@ -83,8 +84,9 @@ public static class ConversationEndpoints
     /// <summary>Reports a message, with an optional reason (the body may be omitted).</summary>
     [WolverinePost("/conversations/{id}/messages/{messageId}/report", OperationId = "reportMessage")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static Task<IResult> ReportMessage(string id, string messageId, ReasonBody? body, ClaimsPrincipal user, IMessageBus bus) =>
-        bus.NoContent(new ReportMessage(id, messageId, user.Handle(), body?.Reason));
+        bus.Paced(new ReportMessage(id, messageId, user.Handle(), body?.Reason), _ => TypedResults.NoContent());
 
     /// <summary>Marks the conversation read up to a message, for you.</summary>
     [WolverinePost("/conversations/{id}/read", OperationId = "markRead")]

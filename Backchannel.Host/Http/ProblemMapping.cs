@@ -86,6 +86,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems) : IE
         };
         var problem = Problem(status, rule.Code, rule.Code.Replace('_', ' '), rule.Message);
         if (rule.Field is not null) problem.Extensions["field"] = rule.Field;
+        foreach (var (key, value) in rule.Extensions ?? new Dictionary<string, object?>()) problem.Extensions[key] = value;
         return problem;
     }
 

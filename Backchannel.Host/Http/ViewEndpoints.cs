@@ -29,8 +29,8 @@ public static class ViewEndpoints
     /// (<c>?after=&amp;limit=</c>, <c>next</c>).
     /// </summary>
     [WolverineGet("/inbox/requests", OperationId = "requestsInbox")]
-    public static Task<Page<RequestItem>> Requests(string? after, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct) =>
-        session.RequestsPageAsync(user.Handle(), after, Paging.Limit(limit), ct);
+    public static Task<Page<RequestItem>> Requests(string? after, int? limit, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        session.RequestsPageAsync(user.Handle(), after, Paging.Limit(limit), ct, clock.GetUtcNow());
 
     /// <summary>Declines every request waiting for you; the senders are not told, as for one decline.</summary>
     [WolverinePost("/inbox/requests/decline-all", OperationId = "declineAllRequests")]

@@ -54,6 +54,8 @@ public enum AuditLog
     Requests,
     /// <summary>Decisions on rooms, the stage, questions and events (<see cref="RoomAuditEntry"/>): operators only.</summary>
     Rooms,
+    /// <summary>Operators' decisions on reports and suspensions (<see cref="Safety.ModerationAuditEntry"/>): operators only.</summary>
+    Moderation,
 }
 
 /// <summary>Writes an audit log as JSON lines, one entry a line, oldest first: what operators export.</summary>
@@ -66,6 +68,7 @@ public static class AuditExport
         CancellationToken ct = default) => log switch
     {
         AuditLog.Rooms => WriteAsync(session.Query<RoomAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct), output, ct),
+        AuditLog.Moderation => WriteAsync(session.Query<Safety.ModerationAuditEntry>().OrderBy(e => e.Sequence).ToAsyncEnumerable(ct), output, ct),
         _ => WriteAsync(session.AllRequestAudit(ct), output, ct),
     };
 

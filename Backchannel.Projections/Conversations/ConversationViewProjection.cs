@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.Requests;
+using Backchannel.Domain.Safety;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 
@@ -87,6 +88,10 @@ internal partial class ConversationViewProjection : SingleStreamProjection<Conve
         Preview(view, e.MessageId, p => MessagePreview.Of(p.MessageId, p.Sequence, p.Author, p.Kind, e.Text, p.At));
 
     private static void When(MessageDeleted e, ConversationView view) =>
+        Preview(view, e.MessageId, p => p with { Text = null, Deleted = true });
+
+    /// <summary>A removal by moderation blanks the previews as a deletion does.</summary>
+    private static void When(MessageRemovedByModeration e, ConversationView view) =>
         Preview(view, e.MessageId, p => p with { Text = null, Deleted = true });
 
     private static void When(MessagesRead e, ConversationView view)

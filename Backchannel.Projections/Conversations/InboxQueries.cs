@@ -3,6 +3,7 @@ using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Projections.Rooms;
+using Backchannel.Domain.Safety;
 using Marten;
 using Marten.Linq.MatchesSql;
 
@@ -73,17 +74,36 @@ public static class InboxQueries
         }).ToList(), page.Next);
     }
 
-    /// <summary>The first <paramref name="limit"/> requests waiting for the user, newest activity first.</summary>
+    /// <summary>
+    /// The first <paramref name="limit"/> requests waiting for the user, newest activity first, but those of a requester
+    /// suspended at <paramref name="now"/> (the system's time when null): they leave the requests inbox while the
+    /// suspension holds, and are back, if still pending, once it is lifted or ends.
+    /// </summary>
     public static async Task<IReadOnlyList<RequestItem>> RequestsAsync(this IQuerySession session, string userId,
-        int limit = DefaultLimit, CancellationToken ct = default) =>
-        (await session.RequestsPageAsync(userId, null, limit, ct)).Items;
+        int limit = DefaultLimit, CancellationToken ct = default, DateTimeOffset? now = null) =>
+        (await session.RequestsPageAsync(userId, null, limit, ct, now)).Items;
 
-    /// <summary>A page of the requests waiting for the user, newest activity first (ties by id), after <paramref name="after"/>.</summary>
+    /// <summary>
+    /// A page of the requests waiting for the user, newest activity first (ties by id), after <paramref name="after"/>,
+    /// leaving out those of a requester suspended at <paramref name="now"/> and reading on past them, so that a page is
+    /// never cut short by what it hides.
+    /// </summary>
     public static async Task<Page<RequestItem>> RequestsPageAsync(this IQuerySession session, string userId, string? after,
-        int limit = DefaultLimit, CancellationToken ct = default)
+        int limit = DefaultLimit, CancellationToken ct = default, DateTimeOffset? now = null)
     {
-        var read = await session.NewestFirstAsync(c => c.RequestsOf.Contains(userId), RequestsList, after, limit, ct);
-        var page = Paging.Of(read, limit, v => Paging.Cursor(RequestsList, Paging.Time(v.LastActivityAt), v.Id));
+        var at = now ?? DateTimeOffset.UtcNow;
+        string CursorOf(ConversationView v) => Paging.Cursor(RequestsList, Paging.Time(v.LastActivityAt), v.Id);
+        var shown = new List<ConversationView>();
+        for (var cursor = after; ;)
+        {
+            var read = await session.NewestFirstAsync(c => c.RequestsOf.Contains(userId), RequestsList, cursor, limit, ct);
+            var batch = read.Take(limit).ToList();
+            var suspended = await session.SuspendedAmongAsync(batch.Select(v => v.MemberOf(userId)!.InvitedBy!), at, ct);
+            shown.AddRange(batch.Where(v => !suspended.Contains(v.MemberOf(userId)!.InvitedBy!)));
+            if (shown.Count > limit || read.Count <= limit) break;
+            cursor = CursorOf(batch[^1]);
+        }
+        var page = Paging.Of(shown, limit, CursorOf);
         var views = page.Items;
         var unread = await session.UnreadCountsAsync(userId, views, ct);
         var requesters = views.Select(v => v.MemberOf(userId)!.InvitedBy!).Distinct();

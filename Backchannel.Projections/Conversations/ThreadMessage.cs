@@ -37,6 +37,9 @@ public sealed class ThreadMessage
     public bool Deleted { get; set; }
     /// <summary>When it was deleted.</summary>
     public DateTimeOffset? DeletedAt { get; set; }
+    /// <summary>Deleted by an operator, not by its author: the thread says moderation removed it.</summary>
+    public bool RemovedByModeration { get; set; }
+
     /// <summary>The reactions on it, one per emoji.</summary>
     public List<ReactionView> Reactions { get; set; } = [];
 
@@ -45,7 +48,7 @@ public sealed class ThreadMessage
 
     /// <summary>The message as a member reads it in the thread.</summary>
     public MessageView ToView() => new(MessageId, ConversationId, Sequence, Kind, Author, ThanksTo, Text, ReplyTo, SentAt, EditedAt, Edits,
-        Deleted, DeletedAt, Reactions.Select(r => new ReactionView { Emoji = r.Emoji, By = [.. r.By] }).ToList());
+        Deleted, DeletedAt, Reactions.Select(r => new ReactionView { Emoji = r.Emoji, By = [.. r.By] }).ToList(), RemovedByModeration);
 }
 
 /// <summary>A message as a member reads it in a thread: <see cref="Id"/> is the message's id in its conversation.</summary>
@@ -63,7 +66,8 @@ public sealed record MessageView(
     int Edits,
     bool Deleted,
     DateTimeOffset? DeletedAt,
-    IReadOnlyList<ReactionView> Reactions);
+    IReadOnlyList<ReactionView> Reactions,
+    bool RemovedByModeration = false);
 
 /// <summary>One emoji on a message and who gave it, in the order they did.</summary>
 public sealed class ReactionView

@@ -1,4 +1,5 @@
 using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Safety;
 using Marten.Events.Projections;
 
 namespace Backchannel.Projections.Conversations;
@@ -17,6 +18,7 @@ internal partial class ThreadMessageProjection : MultiStreamProjection<ThreadMes
         Identity<MessageDeleted>(MessageState.KeyOf);
         Identity<ReactionAdded>(MessageState.KeyOf);
         Identity<ReactionWithdrawn>(MessageState.KeyOf);
+        Identity<MessageRemovedByModeration>(MessageState.KeyOf);
     }
 
     /// <summary>
@@ -33,6 +35,7 @@ internal partial class ThreadMessageProjection : MultiStreamProjection<ThreadMes
             case MessageDeleted deleted when messages.TryGetValue(deleted.MessageId, out var m): Apply(deleted, m); break;
             case ReactionAdded added when messages.TryGetValue(added.MessageId, out var m): Apply(added, m); break;
             case ReactionWithdrawn withdrawn when messages.TryGetValue(withdrawn.MessageId, out var m): Apply(withdrawn, m); break;
+            case MessageRemovedByModeration removed when messages.TryGetValue(removed.MessageId, out var m): Apply(removed, m); break;
         }
     }
 
@@ -73,6 +76,22 @@ internal partial class ThreadMessageProjection : MultiStreamProjection<ThreadMes
         message.Text = null;
         message.Deleted = true;
         message.DeletedAt = e.At;
+        message.Reactions.Clear();
+    }
+
+    /// <summary>An operator removed the message: see <see cref="RemoveByModeration"/>.</summary>
+    public static void Apply(MessageRemovedByModeration e, ThreadMessage message) => RemoveByModeration(message, e.At);
+
+    /// <summary>
+    /// Trust and safety's removal of a message: its text and reactions go, in this view and in every version of the
+    /// thread (<see cref="ThreadQueries.ThreadAsOfAsync"/>), and the thread says moderation removed it.
+    /// </summary>
+    public static void RemoveByModeration(ThreadMessage message, DateTimeOffset? at)
+    {
+        message.Text = null;
+        message.Deleted = true;
+        message.DeletedAt = at ?? message.DeletedAt;
+        message.RemovedByModeration = true;
         message.Reactions.Clear();
     }
 

@@ -82,14 +82,17 @@ public static class ThreadQueries
 
         var deletedSince = (await session.Query<ThreadMessage>()
             .Where(m => m.ConversationId == conversationId && m.Deleted)
-            .Select(m => m.MessageId)
-            .ToListAsync(ct)).ToHashSet();
-        foreach (var message in messages.Values.Where(m => deletedSince.Contains(m.MessageId) && !m.Deleted))
+            .Select(m => new { m.MessageId, m.RemovedByModeration })
+            .ToListAsync(ct)).ToDictionary(m => m.MessageId, m => m.RemovedByModeration);
+        foreach (var message in messages.Values.Where(m => deletedSince.ContainsKey(m.MessageId) && !m.Deleted))
         {
             message.Text = null;
             message.Deleted = true;
             message.Reactions.Clear();
         }
+        // Removed by moderation since: removed in every version, and said so.
+        foreach (var message in messages.Values.Where(m => deletedSince.GetValueOrDefault(m.MessageId) && !m.RemovedByModeration))
+            ThreadMessageProjection.RemoveByModeration(message, null);
 
         var page = messages.Values.Where(m => member.MayRead(m.Sequence)).OrderByDescending(m => m.Sequence).ToList();
         var unread = page.Count(m => m.Sequence > member.ReadUpToSequence && m.Author != viewer && !m.Deleted);

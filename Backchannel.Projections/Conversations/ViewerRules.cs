@@ -53,7 +53,8 @@ internal static class ViewerRules
         ConversationUnmuted u => member.UserId == u.UserId,
         ConversationStarted or RequestSent or RequestAdmittedAutomatically or RequestSuppressed or RequestAccepted
             or MemberLeft or MemberRemoved or MemberJoinedByRole or MemberLeftByRole or GroupRenamed
-            or MessageSent or ThanksSent or MessageEdited or MessageDeleted or ReactionAdded or ReactionWithdrawn => true,
+            or MessageSent or ThanksSent or MessageEdited or MessageDeleted or ReactionAdded or ReactionWithdrawn
+            or Backchannel.Domain.Safety.MessageRemovedByModeration => true,
         _ => false,
     };
 

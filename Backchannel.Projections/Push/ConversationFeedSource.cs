@@ -2,6 +2,7 @@ using System.Text.Json;
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.Requests;
+using Backchannel.Domain.Safety;
 using Backchannel.Projections.Conversations;
 using JasperFx.Events;
 using Marten;
@@ -36,6 +37,9 @@ public sealed record ConversationChanged(
     bool Muted,
     IReadOnlyList<MemberSeen> Members);
 
+/// <summary>A message removed by moderation, as its readers are told of it (push kind <c>message_removed_by_moderation</c>).</summary>
+public sealed record MessageRemovedSeen(string ConversationId, string MessageId, DateTimeOffset At);
+
 /// <summary>Another member, as the user may see them.</summary>
 public sealed record MemberSeen(string UserId, string Status);
 
@@ -50,7 +54,8 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
     public const string ConversationKind = "conversation";
 
     private static readonly Type[] MessageEvents =
-        [typeof(MessageSent), typeof(ThanksSent), typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn)];
+        [typeof(MessageSent), typeof(ThanksSent), typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn),
+            typeof(MessageRemovedByModeration)];
 
     public override IReadOnlyCollection<Type> EventTypes { get; } =
     [
@@ -73,6 +78,44 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
             ? new Dictionary<string, long>()
             : (await operations.LoadManyAsync<MessageState>(ct, changed)).ToDictionary(m => m.Id, m => m.Sequence);
         await RouteEachAsync(operations, events, (audience, e) => Route(audience, e, feed, sequences), ct);
+        foreach (var removed in events.Select(e => e.Data).OfType<MessageRemovedByModeration>())
+            await RemoveByModerationFromFeedAsync(operations, feed, removed, ct);
+    }
+
+    /// <summary>
+    /// Trust and safety's removal of a message from the push feed: every item already written with its text (sent,
+    /// edited, a thank-you note), stored or in this batch, keeps its place but loses its text, so a client that resumes
+    /// from before the removal never reads it. Found by the global positions of the message's events in its stream.
+    /// </summary>
+    private static async Task RemoveByModerationFromFeedAsync(IDocumentOperations operations, FeedWriter feed, MessageRemovedByModeration removed,
+        CancellationToken ct)
+    {
+        var stream = await operations.Events.FetchStreamAsync(removed.ConversationId, token: ct);
+        var positions = stream.Where(e => e.Data switch
+        {
+            MessageSent m => m.MessageId == removed.MessageId,
+            MessageEdited m => m.MessageId == removed.MessageId,
+            ThanksSent m => m.MessageId == removed.MessageId,
+            _ => false,
+        }).Select(e => e.Sequence).ToList();
+        if (positions.Count == 0) return;
+        var stored = await operations.Query<FeedItem>().Where(f => f.StreamKey == removed.ConversationId && positions.Contains(f.Position)).ToListAsync(ct);
+        foreach (var item in stored)
+        {
+            if (feed.Items.Exists(i => i.Id == item.Id)) continue;
+            item.Data = WithoutText(item.Data);
+            operations.Store(item);
+        }
+        foreach (var item in feed.Items.Where(i => i.StreamKey == removed.ConversationId && positions.Contains(i.Position)))
+            item.Data = WithoutText(item.Data);
+    }
+
+    /// <summary>The payload with its <c>text</c> null.</summary>
+    private static JsonElement WithoutText(JsonElement payload)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(payload.GetRawText())!.AsObject();
+        if (node.ContainsKey("text")) node["text"] = null;
+        return JsonSerializer.SerializeToElement(node, FeedWriter.PayloadJson);
     }
 
     protected override ConversationAudience? Route(ConversationAudience? audience, IEvent e, FeedWriter feed) =>
@@ -80,7 +123,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
 
     /// <summary>The key of the message an edit, a deletion or a reaction changes.</summary>
     private static string? MessageChanged(object e) =>
-        e is MessageEdited or MessageDeleted or ReactionAdded or ReactionWithdrawn ? MessageState.KeyOf((IMessageEvent)e) : null;
+        e is MessageEdited or MessageDeleted or ReactionAdded or ReactionWithdrawn or MessageRemovedByModeration ? MessageState.KeyOf((IMessageEvent)e) : null;
 
     private static long? SequenceOf(object e, IReadOnlyDictionary<string, long> changed) => e switch
     {
@@ -107,7 +150,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
         {
             var sequence = SequenceOf(e.Data, changed);
             foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId) && sequence is { } s && m.MayRead(s)))
-                feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, e.Data);
+                feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, PayloadOf(e.Data));
         }
         else if (e.Data is MessagesRead read)
         {
@@ -118,6 +161,14 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
 
         return new ConversationAudience { Id = view.Id, View = view };
     }
+
+    /// <summary>
+    /// What a message event tells its readers: the event itself, but of a removal by moderation only which message and
+    /// when; the operator and their reason (which may name what was reported, and so who reported it) stay with operators.
+    /// </summary>
+    private static object PayloadOf(object e) => e is MessageRemovedByModeration removed
+        ? new MessageRemovedSeen(removed.ConversationId, removed.MessageId, removed.At)
+        : e;
 
     /// <summary>The conversation as <paramref name="viewer"/> may see it, or null when they may not.</summary>
     private static ConversationChanged? SeenBy(ConversationView view, string viewer)

@@ -7,6 +7,7 @@ using Backchannel.Domain.Privacy;
 using Backchannel.Domain.Questions;
 using Backchannel.Domain.Rooms;
 using Backchannel.Domain.Requests;
+using Backchannel.Domain.Safety;
 using Backchannel.Specs.Support;
 using Marten;
 using Shouldly;
@@ -89,13 +90,17 @@ public sealed class EventContractSpecs(AppFixture app) : AppSpec(app)
 
         new ErasureRequested("ayu", "ops", true, T0),
         new UserErased("ayu", 12, 30, T0),
+        new ReportDismissed(ConversationId, "rpt-0123456789abcdef0123456789abcdef", "ayu", "ops", "not against the rules", T0),
+        new MessageRemovedByModeration(ConversationId, "m1", "ayu", "rpt-0123456789abcdef0123456789abcdef", "ops", "harassment", T0),
+        new UserSuspended("ayu", "ops", T0.AddDays(7), "repeated harassment", T0),
+        new SuspensionLifted("ayu", "ops", null, T0),
     ];
 
     [Fact]
     public void every_event_the_state_applies_has_a_pinned_name_and_an_example()
     {
         var applied = new[] { typeof(Conversation), typeof(UserProfile), typeof(Room), typeof(Participant), typeof(Question),
-                typeof(Upvote), typeof(PlannedEvent), typeof(Erasure) }
+                typeof(Upvote), typeof(PlannedEvent), typeof(Erasure), typeof(Suspension) }
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance))
             .Where(m => m.Name is "Create" or "Apply" && m.GetParameters().Length == 1)
             .Select(m => m.GetParameters()[0].ParameterType)

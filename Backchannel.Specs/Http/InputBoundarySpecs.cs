@@ -81,8 +81,10 @@ public sealed class InputBoundarySpecs(AppFixture app) : AppSpec(app)
             .Distinct().Order().ToList();
         inputs.ShouldBe(
         [
+            "GET /audit/moderation from", "GET /audit/moderation to",
             "GET /audit/requests from", "GET /audit/requests to", "GET /audit/rooms from", "GET /audit/rooms to",
             "GET /conversations/{id} asOf", "POST /events startsAt", "POST /events/{id}/reschedule startsAt",
+            "PUT /users/{userId}/suspension until",
         ]);
     }
 
@@ -99,7 +101,7 @@ public sealed class InputBoundarySpecs(AppFixture app) : AppSpec(app)
         var moved = await As("ayu").Get<Backchannel.Projections.Planning.UpcomingEvent>($"/events/{created.EventId}");
         moved.StartsAt.ShouldBe(mumbai);
         moved.StartsAt.Offset.ShouldBe(TimeSpan.Zero);
-        (await As("ayu").Get<IReadOnlyList<Backchannel.Projections.Planning.UpcomingEvent>>("/events/upcoming")).ShouldContain(e => e.EventId == created.EventId);
+        (await As("ayu").Items<Backchannel.Projections.Planning.UpcomingEvent>("/events/upcoming")).ShouldContain(e => e.EventId == created.EventId);
     }
 
     [Theory]
@@ -121,6 +123,9 @@ public sealed class InputBoundarySpecs(AppFixture app) : AppSpec(app)
         await ShouldBeInvalid(await As("ayu").Get($"/audit/requests?to={q}", 400), "to");
         await ShouldBeInvalid(await As("op", isOperator: true).Get($"/audit/rooms?from={q}", 400), "from");
         await ShouldBeInvalid(await As("op", isOperator: true).Get($"/audit/rooms?to={q}", 400), "to");
+        await ShouldBeInvalid(await As("op", isOperator: true).Get($"/audit/moderation?from={q}", 400), "from");
+        await ShouldBeInvalid(await As("op", isOperator: true).Get($"/audit/moderation?to={q}", 400), "to");
+        await ShouldBeInvalid(await Raw("PUT", "/users/budi/suspension", JsonSerializer.Serialize(new { until = time, reason = "spam" }), caller: "op"), "until");
         await ShouldBeInvalid(await As("ayu").Get($"/conversations/{id}?asOf={q}", 400), "asOf");
         (await EventCount()).ShouldBe(before);
     }
@@ -141,6 +146,14 @@ public sealed class InputBoundarySpecs(AppFixture app) : AppSpec(app)
         (await As("op", isOperator: true).Get<JsonElement>($"/audit/rooms?roomId={room.RoomId}&from={late}")).GetProperty("items").GetArrayLength().ShouldBe(0);
 
         (await As("ayu").Get<JsonElement>($"/conversations/{id}?asOf={late}")).GetProperty("messages").GetArrayLength().ShouldBe(1);
+
+        var until = now.AddDays(1).ToOffset(TimeSpan.FromHours(5.5));
+        await As("op", isOperator: true).Put("/users/budi/suspension", new { until = until.ToString("o"), reason = "spam" });
+        var suspended = await As("budi").Refused(c => c.Post($"/conversations/{id}/messages", new { text = "hi" }, 403));
+        DateTimeOffset.Parse(suspended.Extensions["suspendedUntil"]!.ToString()!).ShouldBe(until);
+        await AsyncViewsCaughtUp();
+        (await As("op", isOperator: true).Get<JsonElement>($"/audit/moderation?from={from}&to={to}")).GetProperty("items").GetArrayLength().ShouldBe(1);
+        (await As("op", isOperator: true).Get<JsonElement>($"/audit/moderation?from={late}")).GetProperty("items").GetArrayLength().ShouldBe(0);
         await As("ayu").Get($"/conversations/{id}?asOf={Query(now.AddHours(-1).ToOffset(TimeSpan.FromHours(-11)))}", 404);
     }
 

@@ -24,7 +24,7 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
 
     private enum Access
     {
-        Anyone, OperatorsOnly,
+        Anyone, OperatorsOnly, OperatorOnAReport,
         ActiveMember, VisibleMember, ThreadReader, Sender, PendingRecipient, Acceptor, Author, Reporter, Creator,
         Present, StageOnly, JoinLive, AnyoneInRoom, Ender, ModeratorOnly, ListenerOnly, PresentVoter, Screener, SelfOrModerator, RoomThanks,
         EventHost, EventHosts, EventReader,
@@ -53,6 +53,12 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
         new("POST", "/push/tickets", Scene.None, Access.Anyone, 201),
         new("DELETE", "/me", Scene.None, Access.Anyone, 200),
         new("POST", "/users/{userId}/erasure", Scene.None, Access.OperatorsOnly, 200),
+        new("GET", "/reports", Scene.None, Access.OperatorsOnly, 200),
+        new("GET", "/audit/moderation", Scene.None, Access.OperatorsOnly, 200),
+        new("POST", "/reports/{id}/dismiss", Scene.None, Access.OperatorOnAReport),
+        new("POST", "/reports/{id}/remove", Scene.None, Access.OperatorOnAReport),
+        new("PUT", "/users/{userId}/suspension", Scene.None, Access.OperatorsOnly),
+        new("DELETE", "/users/{userId}/suspension", Scene.None, Access.OperatorsOnly),
 
         new("GET", "/conversations/{id}", Scene.Conversation, Access.ThreadReader, 200),
         new("POST", "/conversations/{id}/accept", Scene.Conversation, Access.Acceptor),
@@ -130,13 +136,15 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
     {
         if (role == Role.None) return 401;
         // An operator reads every audit, and is otherwise nobody in particular: an outsider to what others do.
-        if (role == Role.Operator && route.Access != Access.OperatorsOnly) role = Role.Outsider;
+        if (role == Role.Operator && route.Access is not (Access.OperatorsOnly or Access.OperatorOnAReport)) role = Role.Outsider;
         var ok = route.Success;
         bool ended = state == State.Ended;
         return route.Access switch
         {
             Access.Anyone => ok,
             Access.OperatorsOnly => role == Role.Operator ? ok : 403,
+            // The scene holds no report: an operator is told there is none, anyone else that they may not ask.
+            Access.OperatorOnAReport => role == Role.Operator ? 404 : 403,
 
             // In the conversation scene the sender created a group, the member was admitted at once, and the
             // recipient's request is in the given state; an outsider never saw it.
@@ -358,7 +366,7 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
             "/events/{id}/cohosts/{userId}" => cast.Member,
             _ => cast.Follower,
         };
-        var url = route.Pattern.Replace("{id}", scene.Id).Replace("{messageId}", scene.MessageId).Replace("{questionId}", scene.QuestionId)
+        var url = route.Pattern.Replace("{id}", scene.Id is "" ? "rpt-none" : scene.Id).Replace("{messageId}", scene.MessageId).Replace("{questionId}", scene.QuestionId)
             .Replace("{userId}", userId).Replace("{list}", "pending").Replace("{emoji}", Uri.EscapeDataString("🔥"));
         object? body = (route.Method, route.Pattern) switch
         {
@@ -371,6 +379,8 @@ public sealed class AuthorizationMatrixSpecs(AppFixture app) : AppSpec(app)
             ("POST", "/conversations/{id}/messages/{messageId}/reactions") => new { emoji = "🔥" },
             ("POST", "/conversations/{id}/report") or ("POST", "/conversations/{id}/messages/{messageId}/report") => new { reason = "spam" },
             ("POST", "/conversations/{id}/read") => new { upToMessageId = scene.MessageId },
+            ("POST", "/reports/{id}/dismiss") or ("POST", "/reports/{id}/remove") => new { reason = "reviewed" },
+            ("PUT", "/users/{userId}/suspension") => new { until = (DateTimeOffset?)null, reason = "spam" },
             ("PUT", "/conversations/{id}/title") => new { title = "Renamed" },
             ("POST", "/conversations/{id}/members") => new { userIds = new[] { cast.Follower } },
             ("POST", "/rooms/{id}/stage") => new { userId = cast.Listener },
