@@ -26,19 +26,11 @@ public sealed record EraseUser(string UserId, string RequestedBy, bool ByOperato
 public static class EraseUserDecision
 {
     /// <summary>
-    /// A user erases themselves; anyone else must be an operator (403 <c>operators_only</c>). A suspended user may not
-    /// (403 <c>suspended</c>, as every write of theirs): erasing would take the words an operator is judging out of the
-    /// report queue; an operator may erase them. Asking again while one is under way or done records nothing new: the
-    /// run that follows completes or repeats the masking.
+    /// A user erases themselves; anyone else must be an operator (403 <c>operators_only</c>). Asking again while one
+    /// is under way or done records nothing new: the run that follows completes or repeats the masking.
     /// </summary>
-    /// <param name="command">Whom, and who asks.</param>
-    /// <param name="state">The erasure so far, if one was asked for.</param>
-    /// <param name="now">The time recorded.</param>
-    /// <param name="requesters">The suspension of the user who asks, if they have one.</param>
-    public static IReadOnlyList<object> Decide(EraseUser command, Erasure? state, DateTimeOffset now, Safety.Suspension? requesters = null)
+    public static IReadOnlyList<object> Decide(EraseUser command, Erasure? state, DateTimeOffset now)
     {
-        // Suspended first, as the guard of every other write refuses before anything else is looked at.
-        if (!command.ByOperator && requesters is not null && requesters.HoldsAt(now)) throw Safety.SuspensionGuard.Suspended(requesters);
         if (!command.ByOperator && command.RequestedBy != command.UserId)
             throw RuleViolation.Forbidden("operators_only", "Only an operator may erase another user.", "userId");
         return state is null ? [new ErasureRequested(command.UserId, command.RequestedBy, command.ByOperator, now)] : [];

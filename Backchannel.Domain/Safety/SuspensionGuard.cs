@@ -83,8 +83,8 @@ public static class WriteCommands
 
     /// <summary>
     /// Commands this guard does not stand in front of: an operator's decisions, which a suspension of their handle does
-    /// not stop, and an erasure, which refuses a suspended user's own in its decision (every caller runs the erasure
-    /// itself, over HTTP, the CLI or an app, not only through the bus).
+    /// not stop, and an erasure, which a suspension leaves open to the user (the moderation record keeps what operators
+    /// need without the user's words).
     /// </summary>
     public static readonly IReadOnlySet<Type> NotWrittenByUsers = new HashSet<Type>
     {

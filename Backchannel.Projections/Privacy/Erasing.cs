@@ -60,9 +60,7 @@ public static class Erasing
         await using (var session = store.LightweightSession())
         {
             var stream = await session.Events.FetchForExclusiveWriting<Erasure>(streamId, ct);
-            var suspension = command.ByOperator ? null : await session.LoadAsync<Backchannel.Domain.Safety.Suspension>(
-                Backchannel.Domain.Safety.Suspension.StreamOf(command.RequestedBy), ct);
-            var events = EraseUserDecision.Decide(command, stream.Aggregate, clock.GetUtcNow(), suspension);
+            var events = EraseUserDecision.Decide(command, stream.Aggregate, clock.GetUtcNow());
             state = stream.Aggregate ?? Erasure.Create((ErasureRequested)events[0]);
             if (events.Count > 0) stream.AppendMany(events);
             await session.SaveChangesAsync(ct);

@@ -167,32 +167,6 @@ public sealed class SafetySpecs
         WriteCommands.Actors.Keys.Except(handled).ShouldBeEmpty("an actor for a command nothing handles");
     }
 
-    [Fact]
-    public void a_suspended_user_cannot_erase_themselves_while_it_holds_and_nothing_is_recorded()
-    {
-        var suspended = Suspension.Create(new UserSuspended("ayu", "ops", Now.AddDays(1), "evidence", Now.AddMinutes(-1)));
-        var self = new Backchannel.Domain.Privacy.EraseUser("ayu", "ayu", ByOperator: false);
-
-        var refused = Should.Throw<RuleViolation>(() => Backchannel.Domain.Privacy.EraseUserDecision.Decide(self, null, Now, suspended));
-
-        (refused.Kind, refused.Code).ShouldBe((ViolationKind.Forbidden, "suspended"));
-        Should.Throw<RuleViolation>(() => Backchannel.Domain.Privacy.EraseUserDecision.Decide(self with { UserId = "budi" }, null, Now, suspended))
-            .Code.ShouldBe("suspended", "refused as suspended before anything else, as every other write");
-    }
-
-    [Fact]
-    public void an_operator_erases_a_suspended_user_and_the_user_erases_themselves_once_it_ends()
-    {
-        var suspended = Suspension.Create(new UserSuspended("ayu", "ops", Now.AddDays(1), "evidence", Now.AddMinutes(-1)));
-
-        Backchannel.Domain.Privacy.EraseUserDecision.Decide(new("ayu", "ops", ByOperator: true), null, Now, null).Single()
-            .ShouldBeOfType<Backchannel.Domain.Privacy.ErasureRequested>();
-        Backchannel.Domain.Privacy.EraseUserDecision.Decide(new("ayu", "ayu", ByOperator: false), null, Now.AddDays(1), suspended).Single()
-            .ShouldBeOfType<Backchannel.Domain.Privacy.ErasureRequested>();
-        Backchannel.Domain.Privacy.EraseUserDecision.Decide(new("ayu", "ayu", ByOperator: false), null, Now, suspended.Apply(new SuspensionLifted("ayu", "ops", null, Now)))
-            .Single().ShouldBeOfType<Backchannel.Domain.Privacy.ErasureRequested>();
-    }
-
     private static List<string> Failed(FluentValidation.Results.ValidationResult result) =>
         result.Errors.Select(e => e.PropertyName).Distinct().Order(StringComparer.Ordinal).ToList();
 

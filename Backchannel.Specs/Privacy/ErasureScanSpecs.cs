@@ -59,7 +59,7 @@ public sealed class ErasureScanSpecs(AppFixture app) : AppSpec(app)
         var rude = await wren.Say(direct, $"{Words}-rude", replyTo: budis);
         await As("budi").Post($"/conversations/{direct}/messages/{rude}/report", new { reason = $"{Erased} wrote {About}-report-message" });
         await wren.Post($"/conversations/{direct}/messages/{budis}/report", new { reason = $"{Words}-report-message" });
-        var queue = await ops.Get<ReportQueuePage>("/reports");
+        var queue = await ops.Get<Backchannel.Projections.Page<ReportQueueItem>>("/reports");
         var rudeCase = queue.Items.Single(c => c.MessageId == rude).ReportId;
         var budisCase = queue.Items.Single(c => c.MessageId == budis).ReportId;
         await ops.Post($"/reports/{rudeCase}/remove", new { reason = $"{Erased} insulted budi: {About}-remove" });
@@ -70,7 +70,7 @@ public sealed class ErasureScanSpecs(AppFixture app) : AppSpec(app)
         await As("dodi").Post($"/conversations/{toDodi}/report", new { reason = $"{Erased} spams {About}-report-request" });
         var fromCici = (await As("cici").StartConversation("cici-hello", [Erased])).ConversationId;
         await wren.Post($"/conversations/{fromCici}/report", new { reason = $"{Words}-report-request" });
-        var dodisCase = (await ops.Get<ReportQueuePage>("/reports")).Items.Single(c => c.ConversationId == toDodi).ReportId;
+        var dodisCase = (await ops.Get<Backchannel.Projections.Page<ReportQueueItem>>("/reports")).Items.Single(c => c.ConversationId == toDodi).ReportId;
         await ops.Post($"/reports/{dodisCase}/dismiss", new { reason = $"{Erased} was warned: {About}-dismiss" });
 
         // A group and its name.
@@ -131,13 +131,13 @@ public sealed class ErasureScanSpecs(AppFixture app) : AppSpec(app)
 
         // What an operator needs stays: the cases, who reported them and when, the decisions, the suspensions.
         var ops = As("ops", isOperator: true);
-        var resolved = (await ops.Get<ReportQueuePage>("/reports?status=resolved&limit=50")).Items;
+        var resolved = (await ops.Get<Backchannel.Projections.Page<ReportQueueItem>>("/reports?status=resolved&limit=50")).Items;
         var removed = resolved.Single(c => c.ReportId == removedCase);
         (removed.ReportedUser, removed.Reports.Single().Reporter, removed.Reports.Single().Reason).ShouldBe((Erased, "budi", (string?)null));
         removed.Decisions.Single().ShouldBe(new ReportDecision("removed", "ops", ProtectedText.Erased, removed.Decisions.Single().At));
         resolved.Where(c => c.ReportedUser == Erased).SelectMany(c => c.Reports).ShouldAllBe(r => r.Reason == null);
         resolved.Where(c => c.Reports.Any(r => r.Reporter == Erased)).SelectMany(c => c.Reports).ShouldAllBe(r => r.Reason == null);
-        var audit = await ops.Get<IReadOnlyList<ModerationAuditEntry>>($"/audit/moderation?userId={Erased}");
+        var audit = await ops.Items<ModerationAuditEntry>($"/audit/moderation?userId={Erased}");
         audit.Select(e => (e.Action, e.Actor, e.Subject, e.Reason)).ShouldBe([
             ("message_removed_by_moderation", "ops", Erased, ProtectedText.Erased),
             ("report_dismissed", "ops", Erased, ProtectedText.Erased),
@@ -145,7 +145,7 @@ public sealed class ErasureScanSpecs(AppFixture app) : AppSpec(app)
             ("suspension_lifted", "ops", Erased, null),
             ("user_suspended", "ops", Erased, ProtectedText.Erased),
         ]);
-        var others = (await ops.Get<IReadOnlyList<ModerationAuditEntry>>("/audit/moderation?userId=budi")).Single();
+        var others = (await ops.Items<ModerationAuditEntry>("/audit/moderation?userId=budi")).Single();
         (others.Action, others.Reason).ShouldBe(("report_dismissed", "not abusive"), "a decision about someone else keeps its reason");
         (await As("budi").Thread(resolved.Single(c => c.ReportId == removedCase).ConversationId)).Messages
             .ShouldContain(m => m.Text == OthersWords);
