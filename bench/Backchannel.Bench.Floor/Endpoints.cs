@@ -1,0 +1,42 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Backchannel.Bench.Floor;
+
+public sealed record StartConversationBody(string[] To, string Text);
+
+public sealed record SendMessageBody(string Text, string? MessageId = null);
+
+public sealed record ConversationStarted(Guid ConversationId, string StartedBy, string[] Members, DateTimeOffset At);
+
+public sealed record MessageSent(Guid ConversationId, string MessageId, string Author, string Text, DateTimeOffset At);
+
+public sealed record ConversationCreated(Guid ConversationId);
+
+public sealed record MessageCreated(string MessageId);
+
+/// <summary>
+/// The caller is named by the <c>X-User</c> header: the peers take the same request as the product without its JWT,
+/// so that the load is the same shape.
+/// </summary>
+public static class Endpoints
+{
+    [WolverinePost("/conversations")]
+    public static IResult Start(StartConversationBody body, [FromHeader(Name = "X-User")] string user, IDocumentSession session)
+    {
+        var id = Guid.CreateVersion7();
+        var now = DateTimeOffset.UtcNow;
+        session.Events.StartStream(id, new ConversationStarted(id, user, [user, .. body.To], now),
+            new MessageSent(id, Guid.CreateVersion7().ToString(), user, body.Text, now));
+        return Results.Created($"/conversations/{id}", new ConversationCreated(id));
+    }
+
+    [WolverinePost("/conversations/{id}/messages")]
+    public static IResult Send(Guid id, SendMessageBody body, [FromHeader(Name = "X-User")] string user, IDocumentSession session)
+    {
+        var messageId = body.MessageId ?? Guid.CreateVersion7().ToString();
+        session.Events.Append(id, new MessageSent(id, messageId, user, body.Text, DateTimeOffset.UtcNow));
+        return Results.Created($"/conversations/{id}", new MessageCreated(messageId));
+    }
+}
