@@ -36,7 +36,8 @@ public sealed class Message
 
 public sealed class ChatDb(DbContextOptions<ChatDb> options) : DbContext(options)
 {
-    public const string Schema = "efcore";
+    /// <summary>Set once at startup (<c>Peer:Schema</c>): EF Core builds the model once per context type.</summary>
+    public static string Schema { get; set; } = "efcore";
 
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<Member> Members => Set<Member>();
@@ -66,8 +67,12 @@ public sealed class ChatDb(DbContextOptions<ChatDb> options) : DbContext(options
     /// <summary>Creates the tables in a schema of their own when they are not there yet.</summary>
     public async Task CreateTablesAsync()
     {
-        if (await Database.SqlQueryRaw<bool>($"select to_regclass('{Schema}.\"Messages\"') is not null as \"Value\"").SingleAsync()) return;
-        await Database.ExecuteSqlRawAsync($"create schema if not exists {Schema}");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(Schema, "^[a-z_][a-z0-9_]*$"))
+            throw new InvalidOperationException($"Peer:Schema '{Schema}' is not a plain schema name.");
+        var messages = $"{Schema}.\"Messages\"";
+        if (await Database.SqlQuery<bool>($"select to_regclass({messages}) is not null as \"Value\"").SingleAsync()) return;
+        var createSchema = "create schema if not exists " + Schema;
+        await Database.ExecuteSqlRawAsync(createSchema);
         await Database.ExecuteSqlRawAsync(Database.GenerateCreateScript());
     }
 }

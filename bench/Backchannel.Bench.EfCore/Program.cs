@@ -1,11 +1,13 @@
 using Backchannel.Bench.EfCore;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 // What a team would write for SendMessage without event sourcing: a minimal API endpoint and EF Core on Npgsql, the
 // message a row, the conversation's last message and each member's unread count updated in the same SaveChanges,
 // optimistic concurrency on the conversation row (EF Core's documented pattern), a pooled DbContext.
 var builder = WebApplication.CreateBuilder(args);
+ChatDb.Schema = builder.Configuration["Peer:Schema"] ?? ChatDb.Schema;
 builder.Services.AddDbContextPool<ChatDb>(options => options.UseNpgsql(builder.Configuration.GetConnectionString("Peer")
     ?? "Host=127.0.0.1;Port=5432;Database=backchannel_bench;Username=backchannel;Password=backchannel"));
 
@@ -46,9 +48,11 @@ app.MapPost("/conversations/{id:guid}/messages", async (Guid id, SendMessageBody
             await db.SaveChangesAsync(ct);
             return Results.Created($"/conversations/{id}", new MessageCreated(messageId));
         }
-        catch (DbUpdateConcurrencyException) when (attempt < 10)
+        catch (DbUpdateException e) when (attempt < 10 && (e is DbUpdateConcurrencyException || e.InnerException is PostgresException
+                                           { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "IX_Messages_ConversationId_Sequence" }))
         {
-            // Another sender counted a message in between: decide again on the row as it is now.
+            // Another sender counted a message in between (seen on the conversation's version, or on the sequence the
+            // message row took first): decide again on the row as it is now.
             db.ChangeTracker.Clear();
         }
     }

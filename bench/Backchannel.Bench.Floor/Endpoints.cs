@@ -32,11 +32,16 @@ public static class Endpoints
         return Results.Created($"/conversations/{id}", new ConversationCreated(id));
     }
 
+    /// <summary>
+    /// Exclusive: a plain append does not wait for a concurrent one on the same stream, it fails on the stream's
+    /// version (a 500 to one of two senders), so the floor takes the stream's row lock, as the product does.
+    /// </summary>
     [WolverinePost("/conversations/{id}/messages")]
-    public static IResult Send(Guid id, SendMessageBody body, [FromHeader(Name = "X-User")] string user, IDocumentSession session)
+    public static async Task<IResult> Send(Guid id, SendMessageBody body, [FromHeader(Name = "X-User")] string user, IDocumentSession session,
+        CancellationToken ct)
     {
         var messageId = body.MessageId ?? Guid.CreateVersion7().ToString();
-        session.Events.Append(id, new MessageSent(id, messageId, user, body.Text, DateTimeOffset.UtcNow));
+        await session.Events.AppendExclusive(id, ct, new MessageSent(id, messageId, user, body.Text, DateTimeOffset.UtcNow));
         return Results.Created($"/conversations/{id}", new MessageCreated(messageId));
     }
 }
