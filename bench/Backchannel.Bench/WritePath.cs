@@ -7,7 +7,7 @@ namespace Backchannel.Bench;
 /// The write path side by side, in one run: pgbench's one-event append (the ceiling), the product, the framework's floor
 /// (Wolverine + Marten, bench/Backchannel.Bench.Floor) and the EF Core peer (bench/Backchannel.Bench.EfCore), each in a
 /// process of its own, loaded by wrk from another with the same SendMessage requests (the product's with a JWT).
-/// Messages/s and their ratio to the ceiling, p50/p99 at each number of clients, the target's resident set read from
+/// All three run at once, idle but for the one wrk loads; rounds go round them. Messages/s and their ratio to the ceiling, p50/p99 at each number of clients, the target's resident set read from
 /// /proc while wrk drives it, and the product's push lag at 50% and 80% of its maximum. Prints markdown tables.
 /// </summary>
 public static class WritePath
@@ -26,7 +26,7 @@ public static class WritePath
     public static async Task RunAsync(Args args)
     {
         var seconds = args.Int("--seconds", 10);
-        var rounds = args.Int("--rounds", 3);
+        var rounds = args.Int("--rounds", 5);
         var levels = (args.Text("--levels") ?? "1,4,16,64").Split(',').Select(int.Parse).ToArray();
         var ratioClients = args.Int("--clients", 16);
         if (!levels.Contains(ratioClients)) levels = [.. levels.Append(ratioClients).Order()];
@@ -42,29 +42,35 @@ public static class WritePath
         var ceilings = new List<double>();
         var measured = new List<Measured>();
         LagResult? lagResult = null;
-        var schemas = new List<string>();
+        var names = Targets.Select(t => t.Name).Where(chosen.Contains).ToList();
+        var targets = new List<(TargetProcess Process, IReadOnlyList<Pair> Pairs, string File)>();
         try
         {
-            foreach (var (name, _) in Targets.Where(t => chosen.Contains(t.Name)))
+            foreach (var name in names)
             {
-                // A round of the ceiling before each target: the machine is shared, and the ratio is to what it gave then.
-                ceilings.Add(await Ceiling.MeasureAsync(ratioClients, seconds));
                 var schema = $"{run}_{name}";
-                schemas.Add(schema);
-                await using var target = name switch
+                var log = Path.Combine(logs, $"{schema}.log");
+                var target = name switch
                 {
-                    "product" => await TargetProcess.StartProductAsync(schema, Path.Combine(logs, $"{schema}.log")),
-                    "floor" => await TargetProcess.StartPeerAsync(name, "Backchannel.Bench.Floor", schema, Path.Combine(logs, $"{schema}.log")),
-                    _ => await TargetProcess.StartPeerAsync(name, "Backchannel.Bench.EfCore", schema, Path.Combine(logs, $"{schema}.log")),
+                    "product" => await TargetProcess.StartProductAsync(schema, log),
+                    "floor" => await TargetProcess.StartPeerAsync(name, "Backchannel.Bench.Floor", schema, log),
+                    _ => await TargetProcess.StartPeerAsync(name, "Backchannel.Bench.EfCore", schema, log),
                 };
+                targets.Add((target, [], ""));
                 var pairs = await target.StartConversationsAsync(conversations, $"{run}{name[..2]}");
-                var file = await Wrk.WriteConversationsAsync(target, pairs, Path.Combine(logs, $"{schema}.conversations"));
-                // Tiered JIT, generated code, pools, the database's caches; the first message in each conversation.
-                await Wrk.RunAsync(target.Address, ratioClients, warmUp, file, $"{run}-warm");
+                targets[^1] = (target, pairs, await Wrk.WriteConversationsAsync(target, pairs, Path.Combine(logs, $"{schema}.conversations")));
+            }
+            // Tiered JIT, generated code, pools, the database's caches.
+            foreach (var (target, _, file) in targets) await Wrk.RunAsync(target.Address, ratioClients, warmUp, file, $"{run}-warm");
 
-                var samples = levels.ToDictionary(c => c, _ => new List<WrkResult>());
-                var residents = new List<double>();
-                for (var round = 1; round <= rounds; round++)
+            // Every round runs the ceiling and every target in turn, the first target moving on by one each round: the
+            // machine is shared, and whatever else runs on it then weighs on all of them alike.
+            var samples = targets.ToDictionary(t => t.Process.Name, _ => levels.ToDictionary(c => c, _ => new List<WrkResult>()));
+            var residents = targets.ToDictionary(t => t.Process.Name, _ => new List<double>());
+            for (var round = 1; round <= rounds; round++)
+            {
+                ceilings.Add(await Ceiling.MeasureAsync(ratioClients, seconds));
+                foreach (var (target, _, file) in targets.Skip((round - 1) % targets.Count).Concat(targets.Take((round - 1) % targets.Count)))
                 foreach (var clients in levels)
                 {
                     using var sampling = new CancellationTokenSource();
@@ -72,28 +78,33 @@ public static class WritePath
                     var result = await Wrk.RunAsync(target.Address, clients, seconds, file, $"{run}-r{round}c{clients}");
                     await sampling.CancelAsync();
                     var peak = await resident;
-                    if (clients == ratioClients) residents.Add(peak);
-                    samples[clients].Add(result);
-                    Console.WriteLine($"{name} round {round}, {clients} clients: {result.Rate:F0} messages/s, p50 {result.P50:F1} ms, p99 {result.P99:F1} ms, " +
+                    if (clients == ratioClients) residents[target.Name].Add(peak);
+                    samples[target.Name][clients].Add(result);
+                    Console.WriteLine($"{target.Name} round {round}, {clients} clients: {result.Rate:F0} messages/s, p50 {result.P50:F1} ms, p99 {result.P99:F1} ms, " +
                                       $"max {result.Max:F0} ms; resident {peak:F0} MiB; {result.Requests} answers, {result.Failed} failed, {result.SocketErrors} socket errors");
                 }
-                if (name == "product" && lag)
+            }
+            foreach (var (target, pairs, _) in targets)
+            {
+                if (target.Name == "product" && lag)
                     lagResult = await ProjectionLag.MeasureAsync(target, pairs, ratioClients, args.Int("--lag-seconds", 15),
-                        args.Int("--listeners", 32), args.Int("--lag-rounds", rounds), TimeSpan.FromSeconds(Math.Min(warmUp, 5)));
-                measured.Add(new Measured(name,
-                    levels.Select(c => new Level(c, Stats.Median(samples[c].Select(s => s.Rate)), Stats.Median(samples[c].Select(s => s.P50)),
-                        Stats.Median(samples[c].Select(s => s.P99)))).ToList(),
-                    Stats.Median(residents), target.Memory().Peak,
-                    samples.Values.Sum(s => s.Sum(r => r.Failed)), samples.Values.Sum(s => s.Sum(r => r.SocketErrors))));
+                        args.Int("--listeners", 32), args.Int("--lag-rounds", 3), TimeSpan.FromSeconds(Math.Min(warmUp, 5)));
+                var runs = samples[target.Name];
+                measured.Add(new Measured(target.Name,
+                    levels.Select(c => new Level(c, Stats.Median(runs[c].Select(s => s.Rate)), Stats.Median(runs[c].Select(s => s.P50)),
+                        Stats.Median(runs[c].Select(s => s.P99)))).ToList(),
+                    Stats.Median(residents[target.Name]), target.Memory().Peak,
+                    runs.Values.Sum(s => s.Sum(r => r.Failed)), runs.Values.Sum(s => s.Sum(r => r.SocketErrors))));
             }
         }
         finally
         {
+            foreach (var (target, _, _) in targets) await target.DisposeAsync();
             // Once the targets have stopped: their nodes and envelopes live in the same schemas.
             await using var connection = new NpgsqlConnection(BenchHost.Connection);
             await connection.OpenAsync();
-            foreach (var schema in schemas)
-                await new NpgsqlCommand($"drop schema if exists {schema} cascade", connection).ExecuteNonQueryAsync();
+            foreach (var name in names)
+                await new NpgsqlCommand($"drop schema if exists {run}_{name} cascade", connection).ExecuteNonQueryAsync();
         }
         Print(run, ceilings, ratioClients, rounds, measured, lagResult);
     }
