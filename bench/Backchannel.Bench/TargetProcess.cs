@@ -24,6 +24,9 @@ public sealed class TargetProcess : IBackchannelHttp, IAsyncDisposable
         (Name, _process, Address, _tokens, _logging) = (name, process, address, tokens, logging);
     }
 
+    /// <summary>Set for every target from <c>--target-env NAME=value,...</c>: runtime or host settings to compare.</summary>
+    public static IReadOnlyDictionary<string, string> ExtraEnvironment { get; set; } = new Dictionary<string, string>();
+
     public string Name { get; }
     public Uri Address { get; }
     public int Pid => _process.Id;
@@ -82,6 +85,8 @@ public sealed class TargetProcess : IBackchannelHttp, IAsyncDisposable
         start.Environment["DOTNET_gcServer"] = "1";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Error";
+        // Last, so that an experiment can override any of the above (e.g. --target-env DOTNET_gcServer=0).
+        foreach (var (variable, value) in ExtraEnvironment) start.Environment[variable] = value;
         Directory.CreateDirectory(Path.GetDirectoryName(logs)!);
         var process = Process.Start(start)!;
         var logging = CopyAsync(process, logs);

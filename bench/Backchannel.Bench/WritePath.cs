@@ -34,10 +34,13 @@ public static class WritePath
         var warmUp = args.Int("--warm-up", 10);
         var chosen = (args.Text("--targets") ?? "product,floor,efcore").Split(',');
         var lag = !args.Has("--no-lag");
+        TargetProcess.ExtraEnvironment = (args.Text("--target-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
         var run = $"wp{DateTime.UtcNow:MMddHHmmss}";
         var logs = Path.Combine(AppContext.BaseDirectory, "logs");
         Console.WriteLine($"write path {run}: {Environment.ProcessorCount} cores, {rounds} rounds of {seconds} s at {string.Join(", ", levels)} clients, " +
-                          $"{conversations} conversations, ratio at {ratioClients} clients; {Connection()}");
+                          $"{conversations} conversations, ratio at {ratioClients} clients; {Connection()}" +
+                          string.Concat(TargetProcess.ExtraEnvironment.Select(e => $"; {e.Key}={e.Value}")));
 
         var ceilings = new List<double>();
         var measured = new List<Measured>();
