@@ -104,7 +104,7 @@ public static class SendMessageHandler
     /// paced by nothing. A requester's message also takes the lock on their pending messages, after every stream lock of
     /// its batch, so their messages across pending requests are counted one after the other.
     /// </summary>
-    private sealed class Sending(SendMessage command, BackchannelSettings settings) : Pipelined<Paced>
+    internal sealed class Sending(SendMessage command, BackchannelSettings settings) : Pipelined<Paced>
     {
         private string LockKey => RateLimitLock.Key(PendingMessages, command.Sender);
 
