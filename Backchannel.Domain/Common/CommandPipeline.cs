@@ -46,6 +46,7 @@ public sealed class CommandPipeline
     {
         job.CorrelationId = context?.CorrelationId;
         job.CausationId = context?.Envelope?.Id.ToString();
+        job.Trace = System.Diagnostics.Activity.Current?.Context;
         job.Cancellation = ct;
         await _queue.Writer.WriteAsync(job, ct);
         return await job.Answer;
@@ -99,6 +100,10 @@ public sealed class CommandPipeline
             // The batch's I/O is not cancelled by any one caller (nor by the host stopping): it is short, and
             // abandoning it half-way would fail the others.
             var ct = CancellationToken.None;
+            // The batch's statements belong to no one caller's trace: a span of its own, linked to each caller's.
+            using var activity = BackchannelTelemetry.Source.StartActivity("backchannel.pipeline.batch", System.Diagnostics.ActivityKind.Internal,
+                parentContext: default, tags: [new("backchannel.batch.size", jobs.Count)],
+                links: jobs.Where(j => j.Trace is not null).Select(j => new System.Diagnostics.ActivityLink(j.Trace!.Value)));
             await using var session = _store.LightweightSession();
             var batch = new Batch(session);
             await batch.LoadAsync(jobs, ct);
@@ -159,6 +164,7 @@ internal abstract class Pipelined
     public string? CorrelationId { get; set; }
     public string? CausationId { get; set; }
     public CancellationToken Cancellation { get; set; }
+    public System.Diagnostics.ActivityContext? Trace { get; set; }
 
     /// <summary>The streams the decision reads and appends to; it is locked before its state is read.</summary>
     public abstract IReadOnlyList<StreamRef> Streams { get; }
