@@ -68,6 +68,9 @@ public static class BackchannelRegistration
         }
         else AddStore(services, store);
 
+        services.TryAddSingleton(sp => new CommandPipeline(sp.GetRequiredService<IBackchannelStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CommandPipeline>>()));
+        services.AddHostedService<CommandPipelineWriter>();
         services.AddSingleton<IWolverineExtension>(new BackchannelWolverineExtension());
         services.TryAddSingleton<FeedWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<FeedWatcher>());

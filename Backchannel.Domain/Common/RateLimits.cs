@@ -118,8 +118,28 @@ internal static class RateLimitLock
         command.CommandText = "select pg_advisory_xact_lock(hashtextextended(@key, 0))";
         var key = command.CreateParameter();
         key.ParameterName = "key";
-        key.Value = $"backchannel:{kind}:{userId}";
+        key.Value = Key(kind, userId);
         command.Parameters.Add(key);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The lock's key: the same for a lone command and for the command pipeline's batch.</summary>
+    public static string Key(string kind, string userId) => $"backchannel:{kind}:{userId}";
+
+    /// <summary>
+    /// Takes several of these locks in one round trip, in the order of <paramref name="keys"/> (the caller sorts them,
+    /// so two batches never wait on each other's).
+    /// </summary>
+    public static async Task AcquireAllAsync(Marten.IDocumentSession session, IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        var connection = session.Connection ?? throw new InvalidOperationException("The rate-limit lock needs the session's open transaction.");
+        await using var command = connection.CreateCommand();
+        // One row per key, in the array's order: the function scan of unnest yields them in that order.
+        command.CommandText = "select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(@keys) as t(k)";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "keys";
+        parameter.Value = keys.ToArray();
+        command.Parameters.Add(parameter);
         await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -1,6 +1,8 @@
 using Backchannel.Domain.Common;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Conversations;
 
@@ -99,20 +101,23 @@ public static class MembershipHandler
     /// Decides <see cref="MarkRead"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(MarkRead command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideOnMessagesAsync(command.ConversationId, [command.UpToMessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(MarkRead command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideOnMessagesAsync(command.ConversationId, [command.UpToMessageId], c => Decide(command, c, clock.GetUtcNow()), context, ct);
 
     /// <summary>
     /// Decides <see cref="MuteConversation"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(MuteConversation command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(MuteConversation command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), context, ct);
 
     /// <summary>
     /// Decides <see cref="LeaveConversation"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(LeaveConversation command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(LeaveConversation command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), context, ct);
 }

@@ -1,6 +1,8 @@
 using Backchannel.Domain.Common;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Conversations;
 
@@ -74,13 +76,15 @@ public static class ReactingHandler
     /// Decides <see cref="ReactToMessage"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(ReactToMessage command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(ReactToMessage command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), context, ct);
 
     /// <summary>
     /// Decides <see cref="WithdrawReaction"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(WithdrawReaction command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(WithdrawReaction command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideOnMessagesAsync(command.ConversationId, [command.MessageId], c => Decide(command, c, clock.GetUtcNow()), context, ct);
 }

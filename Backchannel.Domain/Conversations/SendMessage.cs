@@ -2,6 +2,8 @@ using Backchannel.Domain.Common;
 using Backchannel.Domain.Requests;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Conversations;
 
@@ -89,39 +91,69 @@ public static class SendMessageHandler
         return events;
     }
 
-    /// <summary>
-    /// A repeat of a message already stored changed nothing and is paced by nothing. A requester's message also takes
-    /// the lock on their pending messages, so their messages across pending requests
-    /// are counted one after the other (always after the conversation's lock, never before).
-    /// </summary>
-    public static async Task<Paced> Handle(SendMessage command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock,
-        CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(command.ConversationId, ct);
-        var conversation = await session.WithMessagesAsync(stream.Aggregate, [command.MessageId, command.ReplyTo], ct);
-        IReadOnlyList<DateTimeOffset> sentWhilePending = [];
-        if (IsPendingRequester(command, conversation, settings))
-        {
-            await RateLimitLock.AcquireAsync(session, "pending-messages", command.Sender, ct);
-            sentWhilePending = await SentWhilePendingAsync(session, command.Sender, conversation!, clock.GetUtcNow() - settings.RateLimits.PendingMessages.Window, ct);
-        }
-        var now = clock.GetUtcNow();
-        var throttle = Pace(command, conversation, sentWhilePending, settings, now);
-        var events = Decide(command, conversation, throttle, settings, now);
-        stream.AppendMany(events);
-        var repeat = conversation?.Messages.ContainsKey(command.MessageId) == true;
-        return new Paced(repeat ? null : throttle);
-    }
+    /// <summary>Hands <see cref="SendMessage"/> to the <see cref="CommandPipeline"/>, which decides it with whatever else is waiting.</summary>
+    [NonTransactional]
+    public static Task<Paced> Handle(SendMessage command, CommandPipeline pipeline, BackchannelSettings settings, IMessageContext context,
+        CancellationToken ct) =>
+        pipeline.DecideAsync(new Sending(command, settings), context, ct);
+
+    private const string PendingMessages = "pending-messages";
 
     /// <summary>
-    /// The sender's messages while awaiting answers: in the conversations they started and still await an answer in,
-    /// and in this one (where they may have invited people without having started it).
+    /// <see cref="SendMessage"/> as the pipeline decides it. A repeat of a message already stored changed nothing and is
+    /// paced by nothing. A requester's message also takes the lock on their pending messages, after every stream lock of
+    /// its batch, so their messages across pending requests are counted one after the other.
     /// </summary>
-    private static async Task<IReadOnlyList<DateTimeOffset>> SentWhilePendingAsync(IQuerySession session, string userId,
-        Conversation current, DateTimeOffset since, CancellationToken ct)
+    internal sealed class Sending(SendMessage command, BackchannelSettings settings) : Pipelined<Paced>
     {
-        var pending = await session.Query<Conversation>().Where(c => c.CreatedBy == userId && c.CreatorAwaitsAnswer).ToListAsync(ct);
-        return pending.Where(c => c.Id != current.Id).Append(current)
-            .SelectMany(c => c.SentAwaitingAnswer).Where(m => m.Author == userId && m.At > since).Select(m => m.At).ToList();
+        private string LockKey => RateLimitLock.Key(PendingMessages, command.Sender);
+
+        public override IReadOnlyList<StreamRef> Streams { get; } = [StreamRef.Of<Conversation>(command.ConversationId)];
+
+        public override IEnumerable<(string ConversationId, string MessageId)> Messages =>
+            new[] { command.MessageId, command.ReplyTo }.OfType<string>().Select(m => (command.ConversationId, m));
+
+        public override IEnumerable<string> Locks(Batch batch) =>
+            IsPendingRequester(command, batch.State<Conversation>(command.ConversationId), settings) ? [LockKey] : [];
+
+        /// <summary>The sender's pending conversations as committed, read once per batch under the sender's lock.</summary>
+        public override async Task PrepareAsync(Batch batch, CancellationToken ct)
+        {
+            if (!batch.Holds(LockKey) || batch.Reads.ContainsKey(LockKey)) return;
+            batch.Reads[LockKey] = await batch.Session.Query<Conversation>()
+                .Where(c => c.CreatedBy == command.Sender && c.CreatorAwaitsAnswer).ToListAsync(ct);
+        }
+
+        public override Decided Decide(Batch batch, DateTimeOffset now)
+        {
+            var conversation = batch.State<Conversation>(command.ConversationId);
+            IReadOnlyList<DateTimeOffset> sentWhilePending = [];
+            if (IsPendingRequester(command, conversation, settings))
+            {
+                // Paced only after an earlier command of this batch changed the conversation: its lock was not taken.
+                if (!batch.Holds(LockKey)) return Decided.Defer;
+                sentWhilePending = SentWhilePending(batch, conversation!, now - settings.RateLimits.PendingMessages.Window);
+            }
+            var throttle = Pace(command, conversation, sentWhilePending, settings, now);
+            var events = SendMessageHandler.Decide(command, conversation, throttle, settings, now);
+            var repeat = conversation?.Messages.ContainsKey(command.MessageId) == true;
+            return new Decided(events, new Paced(repeat ? null : throttle));
+        }
+
+        /// <summary>
+        /// The sender's messages while awaiting answers: in the conversations they started and still await an answer in,
+        /// and in this one (where they may have invited people without having started it). The conversations of this
+        /// batch count as the batch left them, the others as committed.
+        /// </summary>
+        private IReadOnlyList<DateTimeOffset> SentWhilePending(Batch batch, Conversation current, DateTimeOffset since)
+        {
+            var userId = command.Sender;
+            var inBatch = batch.States<Conversation>().ToDictionary(c => c.Id, StringComparer.Ordinal);
+            var committed = (IReadOnlyList<Conversation>)batch.Reads[LockKey];
+            return committed.Where(c => !inBatch.ContainsKey(c.Id))
+                .Concat(inBatch.Values.Where(c => c.CreatedBy == userId && c.CreatorAwaitsAnswer))
+                .Where(c => c.Id != current.Id).Append(current)
+                .SelectMany(c => c.SentAwaitingAnswer).Where(m => m.Author == userId && m.At > since).Select(m => m.At).ToList();
+        }
     }
 }

@@ -1,6 +1,8 @@
 using Backchannel.Domain.Common;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.People;
 
@@ -59,13 +61,15 @@ public static class FollowingHandler
     /// Decides <see cref="FollowUser"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(FollowUser command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideForUserAsync(command.UserId, user => Decide(command, user, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(FollowUser command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideForUserAsync(command.UserId, user => Decide(command, user, clock.GetUtcNow()), context, ct);
 
     /// <summary>
     /// Decides <see cref="UnfollowUser"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(UnfollowUser command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideForUserAsync(command.UserId, user => Decide(command, user, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(UnfollowUser command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideForUserAsync(command.UserId, user => Decide(command, user, clock.GetUtcNow()), context, ct);
 }

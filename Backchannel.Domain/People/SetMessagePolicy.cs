@@ -1,6 +1,8 @@
 using Backchannel.Domain.Common;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.People;
 
@@ -37,6 +39,7 @@ public static class SetMessagePolicyHandler
     /// Decides <see cref="SetMessagePolicy"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(SetMessagePolicy command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideForUserAsync(command.UserId, user => Decide(command, user, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(SetMessagePolicy command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideForUserAsync(command.UserId, user => Decide(command, user, clock.GetUtcNow()), context, ct);
 }

@@ -65,6 +65,11 @@ internal static class UserStream
     public static Task<IReadOnlyList<object>> DecideForUserAsync(this Marten.IDocumentSession session, string userId,
         Func<UserProfile, IReadOnlyList<object>> decide, CancellationToken cancellation) =>
         session.DecideAsync<UserProfile>(userId, user => decide(user ?? UserProfile.Default(userId)), cancellation);
+
+    /// <summary>The same decision through the <see cref="CommandPipeline"/>.</summary>
+    public static Task<IReadOnlyList<object>> DecideForUserAsync(this CommandPipeline pipeline, string userId,
+        Func<UserProfile, IReadOnlyList<object>> decide, Wolverine.IMessageContext context, CancellationToken cancellation) =>
+        pipeline.DecideAsync<UserProfile>(userId, user => decide(user ?? UserProfile.Default(userId)), context, cancellation);
 }
 
 internal static class UserProfiles

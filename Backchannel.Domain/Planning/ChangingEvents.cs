@@ -1,6 +1,8 @@
 using Backchannel.Domain.Common;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Planning;
 
@@ -74,13 +76,15 @@ public static class ChangingEventsHandler
     /// Decides <see cref="RescheduleEvent"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(RescheduleEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<PlannedEvent>(command.EventId, e => Decide(command, e, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(RescheduleEvent command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideAsync<PlannedEvent>(command.EventId, e => Decide(command, e, clock.GetUtcNow()), context, ct);
 
     /// <summary>
     /// Decides <see cref="CancelEvent"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(CancelEvent command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<PlannedEvent>(command.EventId, e => Decide(command, e, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(CancelEvent command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideAsync<PlannedEvent>(command.EventId, e => Decide(command, e, clock.GetUtcNow()), context, ct);
 }

@@ -2,6 +2,8 @@ using Backchannel.Domain.Common;
 using Backchannel.Domain.Rooms;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Questions;
 
@@ -149,32 +151,39 @@ public static class ScreeningHandler
     }
 
     /// <summary>Decides <see cref="ApproveQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static Task Handle(ApproveQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(ApproveQuestion command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        ScreenAsync(command, session, pipeline, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), context, ct);
 
     /// <summary>Decides <see cref="DismissQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static Task Handle(DismissQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(DismissQuestion command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        ScreenAsync(command, session, pipeline, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), context, ct);
 
     /// <summary>Decides <see cref="ReopenQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static Task Handle(ReopenQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(ReopenQuestion command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        ScreenAsync(command, session, pipeline, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), context, ct);
 
     /// <summary>Decides <see cref="PinQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static Task Handle(PinQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(PinQuestion command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        ScreenAsync(command, session, pipeline, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), context, ct);
 
     /// <summary>Decides <see cref="UnpinQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static Task Handle(UnpinQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(UnpinQuestion command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        ScreenAsync(command, session, pipeline, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), context, ct);
 
     /// <summary>Decides <see cref="AnswerQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static Task Handle(AnswerQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(AnswerQuestion command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        ScreenAsync(command, session, pipeline, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), context, ct);
 
     /// <summary>Decides <see cref="MarkAnsweredLive"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static Task Handle(MarkAnsweredLive command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        ScreenAsync(command, session, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(MarkAnsweredLive command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        ScreenAsync(command, session, pipeline, (r, s, q) => Decide(command, r, s, q, clock.GetUtcNow()), context, ct);
 
     /// <summary>The question, if the screener may screen it now: on the stage of the live room it was asked in.</summary>
     private static Question Screen(IScreeningCommand command, Room? room, Participant? screener, Question? question)
@@ -184,12 +193,12 @@ public static class ScreeningHandler
         return question.RequireIn(command.RoomId);
     }
 
-    private static async Task ScreenAsync(IScreeningCommand command, IDocumentSession session,
-        Func<Room?, Participant?, Question?, IReadOnlyList<object>> decide, CancellationToken ct)
+    private static async Task ScreenAsync(IScreeningCommand command, IDocumentSession session, CommandPipeline pipeline,
+        Func<Room?, Participant?, Question?, IReadOnlyList<object>> decide, IMessageContext context, CancellationToken ct)
     {
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
         var screener = await session.LoadAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), ct);
-        await session.DecideAsync<Question>(command.QuestionId, q => decide(room, screener, q), ct);
+        await pipeline.DecideAsync<Question>(command.QuestionId, q => decide(room, screener, q), context, ct);
     }
 
     private static RuleViolation Dismissed() => RuleViolation.Conflict("question_dismissed", "The question was dismissed: reopen it first.");

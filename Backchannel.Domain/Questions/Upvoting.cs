@@ -2,6 +2,8 @@ using Backchannel.Domain.Common;
 using Backchannel.Domain.Rooms;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Questions;
 
@@ -68,19 +70,21 @@ public static class UpvotingHandler
     }
 
     /// <summary>Decides <see cref="UpvoteQuestion"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static async Task Handle(UpvoteQuestion command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    [NonTransactional]
+    public static async Task Handle(UpvoteQuestion command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct)
     {
         var (room, voter, question) = await ReadAsync(session, command.RoomId, command.UserId, command.QuestionId, ct);
-        await session.DecideAsync<Upvote>(QuestionStreams.UpvoteId(command.QuestionId, command.UserId),
-            u => Decide(command, room, voter, question, u, clock.GetUtcNow()), ct);
+        await pipeline.DecideAsync<Upvote>(QuestionStreams.UpvoteId(command.QuestionId, command.UserId),
+            u => Decide(command, room, voter, question, u, clock.GetUtcNow()), context, ct);
     }
 
     /// <summary>Decides <see cref="WithdrawUpvote"/> on the current state and appends the events, or throws a <see cref="Common.RuleViolation"/> and appends nothing.</summary>
-    public static async Task Handle(WithdrawUpvote command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    [NonTransactional]
+    public static async Task Handle(WithdrawUpvote command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct)
     {
         var (room, voter, question) = await ReadAsync(session, command.RoomId, command.UserId, command.QuestionId, ct);
-        await session.DecideAsync<Upvote>(QuestionStreams.UpvoteId(command.QuestionId, command.UserId),
-            u => Decide(command, room, voter, question, u, clock.GetUtcNow()), ct);
+        await pipeline.DecideAsync<Upvote>(QuestionStreams.UpvoteId(command.QuestionId, command.UserId),
+            u => Decide(command, room, voter, question, u, clock.GetUtcNow()), context, ct);
     }
 
     private static async Task<(Room?, Participant?, Question?)> ReadAsync(IDocumentSession session, string roomId, string userId,

@@ -4,6 +4,8 @@ using Backchannel.Domain.People;
 using FluentValidation;
 using Backchannel.Domain.Safety;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Requests;
 
@@ -126,15 +128,17 @@ public static class DecidingRequestsHandler
     /// Decides <see cref="AcceptRequest"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(AcceptRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(AcceptRequest command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), context, ct);
 
     /// <summary>
     /// Decides <see cref="DeclineRequest"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static Task Handle(DeclineRequest command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(DeclineRequest command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideAsync<Conversation>(command.ConversationId, c => Decide(command, c, clock.GetUtcNow()), context, ct);
 
     /// <summary>Paced by the reporting limit (<see cref="Safety.ReportQuota"/>): 429 past it, and the request stays pending.</summary>
     public static Task<Paced> Handle(ReportRequest command, IDocumentSession session, BackchannelSettings settings, TimeProvider clock, CancellationToken ct)

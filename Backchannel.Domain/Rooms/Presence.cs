@@ -2,6 +2,8 @@ using Backchannel.Domain.Common;
 using Backchannel.Domain.Conversations;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Rooms;
 
@@ -173,20 +175,22 @@ public static class PresenceHandler
     /// Decides <see cref="RaiseHand"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static async Task Handle(RaiseHand command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    [NonTransactional]
+    public static async Task Handle(RaiseHand command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct)
     {
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
-        await session.DecideAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), p => Decide(command, room, p, clock.GetUtcNow()), ct);
+        await pipeline.DecideAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), p => Decide(command, room, p, clock.GetUtcNow()), context, ct);
     }
 
     /// <summary>
     /// Decides <see cref="LowerHand"/> on the current state and appends the events, or throws a <see
     /// cref="Common.RuleViolation"/> and appends nothing.
     /// </summary>
-    public static async Task Handle(LowerHand command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    [NonTransactional]
+    public static async Task Handle(LowerHand command, IDocumentSession session, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct)
     {
         var room = await session.LoadAsync<Room>(command.RoomId, ct);
-        await session.DecideAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), p => Decide(command, room, p, clock.GetUtcNow()), ct);
+        await pipeline.DecideAsync<Participant>(RoomStreams.ParticipantId(command.RoomId, command.UserId), p => Decide(command, room, p, clock.GetUtcNow()), context, ct);
     }
 }
 

@@ -1,6 +1,8 @@
 using Backchannel.Domain.Common;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Safety;
 
@@ -32,6 +34,7 @@ public static class LiftSuspensionHandler
         current is not null && current.HoldsAt(now) ? [new SuspensionLifted(command.UserId, command.OperatorId, command.Reason, now)] : [];
 
     /// <summary>Under the lock of the user's suspension stream.</summary>
-    public static Task Handle(LiftSuspension command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Suspension>(Suspension.StreamOf(command.UserId), s => Decide(command, s, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(LiftSuspension command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideAsync<Suspension>(Suspension.StreamOf(command.UserId), s => Decide(command, s, clock.GetUtcNow()), context, ct);
 }

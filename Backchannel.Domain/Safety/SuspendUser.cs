@@ -1,6 +1,8 @@
 using Backchannel.Domain.Common;
 using FluentValidation;
 using Marten;
+using Wolverine;
+using Wolverine.Attributes;
 
 namespace Backchannel.Domain.Safety;
 
@@ -38,6 +40,7 @@ public static class SuspendUserHandler
         [new UserSuspended(command.UserId, command.OperatorId, command.Until, command.Reason, now)];
 
     /// <summary>Under the lock of the user's suspension stream.</summary>
-    public static Task Handle(SuspendUser command, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.DecideAsync<Suspension>(Suspension.StreamOf(command.UserId), s => Decide(command, s, clock.GetUtcNow()), ct);
+    [NonTransactional]
+    public static Task Handle(SuspendUser command, CommandPipeline pipeline, TimeProvider clock, IMessageContext context, CancellationToken ct) =>
+        pipeline.DecideAsync<Suspension>(Suspension.StreamOf(command.UserId), s => Decide(command, s, clock.GetUtcNow()), context, ct);
 }

@@ -30,8 +30,17 @@ public sealed record StoreVariant(EventAppendMode? AppendMode, bool AsyncConvers
     public override string ToString() => $"append {AppendMode?.ToString() ?? "host default"}, conversation views {(AsyncConversationViews ? "async" : "inline")}";
 }
 
+/// <summary>A Backchannel host reached over real sockets: in this process (<see cref="BenchHost"/>) or in its own (<see cref="TargetProcess"/>).</summary>
+public interface IBackchannelHttp
+{
+    Uri Address { get; }
+
+    /// <summary>A client acting as <paramref name="userId"/>, with a real token.</summary>
+    HttpClient Client(string userId);
+}
+
 /// <summary>The real host, started in this process on a Kestrel port, with HTTP clients holding real tokens.</summary>
-public sealed class BenchHost : IAsyncDisposable
+public sealed class BenchHost : IBackchannelHttp, IAsyncDisposable
 {
     public const string DefaultConnection =
         "Host=127.0.0.1;Port=5432;Database=backchannel_bench;Username=backchannel;Password=backchannel;Maximum Pool Size=100";
@@ -103,7 +112,7 @@ public sealed class BenchHost : IAsyncDisposable
 /// <summary>Conversations between pairs who follow each other, so every message is admitted at once.</summary>
 public sealed record Pair(string ConversationId, string First, string Second)
 {
-    public static async Task<IReadOnlyList<Pair>> StartAsync(BenchHost host, int count, string prefix)
+    public static async Task<IReadOnlyList<Pair>> StartAsync(IBackchannelHttp host, int count, string prefix)
     {
         var pairs = new Pair[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>

@@ -14,7 +14,7 @@ namespace Backchannel.Bench;
 /// With <paramref name="viaBus"/>, the same commands go straight to Wolverine's bus in process: no HTTP, no token, no
 /// JSON body, which separates the cost of the command from the cost of the web around it.
 /// </summary>
-public sealed class MessageLoad(BenchHost host, IReadOnlyList<Pair> pairs, int clients, bool viaBus = false)
+public sealed class MessageLoad(IBackchannelHttp host, IReadOnlyList<Pair> pairs, int clients, bool viaBus = false)
 {
     private readonly Dictionary<string, HttpClient> _http = pairs
         .SelectMany(p => new[] { p.First, p.Second })
@@ -49,7 +49,7 @@ public sealed class MessageLoad(BenchHost host, IReadOnlyList<Pair> pairs, int c
                 if (viaBus)
                 {
                     // A bus per command, as Wolverine's HTTP endpoints get one per request.
-                    await using var scope = host.Services.CreateAsyncScope();
+                    await using var scope = (host as BenchHost ?? throw new InvalidOperationException("Through the bus needs the host in this process.")).Services.CreateAsyncScope();
                     await scope.ServiceProvider.GetRequiredService<IMessageBus>()
                         .InvokeAsync<Paced>(new SendMessage(pair.ConversationId, Guid.CreateVersion7().ToString(), author, text, null), ct);
                     samples.Add(Stats.Elapsed(sent), 201);

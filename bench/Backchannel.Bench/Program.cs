@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<Args, Task>>
     ["scale"] = Scale.RunAsync,
     ["hot-room"] = HotRoom.RunAsync,
     ["long-thread"] = LongThread.RunAsync,
+    ["writepath"] = WritePath.RunAsync,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -3,6 +3,9 @@ using System.Diagnostics;
 
 namespace Backchannel.Bench;
 
+/// <summary>The push lag at half and at four fifths of the maximum, medians of rounds, in milliseconds.</summary>
+public sealed record LagResult(double Maximum, double AchievedAt50, double P50At50, double P99At50, double AchievedAt80, double P50At80, double P99At80);
+
 /// <summary>
 /// Projection lag under load: the time from a SendMessage's acknowledgment to the message appearing in the other
 /// member's pushed view (the push feed, an async projection), at 50% and 80% of the maximum throughput measured first.
@@ -12,13 +15,20 @@ public static class ProjectionLag
 {
     public static async Task RunAsync(Args args)
     {
-        var clients = args.Int("--clients", 16);
-        var seconds = args.Int("--seconds", 15);
-        var listeners = args.Int("--listeners", 64);
         await using var host = await BenchHost.StartAsync();
         var pairs = await Pair.StartAsync(host, args.Int("--conversations", 256), $"lag{Guid.NewGuid():N}"[..11]);
+        await MeasureAsync(host, pairs, args.Int("--clients", 16), args.Int("--seconds", 15), args.Int("--listeners", 64),
+            args.Int("--rounds", 3), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// Against any host, in this process or in its own: the senders and the listeners are this process's clients.
+    /// </summary>
+    public static async Task<LagResult> MeasureAsync(IBackchannelHttp host, IReadOnlyList<Pair> pairs, int clients, int seconds,
+        int listeners, int rounds, TimeSpan warmUp)
+    {
         var load = new MessageLoad(host, pairs, clients);
-        await load.RunAsync(TimeSpan.FromSeconds(10)); // warm up: tiered JIT, generated code, pools
+        await load.RunAsync(warmUp); // tiered JIT, generated code, pools
         var maximum = (await load.RunAsync(TimeSpan.FromSeconds(seconds))).Succeeded / (double)seconds;
         Console.WriteLine($"maximum: {maximum:F0} messages/s (closed loop, {clients} clients)");
 
@@ -30,26 +40,29 @@ public static class ProjectionLag
             streams[pair.First] = await PushListener.OpenAsync(host, pair.First);
             streams[pair.Second] = await PushListener.OpenAsync(host, pair.Second);
         }
-        var rounds = args.Int("--rounds", 3);
+        var results = new List<(double Achieved, double P50, double P99)>();
         foreach (var share in new[] { 0.5, 0.8 })
         {
-            var (p50s, p99s) = (new List<double>(), new List<double>());
+            var (achieved, p50s, p99s) = (new List<double>(), new List<double>(), new List<double>());
             for (var round = 1; round <= rounds; round++)
             {
-                var (achieved, lags) = await MeasureAsync(host, pairs, clients, streams, share * maximum, TimeSpan.FromSeconds(seconds));
+                var (rate, lags) = await MeasureAsync(host, pairs, clients, streams, share * maximum, TimeSpan.FromSeconds(seconds));
+                achieved.Add(rate);
                 p50s.Add(Stats.Percentile(lags, 0.5));
                 p99s.Add(Stats.Percentile(lags, 0.99));
-                Console.WriteLine($"round {round} at {share:P0} of maximum ({achieved:F0} messages/s achieved, {lags.Length} timed): " +
-                                  $"p50 {p50s[^1]:F0} ms, p99 {p99s[^1]:F0} ms, max {lags.Max():F0} ms");
+                Console.WriteLine($"round {round} at {share:P0} of maximum ({rate:F0} messages/s achieved, {lags.Length} timed): " +
+                                  $"p50 {p50s[^1]:F0} ms, p99 {p99s[^1]:F0} ms, max {(lags.Length == 0 ? double.NaN : lags.Max()):F0} ms");
             }
             Console.WriteLine($"lag at {share:P0} of maximum: median of {rounds} rounds: p50 {Stats.Median(p50s):F0} ms, p99 {Stats.Median(p99s):F0} ms" +
-                              (share == 0.5 ? " (target p99 <= 100 ms)" : ""));
+                              " (target p99 <= 100 ms)");
+            results.Add((Stats.Median(achieved), Stats.Median(p50s), Stats.Median(p99s)));
         }
         foreach (var stream in streams.Values) await stream.DisposeAsync();
+        return new LagResult(maximum, results[0].Achieved, results[0].P50, results[0].P99, results[1].Achieved, results[1].P50, results[1].P99);
     }
 
     /// <summary>Sends at <paramref name="rate"/> for <paramref name="duration"/>; times each message to a listening member.</summary>
-    private static async Task<(double Achieved, double[] Lags)> MeasureAsync(BenchHost host, IReadOnlyList<Pair> pairs, int clients,
+    private static async Task<(double Achieved, double[] Lags)> MeasureAsync(IBackchannelHttp host, IReadOnlyList<Pair> pairs, int clients,
         IReadOnlyDictionary<string, PushListener> streams, double rate, TimeSpan duration)
     {
         var delays = new ConcurrentBag<Task<double>>();

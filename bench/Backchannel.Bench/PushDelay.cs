@@ -55,7 +55,7 @@ public sealed class PushListener : IAsyncDisposable
         _reading = ReadAsync(body);
     }
 
-    public static async Task<PushListener> OpenAsync(BenchHost host, string userId)
+    public static async Task<PushListener> OpenAsync(IBackchannelHttp host, string userId)
     {
         var http = host.Client(userId);
         var response = await http.GetAsync("/me/events", HttpCompletionOption.ResponseHeadersRead);
