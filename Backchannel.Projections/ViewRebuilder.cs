@@ -115,65 +115,7 @@ public static class ViewRebuilder
         var views = All.Where(v => view is null || v.Name == view).ToList();
         if (views.Count == 0)
             throw new ArgumentException($"Unknown view '{view}'. Views: {string.Join(", ", All.Select(v => v.Name))}.", nameof(view));
-        var fast = views.Where(v => !ThroughTheDaemon.Contains(v.Name)).ToList();
-        if (fast.Count > 0) await new Rebuilding.FastRebuild(store, progress, options).RunAsync(fast, ct);
-        var slow = views.Where(v => ThroughTheDaemon.Contains(v.Name)).ToList();
-        if (slow.Count > 0) await RebuildThroughTheDaemonAsync(store, slow, progress, ct);
-    }
-
-    /// <summary>
-    /// Views still rebuilt by Marten's daemon in place (their documents deleted first, then written page by page):
-    /// the push feed, whose rebuild by the fast path gave a feed that differed from the daemon's (a stage member's
-    /// moderation items were missing), not yet understood.
-    /// </summary>
-    private static readonly IReadOnlySet<string> ThroughTheDaemon = new HashSet<string> { "push" };
-
-    private static async Task RebuildThroughTheDaemonAsync(IDocumentStore store, IReadOnlyList<View> views, IProgress<Progress> progress, CancellationToken ct)
-    {
-        var total = await store.LastEventAsync(ct);
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        foreach (var v in views)
-        {
-            var clock = Stopwatch.StartNew();
-            progress.Report(new Progress(v.Name, "rebuilding", 0, TimeSpan.Zero, 0, total));
-            foreach (var owned in v.Owns ?? []) await store.Advanced.Clean.DeleteDocumentsByTypeAsync(owned, ct);
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var watching = WatchAsync(store, v, total, clock, progress, done.Token);
-            try
-            {
-                await daemon.RebuildProjectionAsync(v.ProjectionName, TimeSpan.FromMinutes(10), ct);
-            }
-            finally
-            {
-                await done.CancelAsync();
-                await watching;
-            }
-            await using var session = store.QuerySession();
-            progress.Report(new Progress(v.Name, "rebuilt", await v.Count(session, ct), clock.Elapsed, total, total));
-        }
-    }
-
-    /// <summary>Reports the view's position from its progression row until <paramref name="ct"/> says it is done.</summary>
-    private static async Task WatchAsync(IDocumentStore store, View view, long total, Stopwatch clock, IProgress<Progress> progress, CancellationToken ct)
-    {
-        var shard = new JasperFx.Events.Projections.ShardName(view.ProjectionName);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(ProgressInterval, ct);
-                var position = await store.Advanced.ProjectionProgressFor(shard, token: ct);
-                progress.Report(new Progress(view.Name, "progress", 0, clock.Elapsed, Math.Min(position, total), total));
-            }
-            catch (Exception) when (ct.IsCancellationRequested)
-            {
-                // The view is rebuilt (or the rebuild cancelled): its last report is the caller's.
-            }
-            catch (Npgsql.NpgsqlException)
-            {
-                // A report missed is no reason to fail a rebuild: the next one comes a period later.
-            }
-        }
+        await new Rebuilding.FastRebuild(store, progress, options).RunAsync(views, ct);
     }
 
     /// <summary>Which version of a view is live.</summary>
