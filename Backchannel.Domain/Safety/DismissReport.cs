@@ -28,7 +28,7 @@ public sealed record DismissReport(string ReportId, string OperatorId, string Re
 public static class DismissReportHandler
 {
     /// <summary>Only an open case can be dismissed: dismissing a decided one is a conflict, not a second decision.</summary>
-    public static IReadOnlyList<object> Decide(DismissReport command, ReportCase? report, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(DismissReport command, ReportCase? report, DateTimeOffset now)
     {
         var open = ReportCases.RequireOpen(report);
         return [new ReportDismissed(open.ConversationId, open.Id, open.ReportedUser, command.OperatorId, command.Reason, now)];

@@ -28,7 +28,7 @@ public sealed record LiftSuspension(string UserId, string OperatorId, string? Re
 public static class LiftSuspensionHandler
 {
     /// <summary>Only a suspension that holds now is lifted.</summary>
-    public static IReadOnlyList<object> Decide(LiftSuspension command, Suspension? current, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(LiftSuspension command, Suspension? current, DateTimeOffset now) =>
         current is not null && current.HoldsAt(now) ? [new SuspensionLifted(command.UserId, command.OperatorId, command.Reason, now)] : [];
 
     /// <summary>Under the lock of the user's suspension stream.</summary>

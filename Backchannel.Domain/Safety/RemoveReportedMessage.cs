@@ -34,7 +34,7 @@ public static class RemoveReportedMessageHandler
     /// too (the thread then says moderation removed it); one removed already is not again; when nothing is left to
     /// remove, 409 <c>nothing_to_remove</c>, and the operator dismisses the case instead.
     /// </summary>
-    public static IReadOnlyList<object> Decide(RemoveReportedMessage command, ReportCase? report, Conversation? conversation, DateTimeOffset now)
+    internal static IReadOnlyList<object> Decide(RemoveReportedMessage command, ReportCase? report, Conversation? conversation, DateTimeOffset now)
     {
         var open = ReportCases.RequireOpen(report);
         var targets = Targets(open, conversation!).Where(m => !m.RemovedByModeration).OrderBy(m => m.Sequence).ToList();

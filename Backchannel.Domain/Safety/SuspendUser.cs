@@ -34,7 +34,7 @@ public sealed record SuspendUser(string UserId, string OperatorId, DateTimeOffse
 public static class SuspendUserHandler
 {
     /// <summary>Always one event: even the same end again is an operator's decision, with its own reason, on record.</summary>
-    public static IReadOnlyList<object> Decide(SuspendUser command, Suspension? current, DateTimeOffset now) =>
+    internal static IReadOnlyList<object> Decide(SuspendUser command, Suspension? current, DateTimeOffset now) =>
         [new UserSuspended(command.UserId, command.OperatorId, command.Until, command.Reason, now)];
 
     /// <summary>Under the lock of the user's suspension stream.</summary>

@@ -3,6 +3,7 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Domain.People;
 using Backchannel.Domain.Planning;
 using Backchannel.Domain.Questions;
+using Backchannel.Domain.Requests;
 using Backchannel.Domain.Rooms;
 using Backchannel.Domain.Stage;
 using Backchannel.Host.Auth;
@@ -82,6 +83,7 @@ public sealed class DemoSeeder(IConfiguration configuration, IHostApplicationLif
                 await bus.InvokeAsync(new FollowUser(person, followee), ct);
         await bus.InvokeAsync(new SetMessagePolicy(people[^1], MessagePolicy.Following), ct);
 
+        string? toReport = null;
         for (var i = 0; i < 40; i++)
         {
             var from = i % 4 == 0 ? faker.PickRandom(people.Skip(1)) : faker.PickRandom(people);
@@ -89,9 +91,13 @@ public sealed class DemoSeeder(IConfiguration configuration, IHostApplicationLif
             var started = await bus.InvokeAsync<ConversationRequested>(
                 new RequestConversation(Ids.New(), from, to, faker.Lorem.Sentence(), null), ct);
             if (!started.Started) continue;
+            if (to is [DemoUser] && from != "budi") toReport ??= started.ConversationId;
             foreach (var _ in Enumerable.Range(0, faker.Random.Int(0, 2)))
                 await bus.InvokeAsync(new SendMessage(started.ConversationId, Ids.New(), from, faker.Lorem.Sentence(), null), ct);
         }
+
+        // Something in the operators' report queue.
+        if (toReport is not null) await bus.InvokeAsync(new ReportRequest(toReport, DemoUser, "Unsolicited promotion"), ct);
 
         await SeedRoomAsync(bus, faker, people, ct);
         logger.LogInformation("Seeded demo data: {People} people", people.Count);

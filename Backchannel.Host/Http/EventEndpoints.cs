@@ -52,10 +52,18 @@ public static class EventEndpoints
     public static Task<IResult> Cancel(string id, string? reason, ClaimsPrincipal user, IMessageBus bus) =>
         bus.NoContent(new CancelEvent(id, user.Handle(), reason));
 
-    /// <summary>Events hosted by you or by people you follow, not cancelled, from now on (and live ones), soonest first.</summary>
+    /// <summary>
+    /// Events hosted by you or by people you follow, not cancelled, from now on (and live ones), soonest first. Paged
+    /// (<c>?after=&amp;limit=</c>, <c>next</c>).
+    /// </summary>
     [WolverineGet("/events/upcoming", OperationId = "upcomingEvents")]
-    public static Task<IReadOnlyList<UpcomingEvent>> Upcoming(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
-        session.UpcomingEventsAsync(user.Handle(), clock.GetUtcNow(), ct: ct);
+    [ProducesResponseType<Page<UpcomingEvent>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Upcoming(string? after, int? limit, ClaimsPrincipal user, IQuerySession session, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var size = Paging.Limit(limit);
+        return TypedResults.Ok(await session.UpcomingEventsPageAsync(user.Handle(), clock.GetUtcNow(), after, size, ct));
+    }
 
     /// <summary>One event, as its hosts and followers see it.</summary>
     [WolverineGet("/events/{id}", OperationId = "event")]

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Backchannel.Domain.Common;
 using Backchannel.Domain.Safety;
 using Backchannel.Host.Auth;
+using Backchannel.Projections;
 using Backchannel.Projections.Safety;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -13,10 +14,10 @@ namespace Backchannel.Host.Http;
 /// <summary>Trust and safety, for operators: the report queue, decisions on reports, suspensions, their audit.</summary>
 public static class SafetyEndpoints
 {
-    /// <summary>The report queue: <c>?status=open</c> (the default, oldest first) or <c>resolved</c>, paged by <c>cursor</c>.</summary>
+    /// <summary>The report queue: <c>?status=open</c> (the default, oldest first) or <c>resolved</c>, paged by <c>after</c>.</summary>
     [WolverineGet("/reports", OperationId = "reportQueue")]
-    [ProducesResponseType<ReportQueuePage>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Queue(string? status, string? cursor, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    [ProducesResponseType<Page<ReportQueueItem>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Queue(string? status, string? after, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         RequireOperator(user);
         var parsed = status switch
@@ -25,12 +26,10 @@ public static class SafetyEndpoints
             "resolved" => ReportStatus.Resolved,
             _ => throw QueryValues.Invalid("status", "'status' must be 'open' or 'resolved'."),
         };
-        if (!ReportQueueQueries.IsCursor(cursor)) throw QueryValues.Invalid("cursor", "'cursor' must be a nextCursor this queue gave.");
-        if (limit is not null and (< 1 or > ReportQueueQueries.MaxPageSize))
-            throw QueryValues.Invalid("limit", $"'limit' must be between 1 and {ReportQueueQueries.MaxPageSize}.");
-        return TypedResults.Ok(await session.ReportQueueAsync(parsed, cursor, limit ?? ReportQueueQueries.DefaultPageSize, ct));
+        return TypedResults.Ok(await session.ReportQueueAsync(parsed, after, Paging.Limit(limit), ct));
     }
 
+    /// <summary>Closes a report case with no action against the reported user: the reasons and the decision go to the moderation audit.</summary>
     [WolverinePost("/reports/{id}/dismiss", OperationId = "dismissReport")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Dismiss(string id, ModerationReasonBody body, ClaimsPrincipal user, IMessageBus bus)
@@ -57,6 +56,7 @@ public static class SafetyEndpoints
         return bus.NoContent(new SuspendUser(userId, user.Handle(), body.Until, body.Reason));
     }
 
+    /// <summary>Lifts a user's suspension before its end: they may write again at once.</summary>
     [WolverineDelete("/users/{userId}/suspension", OperationId = "liftSuspension")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static Task<IResult> Lift(string userId, ClaimsPrincipal user, IMessageBus bus)
@@ -65,16 +65,20 @@ public static class SafetyEndpoints
         return bus.NoContent(new LiftSuspension(userId, user.Handle(), null));
     }
 
-    /// <summary>Operators' decisions of trust and safety (<c>?userId=&amp;from=&amp;to=</c>), oldest first.</summary>
+    /// <summary>
+    /// Operators' decisions of trust and safety (<c>?userId=&amp;from=&amp;to=</c>), oldest first. Paged
+    /// (<c>?after=&amp;limit=</c>, <c>next</c>).
+    /// </summary>
     [WolverineGet("/audit/moderation", OperationId = "moderationAudit")]
-    [ProducesResponseType<IReadOnlyList<ModerationAuditEntry>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, HttpRequest request, ClaimsPrincipal user,
-        IQuerySession session, CancellationToken ct)
+    [ProducesResponseType<Page<ModerationAuditEntry>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Audit(string? userId, DateTimeOffset? from, DateTimeOffset? to, string? after, int? limit, HttpRequest request,
+        ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         RequireOperator(user);
+        var size = Paging.Limit(limit);
         QueryValues.OptionalHandle(userId, "userId");
         (from, to) = (QueryValues.Time(request, "from"), QueryValues.Time(request, "to"));
-        return TypedResults.Ok(await session.ModerationAuditAsync(userId, from, to, ct: ct));
+        return TypedResults.Ok(await session.ModerationAuditPageAsync(userId, from, to, after, size, ct));
     }
 
     private static void RequireOperator(ClaimsPrincipal user)

@@ -1,5 +1,7 @@
+using Backchannel.Domain.Common;
 using Backchannel.Domain.People;
 using Marten;
+using Marten.Linq.MatchesSql;
 
 namespace Backchannel.Projections.Planning;
 
@@ -36,6 +38,35 @@ public static class EventQueries
             .OrderBy(e => e.StartsAt).Take(limit).ToListAsync(ct);
         return events.Select(e => Upcoming(e, userId)).ToList();
     }
+
+    /// <summary>
+    /// A page of <see cref="UpcomingEventsAsync"/> after <paramref name="after"/> (a cursor of an earlier page, or null
+    /// for the first), soonest first and, among events that start together, by id, so pages neither repeat nor skip.
+    /// </summary>
+    public static async Task<Page<UpcomingEvent>> UpcomingEventsPageAsync(this IQuerySession session, string userId,
+        DateTimeOffset now, string? after, int limit = Paging.DefaultLimit, CancellationToken ct = default)
+    {
+        var me = (await session.LoadProfilesAsync([userId], ct))[userId];
+        var hosts = me.Following.Add(userId).ToArray();
+        var query = session.Query<EventView>()
+            .Where(e => !e.Cancelled && (e.StartsAt >= now || e.RoomId != null) && e.Hosts.Any(h => hosts.Contains(h)));
+        if (after is not null)
+        {
+            var position = Paging.Position(UpcomingList, after, 2);
+            var startsAt = Paging.Time(position[0]);
+            if (!Rules.IsId(position[1])) throw Paging.BadCursor();
+            query = query.Where(e => e.MatchesSql($"({StartsAt}, d.id) > (CAST(? AS timestamptz), ?)", Paging.Time(startsAt), position[1]));
+        }
+        var events = await query.OrderBySql($"{StartsAt}, d.id").Take(limit + 1).ToListAsync(ct);
+        var page = Paging.Of(events, limit, e => Paging.Cursor(UpcomingList, Paging.Time(e.StartsAt), e.Id));
+        return new Page<UpcomingEvent>(page.Items.Select(e => Upcoming(e, userId)).ToList(), page.Next);
+    }
+
+    private const string UpcomingList = "upcomingEvents";
+
+    // The cursor's time and the document's are both read from text, so both round alike: a duplicated column keeps
+    // the time as the driver truncated it, and a tie could fall on either side of the cursor.
+    private const string StartsAt = "CAST(d.data ->> 'startsAt' AS timestamptz)";
 
     /// <summary>One event, for anyone (events are public); null when there is no such event.</summary>
     public static async Task<UpcomingEvent?> EventAsync(this IQuerySession session, string viewer, string eventId, CancellationToken ct = default) =>

@@ -94,14 +94,27 @@ internal partial class ModerationAuditProjection : EventProjection
 public static class ModerationAuditQueries
 {
     /// <summary>Entries about <paramref name="userId"/> (as operator or subject) in a time range, oldest first.</summary>
-    public static Task<IReadOnlyList<ModerationAuditEntry>> ModerationAuditAsync(this IQuerySession session, string? userId,
-        DateTimeOffset? from, DateTimeOffset? to, int limit = Audit.AuditQueries.DefaultLimit, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<ModerationAuditEntry>> ModerationAuditAsync(this IQuerySession session, string? userId,
+        DateTimeOffset? from, DateTimeOffset? to, int limit = Audit.AuditQueries.DefaultLimit, CancellationToken ct = default) =>
+        (await session.ModerationAuditPageAsync(userId, from, to, null, limit, ct)).Items;
+
+    /// <summary>A page of <see cref="ModerationAuditAsync"/> after <paramref name="after"/> (a cursor of an earlier page, or null for the first).</summary>
+    public static async Task<Page<ModerationAuditEntry>> ModerationAuditPageAsync(this IQuerySession session, string? userId,
+        DateTimeOffset? from, DateTimeOffset? to, string? after, int limit = Paging.DefaultLimit, CancellationToken ct = default)
     {
         var query = session.Query<ModerationAuditEntry>().AsQueryable();
         if (userId is not null) query = query.Where(e => e.Actor == userId || e.Subject == userId);
         // Npgsql takes a timestamptz parameter only in UTC.
         if (from?.ToUniversalTime() is { } since) query = query.Where(e => e.At >= since);
         if (to?.ToUniversalTime() is { } until) query = query.Where(e => e.At < until);
-        return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(ct);
+        if (after is not null)
+        {
+            var position = Paging.Sequence(AuditList, after);
+            query = query.Where(e => e.Sequence > position);
+        }
+        return Paging.Of(await query.OrderBy(e => e.Sequence).Take(limit + 1).ToListAsync(ct), limit,
+            e => Paging.Cursor(AuditList, e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    private const string AuditList = "moderationAudit";
 }

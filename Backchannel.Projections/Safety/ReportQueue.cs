@@ -39,37 +39,31 @@ public sealed record ReportQueueItem(
     DateTimeOffset QueuedAt,
     DateTimeOffset? ResolvedAt);
 
-/// <summary>A page of the queue; <see cref="NextCursor"/> asks for the next one, null on the last.</summary>
-public sealed record ReportQueuePage(IReadOnlyList<ReportQueueItem> Items, string? NextCursor);
-
 /// <summary>The operators' report queue: open cases oldest first, resolved ones newest first.</summary>
 public static class ReportQueueQueries
 {
-    /// <summary>Cases a page holds unless asked for fewer.</summary>
-    public const int DefaultPageSize = 20;
-    /// <summary>The most cases a page holds.</summary>
-    public const int MaxPageSize = 50;
     /// <summary>How many of the last messages the reporter could read a case shows.</summary>
     public const int ContextSize = 20;
 
-    /// <summary>Whether <paramref name="cursor"/> is one this queue gave out.</summary>
-    public static bool IsCursor(string? cursor) => cursor is null || TryParse(cursor, out _, out _);
-
     /// <summary>
-    /// A page of cases in <paramref name="status"/> after <paramref name="cursor"/> (from the start when null). Open
+    /// A page of cases in <paramref name="status"/> after the cursor <paramref name="after"/> (from the start when null;
+    /// a 400 naming <c>after</c> when it is not a cursor of this list, so a cursor of the open cases cannot page the
+    /// resolved ones). Open
     /// cases come oldest first by when they were reported, so the longest waiting is decided first; resolved ones newest
     /// decision first.
     /// </summary>
-    public static async Task<ReportQueuePage> ReportQueueAsync(this IQuerySession session, ReportStatus status, string? cursor,
-        int limit = DefaultPageSize, CancellationToken ct = default)
+    public static async Task<Page<ReportQueueItem>> ReportQueueAsync(this IQuerySession session, ReportStatus status, string? after,
+        int limit = Paging.DefaultLimit, CancellationToken ct = default)
     {
+        var list = ListName(status);
         var query = session.Query<ReportCase>().Where(c => c.Status == status);
         long ticks = 0, order = 0;
-        var after = cursor is not null && TryParse(cursor, out ticks, out order);
+        if (after is not null) (ticks, order) = Position(list, after);
+        var paged = after is not null;
         var page = status == ReportStatus.Open
-            ? await (after ? query.Where(c => c.QueuedTicks > ticks || (c.QueuedTicks == ticks && c.Order > order)) : query)
+            ? await (paged ? query.Where(c => c.QueuedTicks > ticks || (c.QueuedTicks == ticks && c.Order > order)) : query)
                 .OrderBy(c => c.QueuedTicks).ThenBy(c => c.Order).Take(limit + 1).ToListAsync(ct)
-            : await (after ? query.Where(c => c.ResolvedTicks < ticks || (c.ResolvedTicks == ticks && c.Order < order)) : query)
+            : await (paged ? query.Where(c => c.ResolvedTicks < ticks || (c.ResolvedTicks == ticks && c.Order < order)) : query)
                 .OrderByDescending(c => c.ResolvedTicks).ThenByDescending(c => c.Order).Take(limit + 1).ToListAsync(ct);
         var cases = page.Take(limit).ToList();
         var users = cases.Select(c => c.ReportedUser).Distinct().ToList();
@@ -88,9 +82,9 @@ public static class ReportQueueQueries
         }
         var last = cases.LastOrDefault();
         var next = page.Count > limit && last is not null
-            ? $"{(status == ReportStatus.Open ? last.QueuedTicks : last.ResolvedTicks)}.{last.Order}"
+            ? Paging.Cursor(list, Number(status == ReportStatus.Open ? last.QueuedTicks : last.ResolvedTicks), Number(last.Order))
             : null;
-        return new ReportQueuePage(items, next);
+        return new Page<ReportQueueItem>(items, next);
     }
 
     /// <summary>
@@ -140,12 +134,16 @@ public static class ReportQueueQueries
         return (reported.Select(m => m.ToView()).ToList(), readable.TakeLast(ContextSize).Select(m => m.ToView()).ToList());
     }
 
-    private static bool TryParse(string cursor, out long ticks, out long order)
+    private static string ListName(ReportStatus status) => status == ReportStatus.Open ? "reports-open" : "reports-resolved";
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static (long Ticks, long Order) Position(string list, string after)
     {
-        ticks = order = 0;
-        var parts = cursor.Split('.');
-        return parts.Length == 2
-            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out ticks)
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out order);
+        var parts = Paging.Position(list, after, 2);
+        return long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+               && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var order)
+            ? (ticks, order)
+            : throw Paging.BadCursor();
     }
 }

@@ -30,10 +30,10 @@ public sealed class EventFlowSpecs(AppFixture app) : AppSpec(app)
 
         var later = NextWeek.AddDays(1);
         await As("budi").Post($"/events/{planned.EventId}/reschedule", new { startsAt = later });
-        var upcoming = (await As("eka").Get<IReadOnlyList<UpcomingEvent>>("/events/upcoming")).Single();
+        var upcoming = (await As("eka").Items<UpcomingEvent>("/events/upcoming")).Single();
         (upcoming.EventId, upcoming.StartsAt, upcoming.YouHost, upcoming.PlanningConversationId).ShouldBe((planned.EventId, later, false, null));
-        (await As("dodi").Get<IReadOnlyList<UpcomingEvent>>("/events/upcoming")).ShouldBeEmpty("dodi follows none of the hosts");
-        (await As("budi").Get<IReadOnlyList<UpcomingEvent>>("/events/upcoming")).Single().YouHost.ShouldBeTrue();
+        (await As("dodi").Items<UpcomingEvent>("/events/upcoming")).ShouldBeEmpty("dodi follows none of the hosts");
+        (await As("budi").Items<UpcomingEvent>("/events/upcoming")).Single().YouHost.ShouldBeTrue();
 
         var room = await As("budi").StartRoom("Morning pages live", eventId: planned.EventId);
         await As("ayu").Join(room.RoomId);
@@ -61,7 +61,7 @@ public sealed class EventFlowSpecs(AppFixture app) : AppSpec(app)
         Code(await As("eka").Refused(c => c.Post("/rooms", new { title = "Hijack", eventId = planned.EventId }, 403))).ShouldBe("hosts_only");
 
         await As("ayu").Post($"/events/{planned.EventId}/cancel?reason=rain");
-        (await As("eka").Get<IReadOnlyList<UpcomingEvent>>("/events/upcoming")).ShouldBeEmpty();
+        (await As("eka").Items<UpcomingEvent>("/events/upcoming")).ShouldBeEmpty();
         Code(await As("ayu").Refused(c => c.Post("/rooms", new { title = "Anyway", eventId = planned.EventId }, 409))).ShouldBe("event_cancelled");
     }
 

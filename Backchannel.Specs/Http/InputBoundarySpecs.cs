@@ -101,7 +101,7 @@ public sealed class InputBoundarySpecs(AppFixture app) : AppSpec(app)
         var moved = await As("ayu").Get<Backchannel.Projections.Planning.UpcomingEvent>($"/events/{created.EventId}");
         moved.StartsAt.ShouldBe(mumbai);
         moved.StartsAt.Offset.ShouldBe(TimeSpan.Zero);
-        (await As("ayu").Get<IReadOnlyList<Backchannel.Projections.Planning.UpcomingEvent>>("/events/upcoming")).ShouldContain(e => e.EventId == created.EventId);
+        (await As("ayu").Items<Backchannel.Projections.Planning.UpcomingEvent>("/events/upcoming")).ShouldContain(e => e.EventId == created.EventId);
     }
 
     [Theory]
@@ -152,8 +152,8 @@ public sealed class InputBoundarySpecs(AppFixture app) : AppSpec(app)
         var suspended = await As("budi").Refused(c => c.Post($"/conversations/{id}/messages", new { text = "hi" }, 403));
         DateTimeOffset.Parse(suspended.Extensions["suspendedUntil"]!.ToString()!).ShouldBe(until);
         await AsyncViewsCaughtUp();
-        (await As("op", isOperator: true).Get<JsonElement>($"/audit/moderation?from={from}&to={to}")).GetArrayLength().ShouldBe(1);
-        (await As("op", isOperator: true).Get<JsonElement>($"/audit/moderation?from={late}")).GetArrayLength().ShouldBe(0);
+        (await As("op", isOperator: true).Get<JsonElement>($"/audit/moderation?from={from}&to={to}")).GetProperty("items").GetArrayLength().ShouldBe(1);
+        (await As("op", isOperator: true).Get<JsonElement>($"/audit/moderation?from={late}")).GetProperty("items").GetArrayLength().ShouldBe(0);
         await As("ayu").Get($"/conversations/{id}?asOf={Query(now.AddHours(-1).ToOffset(TimeSpan.FromHours(-11)))}", 404);
     }
 

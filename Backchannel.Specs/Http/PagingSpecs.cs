@@ -123,7 +123,47 @@ public sealed class PagingSpecs(AppFixture app) : AppSpec(app)
         walked.Select(e => e.Id).ShouldBe((await session.RoomAuditAsync(room.RoomId, null, null, null, null)).Select(e => e.Id));
     }
 
-    public static TheoryData<string> Lists() => ["/inbox", "/inbox/requests", "/audit/requests", "/audit/rooms"];
+    [Fact]
+    public async Task the_upcoming_events_page_soonest_first_each_once_events_that_start_together_included()
+    {
+        var at = DateTimeOffset.UtcNow.AddDays(3);
+        var hosts = Enumerable.Range(0, 5).Select(i => $"planner{i}").ToList();
+        foreach (var host in hosts) await As("fan").Follow(host);
+        var planned = new List<string>();
+        // Three start at the same instant: their order rests on the tie-break alone.
+        for (var i = 0; i < 5; i++)
+        {
+            var created = await As(hosts[i]).Post("/events", new { title = $"Event {i}", startsAt = i < 3 ? at : at.AddHours(i) }, 201);
+            planned.Add((await created.ReadAsJsonAsync<Backchannel.Host.Http.EventCreated>())!.EventId);
+        }
+
+        var walked = await Walk<Backchannel.Projections.Planning.UpcomingEvent>(As("fan"), "/events/upcoming", 2);
+
+        walked.Select(e => e.EventId).ShouldBe(planned, ignoreOrder: true);
+        walked.Select(e => e.EventId).Distinct().Count().ShouldBe(5);
+        walked.Select(e => e.StartsAt).ShouldBeInOrder(SortDirection.Ascending);
+        (await As("fan").Get<Page<Backchannel.Projections.Planning.UpcomingEvent>>("/events/upcoming")).Next.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task the_moderation_audit_pages_oldest_first_through_every_decision()
+    {
+        var ops = As("ops", isOperator: true);
+        for (var i = 0; i < 3; i++)
+        {
+            await ops.Put($"/users/spammer{i}/suspension", new { until = DateTimeOffset.UtcNow.AddDays(1), reason = "spam" });
+            await ops.Delete($"/users/spammer{i}/suspension");
+        }
+        await AsyncViewsCaughtUp();
+
+        var walked = await Walk<Backchannel.Projections.Safety.ModerationAuditEntry>(ops, "/audit/moderation", 4);
+
+        walked.Count.ShouldBe(6);
+        walked.Select(e => e.Sequence).ShouldBeInOrder(SortDirection.Ascending);
+        walked.Select(e => e.Sequence).Distinct().Count().ShouldBe(6);
+    }
+
+    public static TheoryData<string> Lists() => ["/inbox", "/inbox/requests", "/audit/requests", "/audit/rooms", "/audit/moderation", "/events/upcoming", "/reports"];
 
     [Theory]
     [MemberData(nameof(Lists))]
@@ -144,7 +184,7 @@ public sealed class PagingSpecs(AppFixture app) : AppSpec(app)
     {
         var ops = As("ops", isOperator: true);
         var otherList = Forged(list == "/inbox" ? "requests|2026-05-01T10:00:00.0000000+00:00|c-1" : "inbox|2026-05-01T10:00:00.0000000+00:00|c-1");
-        foreach (var after in new[] { "garbage", "%00", Forged("inbox|not-a-time|c-1"), Forged("requestAudit|-5"), Forged("roomAudit|1|2"), otherList })
+        foreach (var after in new[] { "garbage", "%00", Forged("inbox|not-a-time|c-1"), Forged("requestAudit|-5"), Forged("roomAudit|1|2"), Forged("upcomingEvents|not-a-time|e-1"), Forged("moderationAudit|x"), otherList })
         {
             var problem = await ops.Refused(c => c.Get($"{list}?after={after}", 400));
             ((System.Text.Json.JsonElement)problem.Extensions["errors"]!).EnumerateObject().Select(e => e.Name).ShouldBe(["after"]);

@@ -28,7 +28,7 @@ namespace Backchannel.Specs.Operations;
 public sealed class HealthSpecs : IAsyncLifetime
 {
     private const string Schema = "health_specs";
-    private static readonly string[] AsyncViews = ["PushFeed:All", "RequestAudit:All", "RoomAudit:All"];
+    private static readonly string[] AsyncViews = ["ModerationAudit:All", "PushFeed:All", "RequestAudit:All", "RoomAudit:All"];
     private TcpRelay _relay = null!;
     private WebApplication _node = null!;
     private HttpClient _http = null!;

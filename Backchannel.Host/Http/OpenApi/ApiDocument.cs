@@ -123,6 +123,8 @@ internal static class Capabilities
         new("Rooms", "Live rooms: starting, joining, leaving, hands.", (_, route) => Under(route, "/rooms")),
         new("Events", "Scheduled events, their hosts and planning.", (_, route) => Under(route, "/events")),
         new("Thanks", "Thank-you notes for a room or an event.", (_, route) => Under(route, "/thanks")),
+        new("Safety", "Trust and safety, for operators: the report queue, decisions on reports, suspensions.",
+            (_, route) => Under(route, "/reports") || route.StartsWith("/users/{userId}/suspension", StringComparison.Ordinal)),
         new("Audit", "Decisions recorded for review: the caller's own, or anyone's for an operator.", (_, route) => Under(route, "/audit")),
         new("Operations", "What an operator checks: health.", (_, route) => Under(route, "/health")),
         new("Development", "Only in the Development environment.", (_, route) => Under(route, "/dev")),

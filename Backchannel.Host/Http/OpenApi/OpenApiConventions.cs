@@ -46,7 +46,7 @@ internal sealed class OpenApiConventions : IOpenApiOperationTransformer
         if (!anonymous)
         {
             Problem(operation, context, "401", "No valid bearer token");
-            if (!reads || hasId || route.StartsWith("/audit", StringComparison.Ordinal))
+            if (!reads || hasId || route.StartsWith("/audit", StringComparison.Ordinal) || route.StartsWith("/reports", StringComparison.Ordinal))
                 Problem(operation, context, "403", "The caller may not do this (`code` says why)");
             if (hasId) Problem(operation, context, "404", "Not found, or not visible to the caller");
             if (!reads) Problem(operation, context, "409", "The current state does not allow this, or a concurrent change won");

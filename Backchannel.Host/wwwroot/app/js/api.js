@@ -83,8 +83,8 @@ export function describe(error, labelFor = name => name) {
   return { title, lines, fields };
 }
 
-/** The items of a list answer: a plain array today, `{ items, next }` once lists are paged with a cursor. */
+/** The items of a list answer: a plain array, or a page `{ items, next }` (`next` goes back as `?after=`). */
 export function itemsOf(answer) {
   if (Array.isArray(answer)) return { items: answer, next: null };
-  return { items: answer?.items ?? [], next: answer?.next ?? answer?.nextCursor ?? null };
+  return { items: answer?.items ?? [], next: answer?.next ?? null };
 }

@@ -1,6 +1,7 @@
-// The operators' report queue (GET /reports): each report with what was reported, dismiss it or remove the
-// message for everyone. Behind a feature check: a host without the queue answers 404, and the page says so.
-import { get, post, query, itemsOf, ApiError } from '../api.js';
+// The operators' report queue (GET /reports): each case with what was reported as its first reporter saw it, who
+// reported and why, and the decisions so far. An open case is dismissed, or its message removed for everyone, with
+// the operator's reason (required: it goes to the moderation audit).
+import { get, post, query, itemsOf } from '../api.js';
 import { h, field, actionButton, heading, replace, showError, announce, time } from '../ui.js';
 
 export function mount(main) {
@@ -14,10 +15,7 @@ export function mount(main) {
       rows = after ? rows.concat(items) : items;
       if (!gone) draw(next);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        filters.hidden = true;
-        replace(list, h('p', {}, 'Reports are not available on this server yet.'));
-      } else showError(error);
+      showError(error);
     }
   }
 
@@ -27,27 +25,44 @@ export function mount(main) {
       next ? actionButton('More reports', () => load(next), { 'data-key': 'more' }) : null);
   }
 
+  function message(m) {
+    return h('li', {}, h('strong', {}, m.author), ': ',
+      m.deleted ? h('span', { class: 'tombstone' }, 'Message deleted') : h('span', { class: 'message-text' }, m.text ?? ''));
+  }
+
   function row(report) {
-    const id = report.reportId ?? report.id;
+    const id = report.reportId;
     const rid = encodeURIComponent(id);
-    const by = report.reportedBy ?? report.reporter ?? 'someone';
-    const about = report.author ?? report.reportedUser ?? report.subject ?? report.sender ?? null;
-    const text = report.message?.text ?? report.text ?? report.messageText ?? null;
-    const resolved = (report.status ?? 'open') !== 'open';
-    return h('li', { 'aria-label': `Report by ${by}${about ? ` about ${about}` : ''}` },
-      h('p', {}, h('strong', {}, `Report by ${by}`), about ? ` about ${about}` : '', ' · ', time(report.at ?? report.reportedAt)),
-      text ? h('p', { class: 'message-text' }, text) : null,
-      report.reason ? h('p', { class: 'meta' }, `Reason: ${report.reason}`) : null,
-      resolved ? h('p', { class: 'meta' }, `Resolved${report.resolution ? `: ${report.resolution}` : ''}`) : h('div', { class: 'actions' },
-        actionButton('Dismiss report', async () => { await post(`/reports/${rid}/dismiss`); announce(`Report by ${by} dismissed`); await load(); },
-          { 'aria-label': `Dismiss report by ${by}`, 'data-key': `dismiss:${id}` }),
-        actionButton('Remove message', async () => { await post(`/reports/${rid}/remove`); announce(`Message removed for everyone`); await load(); },
-          { class: 'danger', 'aria-label': `Remove the message reported by ${by}`, 'data-key': `remove:${id}` })));
+    const about = report.reportedUser;
+    const what = report.kind === 'request' ? 'request' : 'message';
+    const open = report.status === 'open';
+    const reason = h('input', { name: 'reason', required: true, 'data-key': `reason:${id}` });
+    const decide = (path, done) => async () => {
+      await post(`/reports/${rid}/${path}`, { reason: reason.value });
+      announce(done);
+      await load();
+    };
+    return h('li', { 'aria-label': `Report about ${about}` },
+      h('p', {}, h('strong', {}, `Reported ${what} from ${about}`), ' · ', time(report.queuedAt),
+        report.reportedUserOpenReports > 1 ? ` · ${report.reportedUserOpenReports} open reports about ${about}` : ''),
+      h('ul', { class: 'reported', 'aria-label': 'Reported messages' }, report.reported.map(message)),
+      report.context.length > report.reported.length
+        ? h('details', {}, h('summary', {}, 'Conversation before it'), h('ul', { 'aria-label': 'Context' }, report.context.map(message)))
+        : null,
+      h('ul', { class: 'meta', 'aria-label': 'Filed reports' }, report.reports.map(r =>
+        h('li', {}, `Report by ${r.reporter}`, r.reason ? `: ${r.reason}` : '', ' · ', time(r.at)))),
+      report.decisions.length ? h('ul', { class: 'meta', 'aria-label': 'Decisions' }, report.decisions.map(d =>
+        h('li', {}, `${d.action === 'removed' ? 'Removed' : 'Dismissed'} by ${d.operator}: ${d.reason} · `, time(d.at)))) : null,
+      open ? h('div', { class: 'actions' },
+        field('Reason for the decision', reason),
+        actionButton('Dismiss report', decide('dismiss', `Report about ${about} dismissed`),
+          { 'aria-label': `Dismiss report about ${about}`, 'data-key': `dismiss:${id}` }),
+        actionButton(what === 'request' ? 'Remove messages' : 'Remove message', decide('remove', `Reported ${what} removed for everyone`),
+          { class: 'danger', 'aria-label': `Remove the ${what} reported about ${about}`, 'data-key': `remove:${id}` })) : null);
   }
 
   status.addEventListener('change', () => load());
-  const filters = h('div', { class: 'inline' }, field('Status', status));
-  main.append(heading('Reports'), filters, list);
+  main.append(heading('Reports'), h('div', { class: 'inline' }, field('Status', status)), list);
   load();
   return () => { gone = true; };
 }
