@@ -80,74 +80,82 @@ public static class ViewRebuilder
         return await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Select(e => e.Sequence).FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>Rebuilds one view by name (<paramref name="view"/>), or every view when it is null, reporting each as it goes.</summary>
+    /// <summary>
+    /// Rebuilds one view by name (<paramref name="view"/>), or every view when it is null, reporting each as it goes.
+    /// The views are rebuilt beside the live ones and switched in when done: readers see the old view until then.
+    /// For a database where no daemon runs (or one this rebuild may override): each async view's position is set to
+    /// where its rebuild ended.
+    /// </summary>
     /// <param name="store">The store whose events are replayed.</param>
     /// <param name="view">A name from <see cref="All"/>, or null for all.</param>
-    /// <param name="progress">Told when each view starts and ends.</param>
-    /// <param name="ct">Cancels the rebuild.</param>
-    /// <param name="parallelism">How many views are rebuilt at once.</param>
-    public static async Task RebuildAsync(this IDocumentStore store, string? view, IProgress<Progress> progress,
-        CancellationToken ct = default, int parallelism = 4)
+    /// <param name="progress">Told when each view starts and ends, and how far it is.</param>
+    /// <param name="ct">Cancels the rebuild (the live views stay as they were).</param>
+    /// <param name="parallelism">How many views fold events, and how many tables are written, at once.</param>
+    public static Task RebuildAsync(this IDocumentStore store, string? view, IProgress<Progress> progress,
+        CancellationToken ct = default, int parallelism = 4) =>
+        store.RebuildAsync(view, progress, new Rebuilding.RebuildOptions(Math.Max(1, parallelism), Coordinate: false, TimeSpan.Zero), ct);
+
+    /// <summary>
+    /// Rebuilds one view by name (<paramref name="view"/>), or every view when it is null, beside the live ones, while
+    /// a daemon keeps the async views: each async view switches in at the daemon's own position, once the daemon has
+    /// reached the rebuild's (within <paramref name="daemonWait"/>), and the daemon goes on writing the new view from there.
+    /// </summary>
+    /// <param name="store">The store whose events are replayed.</param>
+    /// <param name="view">A name from <see cref="All"/>, or null for all.</param>
+    /// <param name="progress">Told when each view starts and ends, and how far it is.</param>
+    /// <param name="daemonWait">How long to wait for the daemon to reach the rebuild's position before giving up.</param>
+    /// <param name="ct">Cancels the rebuild (the live views stay as they were).</param>
+    public static Task RebuildBesideDaemonAsync(this IDocumentStore store, string? view, IProgress<Progress> progress, TimeSpan daemonWait,
+        CancellationToken ct = default) =>
+        store.RebuildAsync(view, progress, new Rebuilding.RebuildOptions(4, Coordinate: true, daemonWait), ct);
+
+    private static async Task RebuildAsync(this IDocumentStore store, string? view, IProgress<Progress> progress, Rebuilding.RebuildOptions options,
+        CancellationToken ct)
     {
         var views = All.Where(v => view is null || v.Name == view).ToList();
         if (views.Count == 0)
             throw new ArgumentException($"Unknown view '{view}'. Views: {string.Join(", ", All.Select(v => v.Name))}.", nameof(view));
-        var total = await store.LastEventAsync(ct);
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        // Views are rebuilt side by side: each reads the events on its own, and much of a rebuild's time is waiting on
-        // the database, not computing (measured in docs/benchmarks.md#rebuild).
-        using var gate = new SemaphoreSlim(Math.Max(1, parallelism));
-        await Task.WhenAll(views.Select(async v =>
-        {
-            await gate.WaitAsync(ct);
-            try
-            {
-                var clock = Stopwatch.StartNew();
-                progress.Report(new Progress(v.Name, "rebuilding", 0, TimeSpan.Zero, 0, total));
-                foreach (var owned in v.Owns ?? []) await store.Advanced.Clean.DeleteDocumentsByTypeAsync(owned, ct);
-                using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                var watching = WatchAsync(store, v, total, clock, progress, done.Token);
-                try
-                {
-                    await daemon.RebuildProjectionAsync(v.ProjectionName, TimeSpan.FromMinutes(10), ct);
-                }
-                finally
-                {
-                    await done.CancelAsync();
-                    await watching;
-                }
-                await using var session = store.QuerySession();
-                progress.Report(new Progress(v.Name, "rebuilt", await v.Count(session, ct), clock.Elapsed, total, total));
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+        await new Rebuilding.FastRebuild(store, progress, options).RunAsync(views, ct);
     }
 
-    /// <summary>Reports the view's position from its progression row until <paramref name="ct"/> says it is done.</summary>
-    private static async Task WatchAsync(IDocumentStore store, View view, long total, Stopwatch clock, IProgress<Progress> progress, CancellationToken ct)
+    /// <summary>Which version of a view is live.</summary>
+    /// <param name="View">The view's name.</param>
+    /// <param name="Number">How many times it was rebuilt and switched in; 0 for the view its writes built.</param>
+    /// <param name="RebuiltAt">When the live version was switched in; null for generation 0.</param>
+    /// <param name="Position">The last event the live version had applied when it was switched in.</param>
+    public sealed record Generation(string View, int Number, DateTimeOffset? RebuiltAt, long Position);
+
+    /// <summary>Which version of every view is live.</summary>
+    public static Task<IReadOnlyList<Generation>> GenerationsAsync(this IDocumentStore store, CancellationToken ct = default) =>
+        Rebuilding.ViewGenerations.ReadAsync(store, ct);
+
+    /// <summary>The documents (tables) a view is made of.</summary>
+    internal static IReadOnlyList<Type> DocumentsOf(View view) => view.Owns ?? [Documents[view.Name]];
+
+    private static readonly IReadOnlyDictionary<string, Type> Documents = new Dictionary<string, Type>
     {
-        var shard = new JasperFx.Events.Projections.ShardName(view.ProjectionName);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(ProgressInterval, ct);
-                var position = await store.Advanced.ProjectionProgressFor(shard, token: ct);
-                progress.Report(new Progress(view.Name, "progress", 0, clock.Elapsed, Math.Min(position, total), total));
-            }
-            catch (Exception) when (ct.IsCancellationRequested)
-            {
-                // The view is rebuilt (or the rebuild cancelled): its last report is the caller's.
-            }
-            catch (Npgsql.NpgsqlException)
-            {
-                // A report missed is no reason to fail a rebuild: the next one comes a period later.
-            }
-        }
-    }
+        ["conversations"] = typeof(ConversationView),
+        ["threads"] = typeof(ThreadMessage),
+        ["rooms"] = typeof(RoomView),
+        ["questions"] = typeof(QuestionView),
+        ["events"] = typeof(EventView),
+        ["audit"] = typeof(RequestAuditEntry),
+        ["room-audit"] = typeof(RoomAuditEntry),
+        ["profiles"] = typeof(UserProfile),
+        ["conversation-state"] = typeof(Conversation),
+        ["message-state"] = typeof(MessageState),
+        ["request-reach"] = typeof(Backchannel.Domain.Requests.RequestReach),
+        ["room-state"] = typeof(Room),
+        ["participants"] = typeof(Participant),
+        ["question-state"] = typeof(Question),
+        ["upvotes"] = typeof(Upvote),
+        ["event-state"] = typeof(PlannedEvent),
+        ["erasures"] = typeof(Backchannel.Domain.Privacy.Erasure),
+        ["suspensions"] = typeof(Backchannel.Domain.Safety.Suspension),
+        ["report-cases"] = typeof(Backchannel.Domain.Safety.ReportCase),
+        ["reports-filed"] = typeof(Backchannel.Domain.Safety.ReportsFiled),
+        ["moderation-audit"] = typeof(Safety.ModerationAuditEntry),
+    };
 }
 
 /// <summary>Reports progress as it happens, one report at a time (views rebuilt side by side report from several threads), before the rebuild returns.</summary>

@@ -76,6 +76,9 @@ public sealed class RebuildInput : NetCoreInput
 
     [Description("Rebuild even while a node's daemon runs on this database and schema (it would race the rebuild)")]
     public bool ForceFlag { get; set; }
+
+    [Description("Rebuild while a node's daemon runs: each async view switches in at the daemon's own position, and the daemon goes on from there")]
+    public bool CoordinateFlag { get; set; }
 }
 
 [Description("Rebuilds the views from the events alone, with progress", Name = "rebuild")]
@@ -94,13 +97,20 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
             return Refuse(UnknownView, $"Unknown view '{name}'. Views: {string.Join(", ", ViewRebuilder.All.Select(v => v.Name))}.");
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IBackchannelStore>();
-        if (!input.ForceFlag && await DaemonPresence.IsRunningAsync(store))
+        var daemonRuns = await DaemonPresence.IsRunningAsync(store);
+        if (daemonRuns && !input.ForceFlag && !input.CoordinateFlag)
             return Refuse(DaemonRunning,
                 $"A node's daemon is running on this database (schema {store.Options.DatabaseSchemaName}) and would race the rebuild: " +
-                $"stop it (or set {BackchannelSettings.Section}:Daemon=Off on every node) and retry, or pass --force.");
+                $"pass --coordinate to rebuild beside it, or stop it (or set {BackchannelSettings.Section}:Daemon=Off on every node) and retry, or pass --force.");
         var view = new RebuildProgressView(CliOutput.Out, CliOutput.IsTerminal, input.ViewFlag is null ? ViewRebuilder.All.Count : 1);
-        await store.RebuildAsync(input.ViewFlag, new SynchronousProgress<ViewRebuilder.Progress>(view.Report));
+        var progress = new SynchronousProgress<ViewRebuilder.Progress>(view.Report);
+        if (input.CoordinateFlag && daemonRuns) await store.RebuildBesideDaemonAsync(input.ViewFlag, progress, TimeSpan.FromMinutes(5));
+        else await store.RebuildAsync(input.ViewFlag, progress);
         view.Finish();
+        foreach (var generation in (await store.GenerationsAsync()).Where(g => input.ViewFlag is null || g.View == input.ViewFlag))
+            CliOutput.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"live: {generation.View} generation {generation.Number}, switched in at {generation.RebuiltAt:O} (event {generation.Position})"));
+        CliOutput.Out.Flush();
         return true;
     }
 

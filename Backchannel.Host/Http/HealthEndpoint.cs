@@ -13,9 +13,16 @@ public static class HealthEndpoint
     /// <c>healthy</c>, <c>degraded</c> (an async view is more than <c>Backchannel:Health:MaxViewLag</c> events behind)
     /// or <c>unhealthy</c> (the database does not answer; 503), with every async view, caught up or not.
     /// </summary>
-    public sealed record Health(string Status, string Database, long HighWaterMark, IReadOnlyList<ViewProgress> Projections);
+    public sealed record Health(string Status, string Database, long HighWaterMark, IReadOnlyList<ViewProgress> Projections,
+        IReadOnlyList<ViewGeneration>? Views = null);
 
     public sealed record ViewProgress(string Name, long Sequence, long Behind);
+
+    /// <summary>
+    /// Which version of a view is live: <c>Generation</c> counts the rebuilds switched in (0: the view its writes built),
+    /// <c>RebuiltAt</c> when the live one was switched in.
+    /// </summary>
+    public sealed record ViewGeneration(string Name, int Generation, DateTimeOffset? RebuiltAt);
 
     /// <summary>The readiness report as JSON: the same as <c>/health/ready</c>, kept for clients of the first version.</summary>
     [WolverineGet("/health", OperationId = "health")]

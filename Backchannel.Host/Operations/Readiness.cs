@@ -1,6 +1,7 @@
 using Backchannel.Domain.Common;
 using System.Text.Json;
 using Backchannel.Host.Http;
+using Backchannel.Projections;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -43,7 +44,8 @@ public static class Readiness
                 .Select(name => new HealthEndpoint.ViewProgress(name, positions.GetValueOrDefault(name), Math.Max(0, highWater - positions.GetValueOrDefault(name))))
                 .ToList();
             var status = views.Any(v => v.Behind > maxViewLag) ? Degraded : Healthy;
-            return new HealthEndpoint.Health(status, "reachable", highWater, views);
+            var generations = (await store.GenerationsAsync(ct)).Select(g => new HealthEndpoint.ViewGeneration(g.View, g.Number, g.RebuiltAt)).ToList();
+            return new HealthEndpoint.Health(status, "reachable", highWater, views, generations);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException
                                       || Http.ProblemMapping.DatabaseUnavailable(e))

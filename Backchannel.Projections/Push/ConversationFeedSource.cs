@@ -99,7 +99,9 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
             _ => false,
         }).Select(e => e.Sequence).ToList();
         if (positions.Count == 0) return;
-        var stored = await operations.Query<FeedItem>().Where(f => f.StreamKey == removed.ConversationId && positions.Contains(f.Position)).ToListAsync(ct);
+        var stored = operations is IStoredFeedItems rebuilding
+            ? rebuilding.ItemsOf(removed.ConversationId, positions)
+            : await operations.Query<FeedItem>().Where(f => f.StreamKey == removed.ConversationId && positions.Contains(f.Position)).ToListAsync(ct);
         foreach (var item in stored)
         {
             if (feed.Items.Exists(i => i.Id == item.Id)) continue;

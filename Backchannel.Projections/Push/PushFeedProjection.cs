@@ -114,3 +114,13 @@ internal sealed class FeedWriter
         Data = JsonSerializer.SerializeToElement(payload, payload.GetType(), PayloadJson),
     });
 }
+
+/// <summary>
+/// The feed items already written, when they are not in the database: a rebuild keeps the feed it is building in
+/// memory, and a removal by moderation must find the items of earlier events there.
+/// </summary>
+internal interface IStoredFeedItems
+{
+    /// <summary>The items of <paramref name="streamKey"/> caused by the events at <paramref name="positions"/>.</summary>
+    IReadOnlyList<FeedItem> ItemsOf(string streamKey, IReadOnlyCollection<long> positions);
+}

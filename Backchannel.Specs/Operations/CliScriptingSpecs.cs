@@ -99,6 +99,7 @@ public sealed class CliScriptingSpecs(AppFixture app) : AppSpec(app)
         run.Out.ShouldBeEmpty(run.All);
         run.Error.ShouldContain("daemon is running", Case.Sensitive, run.All);
         run.Error.ShouldContain("--force", Case.Sensitive, run.All);
+        run.Error.ShouldContain("--coordinate", Case.Sensitive, run.All);
         NoMarkupNorStackTrace(run);
     }
 
@@ -137,9 +138,18 @@ public sealed class CliScriptingSpecs(AppFixture app) : AppSpec(app)
         lines[0].ShouldBe("profiles: rebuilding...", run.All);
         lines.ShouldContain(l => l.StartsWith("rebuild: 100% of events, ") && l.Contains(" events/s, "), run.All);
         lines.ShouldContain(l => l.StartsWith("profiles: rebuilt, 5 documents in "), run.All);
-        lines[^1].ShouldStartWith("rebuilt 1 view(s) of 5 events in ", Case.Sensitive, run.All);
+        lines[^2].ShouldStartWith("rebuilt 1 view(s) of 5 events in ", Case.Sensitive, run.All);
+        lines[^1].ShouldStartWith("live: profiles generation ", Case.Sensitive, run.All);
+        lines[^1].ShouldContain(", switched in at ", Case.Sensitive, run.All);
+        var generation = int.Parse(lines[^1].Split(' ')[3].TrimEnd(','));
         run.Out.ShouldNotContain("\r", Case.Sensitive, "no bar off a terminal");
         NoMarkupNorStackTrace(run);
+
+        var coordinated = await Cli(OwnSchema, "rebuild", "--view", "profiles", "--coordinate");
+
+        coordinated.ExitCode.ShouldBe(0, coordinated.All);
+        coordinated.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]
+            .ShouldStartWith($"live: profiles generation {generation + 1}, ", Case.Sensitive, "a daemon runs, and the rebuild switched in beside it");
     }
 }
 

@@ -55,7 +55,7 @@ public static class StoredViews
     /// <summary>Asserts two captures hold the same documents, naming those missing, extra, or the first that differs.</summary>
     public static void ShouldMatch(this SortedDictionary<string, string> actual, SortedDictionary<string, string> expected)
     {
-        var missing = expected.Keys.Except(actual.Keys).Take(10).ToList();
+        var missing = expected.Keys.Except(actual.Keys).Take(10).Select(k => $"{k} {expected[k]}").ToList();
         var extra = actual.Keys.Except(expected.Keys).Take(10).Select(k => $"{k} {actual[k]}").ToList();
         Shouldly.ShouldBeEnumerableTestExtensions.ShouldBeEmpty(missing, "documents missing");
         Shouldly.ShouldBeEnumerableTestExtensions.ShouldBeEmpty(extra, "documents that should not exist");

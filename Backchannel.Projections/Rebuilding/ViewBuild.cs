@@ -1,0 +1,98 @@
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace Backchannel.Projections.Rebuilding;
+
+/// <summary>
+/// One view being rebuilt: its Marten projection, run on pages of events against documents kept in memory
+/// (<see cref="InMemoryOperations"/>). An aggregation runs its inline path (what a command runs); any other projection
+/// its own <c>ApplyAsync</c> on the page (what the daemon runs).
+/// </summary>
+internal sealed class ViewBuild
+{
+    private readonly object _projection;
+    private readonly IReadOnlySet<Type>? _eventTypes;
+    private readonly bool _multiStream;
+    private readonly bool _aggregation;
+
+    public ViewBuild(ViewRebuilder.View view, IReadOnlyList<Type> documents, object projection, bool isAsync, IDocumentOperations live)
+    {
+        View = view;
+        DocumentTypes = documents;
+        _projection = Unwrapped(projection);
+        IsAsync = isAsync;
+        (Operations, Memory) = InMemoryOperations.Create(live, documents.ToHashSet());
+        var included = (_projection as JasperFx.Events.Projections.ProjectionBase)?.IncludedEventTypes;
+        _eventTypes = included is { Count: > 0 } ? included.ToHashSet() : null;
+        for (var type = _projection.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.Name.StartsWith("JasperFxMultiStreamProjectionBase", StringComparison.Ordinal)) _multiStream = true;
+            if (type.Name.StartsWith("JasperFxAggregationProjectionBase", StringComparison.Ordinal)) _aggregation = true;
+        }
+    }
+
+    public ViewRebuilder.View View { get; }
+
+    /// <summary>
+    /// The projection itself: Marten registers a custom projection inside a wrapper of its own, which offers the
+    /// inline path only (events grouped by stream); the projection wants its page in global order.
+    /// </summary>
+    private static object Unwrapped(object source)
+    {
+        if (source is IJasperFxProjection<IDocumentOperations> || source.GetType().Name.StartsWith("JasperFxAggregationProjectionBase", StringComparison.Ordinal))
+            return source;
+        const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic;
+        for (var type = source.GetType(); type is not null; type = type.BaseType)
+        {
+            foreach (var field in type.GetFields(all))
+                if (field.GetValue(source) is IJasperFxProjection<IDocumentOperations> inner) return inner;
+            foreach (var property in type.GetProperties(all).Where(p => p.GetIndexParameters().Length == 0))
+                if (property.GetValue(source) is IJasperFxProjection<IDocumentOperations> inner) return inner;
+        }
+        return source;
+    }
+
+    /// <summary>The documents (and so the tables) this view is made of.</summary>
+    public IReadOnlyList<Type> DocumentTypes { get; }
+
+    /// <summary>Whether the daemon keeps this view (it has a progression row to move on).</summary>
+    public bool IsAsync { get; }
+
+    public IDocumentOperations Operations { get; }
+
+    public InMemoryOperations Memory { get; }
+
+    /// <summary>The last event applied.</summary>
+    public long Position { get; set; }
+
+    public int DocumentCount => Memory.Documents.Values.Sum(d => d.Count);
+
+    /// <summary>Applies one page of events, in order.</summary>
+    public async Task ApplyAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
+    {
+        var events = _eventTypes is null ? page : page.Where(e => _eventTypes.Contains(e.EventType)).ToList();
+        if (events.Count > 0)
+        {
+            switch (_projection)
+            {
+                // An event projection or a custom one may also be inline-capable, but takes its page as the daemon
+                // hands it: in global order, not grouped by stream.
+                case IJasperFxProjection<IDocumentOperations> projection when !_aggregation:
+                    await projection.ApplyAsync(Operations, events, ct);
+                    break;
+                case IInlineProjection<IDocumentOperations> inline when _aggregation:
+                    // A stream's snapshot is loaded once per call, so each stream comes once; a multi-stream projection
+                    // slices the events itself, and must see them in their global order.
+                    var streams = _multiStream
+                        ? events.Select(e => new StreamAction(e.StreamKey!, StreamActionType.Append).AddEvents([e])).ToList()
+                        : events.GroupBy(e => e.StreamKey!).Select(g => new StreamAction(g.Key, StreamActionType.Append).AddEvents(g.ToList())).ToList();
+                    await inline.ApplyAsync(Operations, streams, ct);
+                    break;
+                default:
+                    throw new NotSupportedException($"{_projection.GetType().Name} cannot be run outside its daemon.");
+            }
+        }
+        if (page.Count > 0) Position = page[^1].Sequence;
+    }
+}

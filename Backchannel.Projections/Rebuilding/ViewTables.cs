@@ -1,0 +1,169 @@
+using System.Text.RegularExpressions;
+using Marten;
+using Marten.Schema;
+using Npgsql;
+
+namespace Backchannel.Projections.Rebuilding;
+
+/// <summary>
+/// The tables of a view being rebuilt. Each document type gets a fresh table in a schema beside the live one
+/// (<c>{schema}_rebuild</c>), shaped like the live table but without its indexes; the documents go in with Marten's
+/// own bulk loader (binary COPY, the columns Marten writes); the live table's indexes are built on it afterwards,
+/// under their live names, and it is vacuumed and analyzed. Switching moves it into the live schema in place of
+/// the live table, in one transaction.
+/// </summary>
+internal sealed partial class ViewTables(IDocumentStore store, Type document)
+{
+    private readonly StoreOptions _options = (StoreOptions)store.Options;
+
+    public Type Document { get; } = document;
+
+    public string Schema => _options.DatabaseSchemaName;
+
+    public string Scratch => $"{Schema}_rebuild";
+
+    /// <summary>The live table's name, unqualified.</summary>
+    public string Live => ((IReadOnlyStoreOptions)_options).FindOrResolveDocumentType(Document).TableName.Name;
+
+    /// <summary>The name Marten's bulk loader copies into, unqualified: the fresh table is given it.</summary>
+    public string Fresh
+    {
+        get
+        {
+            var create = (string)Loader().GetType().GetMethod("CreateTempTableForCopying")!.Invoke(Loader(), null)!;
+            var name = TempTable().Match(create);
+            if (!name.Success || name.Groups[1].Value.Contains('.'))
+                throw new NotSupportedException($"Marten's bulk loader for {Document.Name} copies into a table this rebuild cannot stand in for: {create}");
+            return name.Groups[1].Value;
+        }
+    }
+
+    [GeneratedRegex(@"create\s+temp(?:orary)?\s+table\s+(?:if\s+not\s+exists\s+)?([\w\.""]+)", RegexOptions.IgnoreCase)]
+    private static partial Regex TempTable();
+
+    [GeneratedRegex(@"\sON\s+(?:ONLY\s+)?\S+\s+USING\s", RegexOptions.IgnoreCase)]
+    private static partial Regex IndexTarget();
+
+    private object Loader()
+    {
+        // Marten keeps its document providers internal; the bulk loader they hold is the one BulkInsertAsync uses.
+        var providers = typeof(StoreOptions).GetProperty("Providers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(_options)!;
+        var provider = typeof(Weasel.Storage.IProviderGraph).GetMethod("StorageFor")!.MakeGenericMethod(Document).Invoke(providers, null)!;
+        return provider.GetType().GetProperty("BulkLoader")!.GetValue(provider)!;
+    }
+
+    /// <summary>A fresh, empty table like the live one, without indexes, in the scratch schema.</summary>
+    public async Task CreateFreshAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        // The loader's own table for copying (the live table's columns and what it copies besides), made a real
+        // table in the scratch schema instead of a temporary one.
+        var create = (string)Loader().GetType().GetMethod("CreateTempTableForCopying")!.Invoke(Loader(), null)!;
+        await ExecuteAsync(connection, ct,
+            $"create schema if not exists {Scratch}",
+            $"drop table if exists {Scratch}.{Fresh}",
+            $"set search_path to {Scratch}",
+            TemporaryKeyword().Replace(create, "create table "),
+            "reset search_path");
+    }
+
+    [GeneratedRegex(@"create\s+temp(?:orary)?\s+table\s+", RegexOptions.IgnoreCase)]
+    private static partial Regex TemporaryKeyword();
+
+    /// <summary>The columns of the fresh table the live one does not have (the loader's own), dropped before the switch.</summary>
+    public async Task<IReadOnlyList<string>> ExtraColumnsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            select column_name from information_schema.columns f
+            where f.table_schema = @scratch and f.table_name = @fresh
+              and not exists (select 1 from information_schema.columns l where l.table_schema = @schema and l.table_name = @live and l.column_name = f.column_name)
+            """, connection);
+        command.Parameters.AddWithValue("scratch", Scratch);
+        command.Parameters.AddWithValue("fresh", Fresh);
+        command.Parameters.AddWithValue("schema", Schema);
+        command.Parameters.AddWithValue("live", Live);
+        var columns = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) columns.Add(reader.GetString(0));
+        return columns;
+    }
+
+    /// <summary>Copies <paramref name="documents"/> into the fresh table with Marten's bulk loader.</summary>
+    public Task CopyAsync(NpgsqlConnection connection, IEnumerable<object> documents, CancellationToken ct) =>
+        (Task)typeof(ViewTables).GetMethod(nameof(CopyTypedAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .MakeGenericMethod(Document).Invoke(this, [connection, documents, ct])!;
+
+    private async Task CopyTypedAsync<T>(NpgsqlConnection connection, IEnumerable<object> documents, CancellationToken ct)
+    {
+        var loader = (Marten.Schema.BulkLoading.IBulkLoader<T>)Loader();
+        // The loader copies into its table by its bare name: on this connection that name is the fresh table.
+        await ExecuteAsync(connection, ct, $"set search_path to {Scratch}");
+        try
+        {
+            await loader.LoadIntoTempTableAsync(_options.Tenancy.Default, _options.Serializer(), connection, documents.Cast<T>(), ct);
+        }
+        finally
+        {
+            await ExecuteAsync(connection, CancellationToken.None, "reset search_path");
+        }
+    }
+
+    /// <summary>Deletes the documents of <paramref name="ids"/> from the fresh table.</summary>
+    public Task DeleteAsync(NpgsqlConnection connection, IReadOnlyCollection<object> ids, CancellationToken ct)
+    {
+        var command = new NpgsqlCommand($"delete from {Scratch}.{Fresh} where id = any(@ids)", connection);
+        var typed = Array.CreateInstance(ids.First().GetType(), ids.Count);
+        var i = 0;
+        foreach (var id in ids) typed.SetValue(id, i++);
+        command.Parameters.AddWithValue("ids", typed);
+        return command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The live table's indexes and primary key, built on the fresh table under the same names.</summary>
+    public async Task IndexAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var statements = new List<string>();
+        await using (var query = new NpgsqlCommand("""
+            select pg_get_indexdef(i.oid), c.conname, pg_get_constraintdef(c.oid)
+            from pg_index x
+            join pg_class i on i.oid = x.indexrelid
+            join pg_class t on t.oid = x.indrelid
+            join pg_namespace n on n.oid = t.relnamespace
+            left join pg_constraint c on c.conindid = i.oid and c.conrelid = t.oid
+            where n.nspname = @schema and t.relname = @table
+            order by c.conname is null, i.relname
+            """, connection))
+        {
+            query.Parameters.AddWithValue("schema", Schema);
+            query.Parameters.AddWithValue("table", Live);
+            await using var reader = await query.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                statements.Add(reader.IsDBNull(1)
+                    ? IndexTarget().Replace(reader.GetString(0), $" ON {Scratch}.{Fresh} USING ", 1)
+                    : $"alter table {Scratch}.{Fresh} add constraint {reader.GetString(1)} {reader.GetString(2)}");
+        }
+        await ExecuteAsync(connection, ct, ["set maintenance_work_mem = '256MB'", .. statements]);
+    }
+
+    /// <summary>Vacuums and analyzes the fresh table (outside any transaction).</summary>
+    public Task VacuumAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        ExecuteAsync(connection, ct, $"vacuum analyze {Scratch}.{Fresh}");
+
+    /// <summary>The statements that put the fresh table in the live one's place (in the caller's transaction, under its lock).</summary>
+    public IEnumerable<string> SwitchStatements(IReadOnlyList<string> extraColumns) =>
+    [
+        .. extraColumns.Select(c => $"alter table {Scratch}.{Fresh} drop column {c}"),
+        $"drop table {Schema}.{Live}",
+        $"alter table {Scratch}.{Fresh} set schema {Schema}",
+        $"alter table {Schema}.{Fresh} rename to {Live}",
+    ];
+
+    internal static async Task ExecuteAsync(NpgsqlConnection connection, CancellationToken ct, params string[] statements)
+    {
+        foreach (var sql in statements)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.CommandTimeout = 0;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+}
