@@ -24,8 +24,14 @@ public sealed class CommandPipeline
     /// <summary>The most commands one transaction decides: what is waiting beyond it goes in the next.</summary>
     internal const int MaxBatch = 64;
 
+    /// <summary>
+    /// Writers per node: one, so a node's batches never wait on each other. A batch waiting on a lock held elsewhere
+    /// (a long transaction, another node's batch) holds up the node's other pipelined commands meanwhile.
+    /// </summary>
+    internal const int Writers = 1;
+
     private readonly Channel<Pipelined> _queue = Channel.CreateBounded<Pipelined>(
-        new BoundedChannelOptions(MaxBatch * 64) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(MaxBatch * 64) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
     private readonly IBackchannelStore _store;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -62,8 +68,11 @@ public sealed class CommandPipeline
         Func<Conversation?, IReadOnlyList<object>> decide, IMessageContext? context, CancellationToken ct) =>
         DecideAsync(new StreamJob<Conversation>(conversationId, messageIds.OfType<string>().ToList(), decide), context, ct);
 
-    /// <summary>The writer: runs until the host stops, then fails whatever is still queued.</summary>
-    internal async Task RunAsync(CancellationToken stopping)
+    /// <summary>The writers: run until the host stops, then fail whatever is still queued.</summary>
+    internal Task RunAsync(CancellationToken stopping, int writers = Writers) =>
+        Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(() => WriteAsync(stopping), CancellationToken.None)));
+
+    private async Task WriteAsync(CancellationToken stopping)
     {
         var carried = new List<Pipelined>();
         try
@@ -374,7 +383,16 @@ internal static class StateFold
         var method = Methods.GetOrAdd((state.GetType(), e.GetType()), key =>
             key.State.GetMethod("Apply", BindingFlags.Public | BindingFlags.Instance, [key.Event]));
         if (method is null || !method.ReturnType.IsAssignableTo(state.GetType())) return false;
-        next = method.Invoke(state, [e]);
+        try
+        {
+            next = method.Invoke(state, [e]);
+        }
+        catch (TargetInvocationException)
+        {
+            // The events are appended already: a fold that fails only makes the later commands on the stream wait.
+            next = state;
+            return false;
+        }
         return next is not null;
     }
 }

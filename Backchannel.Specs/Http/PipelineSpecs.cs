@@ -23,12 +23,12 @@ public sealed class PipelineSpecs(AppFixture app, ITestOutputHelper output) : Ap
     private CommandPipeline NewPipeline() =>
         new(Host.Services.GetRequiredService<IBackchannelStore>(), App.Clock, NullLogger<CommandPipeline>.Instance);
 
-    /// <summary>Queues every job, then runs the writer until all are answered: one batch, as nothing else is queued.</summary>
+    /// <summary>Queues every job, then runs one writer until all are answered: one batch, as nothing else is queued.</summary>
     private async Task OneBatch(CommandPipeline pipeline, Func<Task>[] queue)
     {
         var answers = queue.Select(q => q()).ToList();
         using var stop = new CancellationTokenSource();
-        var writer = pipeline.RunAsync(stop.Token);
+        var writer = pipeline.RunAsync(stop.Token, writers: 1);
         await Task.WhenAll(answers.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
         await stop.CancelAsync();
         await writer;
@@ -217,6 +217,25 @@ public sealed class PipelineSpecs(AppFixture app, ITestOutputHelper output) : Ap
         output.WriteLine($"80 messages in 4 conversations, written by {transactions} transactions (counted per conversation)");
     }
 
+    [Fact]
+    public async Task a_batch_holds_the_row_lock_of_each_stream_and_the_pace_lock_of_a_requester_before_it_decides()
+    {
+        var pending = await As("ayu").StartConversation("budi");
+        var pipeline = NewPipeline();
+        var probe = new ProbeLocks(pending, RateLimitLock.Key("pending-messages", "ayu"), Store.Options.Events.DatabaseSchemaName);
+        Task<(string, bool)> probed = null!;
+
+        await OneBatch(pipeline,
+        [
+            () => Send(pipeline, pending, "m1", "ayu"),
+            () => probed = pipeline.DecideAsync(probe, null, CancellationToken.None),
+        ]);
+
+        var (row, advisory) = await probed;
+        row.ShouldBe(PostgresErrorCodes.LockNotAvailable, "another transaction cannot lock the conversation's stream row meanwhile");
+        advisory.ShouldBeFalse("nor take the requester's pace lock");
+    }
+
     /// <summary>A job whose only effect is a document the database refuses at commit (an insert of an id that exists).</summary>
     private sealed class InsertAgain(string messageStateKey) : Pipelined<object?>
     {
@@ -227,5 +246,37 @@ public sealed class PipelineSpecs(AppFixture app, ITestOutputHelper output) : Ap
             batch.Session.Insert(new MessageState("ayu", 1, false, [], []) { Id = messageStateKey });
             return new Decided([], null);
         }
+    }
+
+    /// <summary>While its batch holds its locks, tries them from another connection.</summary>
+    private sealed class ProbeLocks(string streamId, string paceLock, string schema) : Pipelined<(string, bool)>
+    {
+        private (string Row, bool Advisory) _probed;
+
+        public override IReadOnlyList<StreamRef> Streams { get; } = [StreamRef.Of<Conversation>(streamId)];
+
+        public override async Task PrepareAsync(Batch batch, CancellationToken ct)
+        {
+            await using var connection = new NpgsqlConnection(AppFixture.ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using var row = new NpgsqlCommand($"select 1 from {schema}.mt_streams where id = @id for update nowait", connection, transaction);
+            row.Parameters.AddWithValue("id", streamId);
+            try
+            {
+                await row.ExecuteScalarAsync(ct);
+                _probed.Row = "free";
+            }
+            catch (PostgresException e)
+            {
+                _probed.Row = e.SqlState;
+            }
+            await transaction.RollbackAsync(ct);
+            await using var advisory = new NpgsqlCommand("select pg_try_advisory_xact_lock(hashtextextended(@key, 0))", connection);
+            advisory.Parameters.AddWithValue("key", paceLock);
+            _probed.Advisory = (bool)(await advisory.ExecuteScalarAsync(ct))!;
+        }
+
+        public override Decided Decide(Batch batch, DateTimeOffset now) => new([], _probed);
     }
 }

@@ -1,3 +1,5 @@
+using Backchannel.Domain.Conversations;
+using Backchannel.Domain.Common;
 using Backchannel.Projections.Push;
 using Backchannel.Specs.Support;
 using Npgsql;
@@ -187,7 +189,16 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
         }
         var slowSend = As("ayu").Say(slow, "committed late");
         await WaitUntilSomeoneWaitsOnALock(blocker);
-        var fastMessage = await As("ayu").Say(fast, "committed first");
+        // One node's writer decides its batches one after the other: the later transaction is another node's.
+        var otherNode = new CommandPipeline(Host.Services.GetRequiredService<IBackchannelStore>(), App.Clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CommandPipeline>.Instance);
+        using var stopOtherNode = new CancellationTokenSource();
+        var otherWriter = otherNode.RunAsync(stopOtherNode.Token);
+        var fastMessage = Guid.CreateVersion7().ToString();
+        await otherNode.DecideAsync(new SendMessageHandler.Sending(new SendMessage(fast, fastMessage, "ayu", "committed first", null),
+            Host.Services.GetRequiredService<BackchannelSettings>()), null, CancellationToken.None);
+        await stopOtherNode.CancelAsync();
+        await otherWriter;
         slowSend.IsCompleted.ShouldBeFalse("the slow message must still be waiting on the lock");
         await hold.CommitAsync();
         var slowMessage = await slowSend;
