@@ -1,5 +1,6 @@
 using Backchannel.Host.Http;
 using Backchannel.Specs.Support;
+using Marten;
 using Shouldly;
 
 namespace Backchannel.Specs.Http;
@@ -166,9 +167,14 @@ public sealed class MessagingSpecs(AppFixture app) : AppSpec(app)
     {
         var id = await Talking();
         var message = await As("budi").Say(id, "first draft");
-        var between = (await As("ayu").Thread(id)).Messages.Single(m => m.Id == message).SentAt.AddMilliseconds(1);
-        await Task.Delay(50);
         await As("budi").Put($"/conversations/{id}/messages/{message}", new { text = "second draft" });
+        // asOf reads the events' stored timestamps (the database's clock), so the instant between is taken from them.
+        await using var session = Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(id);
+        var sent = events.Single(e => e.Data is Backchannel.Domain.Conversations.MessageSent).Timestamp;
+        var edited = events.Single(e => e.Data is Backchannel.Domain.Conversations.MessageEdited).Timestamp;
+        edited.ShouldBeGreaterThan(sent);
+        var between = sent + (edited - sent) / 2;
 
         var then = await As("ayu").Thread(id, $"?asOf={Uri.EscapeDataString(between.ToString("O"))}");
         then.Messages.Single(m => m.Id == message).Text.ShouldBe("first draft");
