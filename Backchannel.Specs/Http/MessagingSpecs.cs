@@ -171,8 +171,8 @@ public sealed class MessagingSpecs(AppFixture app) : AppSpec(app)
         // asOf reads the events' stored timestamps (the database's clock), so the instant between is taken from them.
         await using var session = Store.QuerySession();
         var events = await session.Events.FetchStreamAsync(id);
-        var sent = events.Single(e => e.Data is Backchannel.Domain.Conversations.MessageSent).Timestamp;
-        var edited = events.Single(e => e.Data is Backchannel.Domain.Conversations.MessageEdited).Timestamp;
+        var sent = events.Single(e => e.Data is Backchannel.Domain.Conversations.MessageSent m && m.MessageId == message).Timestamp;
+        var edited = events.Single(e => e.Data is Backchannel.Domain.Conversations.MessageEdited m && m.MessageId == message).Timestamp;
         edited.ShouldBeGreaterThan(sent);
         var between = sent + (edited - sent) / 2;
 
