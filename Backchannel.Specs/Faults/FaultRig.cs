@@ -26,6 +26,9 @@ public static class FaultDatabase
 {
     public const string Schema = "backchannel";
 
+    /// <summary>The async views a node's health lists (the two audits, the moderation audit, the push feed); HealthSpecs pins their names.</summary>
+    public const int AsyncViews = 4;
+
     public static async Task<string> RecreateAsync(string name)
     {
         var admin = new NpgsqlConnectionStringBuilder(AppFixture.ConnectionString) { Database = "postgres", Pooling = false };

@@ -46,7 +46,7 @@ public sealed class KillSpecs(ITestOutputHelper output)
         var lastEvent = await FaultDatabase.ScalarAsync<long>(db, $"select max(seq_id) from {FaultDatabase.Schema}.mt_events");
         using var probe = new ApiUser("khub", restarted.BaseAddress);
         var health = await Poll.UntilAsync(probe.HealthAsync,
-            h => h.Projections.Count == 3 && h.Projections.All(p => p.Behind == 0 && p.Sequence >= lastEvent),
+            h => h.Projections.Count == FaultDatabase.AsyncViews && h.Projections.All(p => p.Behind == 0 && p.Sequence >= lastEvent),
             TimeSpan.FromSeconds(60), "every async view caught up after the restart");
         output.WriteLine($"restarted: healthy after {up.TotalSeconds:0.0} s, every view caught up after {clock.Elapsed.TotalSeconds:0.0} s " +
                          $"({string.Join(", ", health.Projections.Select(p => $"{p.Name} {p.Sequence}"))}, last event {lastEvent})");

@@ -58,7 +58,7 @@ public sealed class PostgresRestartSpecs(ITestOutputHelper output)
 
         var lastEvent = await FaultDatabase.ScalarAsync<long>(db, $"select max(seq_id) from {FaultDatabase.Schema}.mt_events");
         using var probe = new ApiUser("phub", node.BaseAddress);
-        await Poll.UntilAsync(probe.HealthAsync, h => h.Projections.Count == 3 && h.Projections.All(p => p.Behind == 0 && p.Sequence >= lastEvent),
+        await Poll.UntilAsync(probe.HealthAsync, h => h.Projections.Count == FaultDatabase.AsyncViews && h.Projections.All(p => p.Behind == 0 && p.Sequence >= lastEvent),
             TimeSpan.FromSeconds(60), "the daemon resuming by itself and catching up");
         node.Kill();
 

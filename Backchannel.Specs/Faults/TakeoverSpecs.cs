@@ -50,7 +50,7 @@ public sealed class TakeoverSpecs(ITestOutputHelper output)
         var assignments = await AssignmentsAsync(db);
         output.WriteLine($"assignments before the kill: {string.Join("; ", assignments.Select(a => $"{a.Agent} on node {a.Node}"))}");
         var views = assignments.Where(a => a.Agent.StartsWith("event-subscriptions:", StringComparison.Ordinal)).ToList();
-        views.Count.ShouldBe(4, "each async view (the two audits, the moderation audit, the push feed) runs on one node");
+        views.Count.ShouldBe(FaultDatabase.AsyncViews, "each async view (the two audits, the moderation audit, the push feed) runs on one node");
         // Kill the node that runs the views (they may be split: then the one with more of them).
         var victimNode = views.GroupBy(a => a.Node).OrderByDescending(g => g.Count()).First().Key;
         // The nodes in the order they started: the first process registered first (the second started after it was healthy).
@@ -92,7 +92,7 @@ public sealed class TakeoverSpecs(ITestOutputHelper output)
     private static async Task CaughtUpAsync(string db, ApiUser probe, TimeSpan patience, string what)
     {
         var last = await FaultDatabase.ScalarAsync<long>(db, $"select max(seq_id) from {FaultDatabase.Schema}.mt_events");
-        await Poll.UntilAsync(probe.HealthAsync, h => h.Projections.Count == 3 && h.Projections.All(p => p.Sequence >= last), patience, what);
+        await Poll.UntilAsync(probe.HealthAsync, h => h.Projections.Count == FaultDatabase.AsyncViews && h.Projections.All(p => p.Sequence >= last), patience, what);
     }
 
     private sealed record Assignment(string Agent, Guid Node);
