@@ -125,7 +125,7 @@ public sealed class ConcurrencyOracleSpecs(ITestOutputHelper output)
             var lastEvent = await FaultDatabase.ScalarAsync<long>(db, $"select max(seq_id) from {FaultDatabase.Schema}.mt_events");
             await Poll.UntilAsync(() => FaultDatabase.ListAsync(db,
                     $"select last_seq_id from {FaultDatabase.Schema}.mt_event_progression where name like '%:All'", r => r.GetInt64(0)),
-                shards => shards.Count == 3 && shards.All(s => s >= lastEvent), TimeSpan.FromSeconds(60), "the daemon surviving cut connections and catching up");
+                shards => shards.Count == FaultDatabase.AsyncViews && shards.All(s => s >= lastEvent), TimeSpan.FromSeconds(60), "the daemon surviving cut connections and catching up");
             await app.StopAsync();
 
             var messages = acknowledged.Where(a => a.Kind == "message").Select(a => a.Id).ToList();

@@ -71,7 +71,7 @@ public sealed class TakeoverSpecs(ITestOutputHelper output)
         victim.Kill();
         await Poll.UntilAsync(() => survivorLoad.Acknowledged.Count >= 20, TimeSpan.FromSeconds(30), "writes through the survivor");
         var takenOver = await Poll.UntilAsync(() => AssignmentsAsync(db),
-            a => a.Count(x => x.Agent.StartsWith("event-subscriptions:", StringComparison.Ordinal) && x.Node != victimNode) == 3,
+            a => a.Count(x => x.Agent.StartsWith("event-subscriptions:", StringComparison.Ordinal) && x.Node != victimNode) == FaultDatabase.AsyncViews,
             patience, "every view assigned to the survivor");
         var reassignedAfter = killed.Elapsed;
         await CaughtUpAsync(db, survivorProbe, TimeSpan.FromSeconds(60), "the survivor's views catching up with the writes");
