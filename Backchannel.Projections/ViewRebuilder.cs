@@ -109,7 +109,7 @@ public static class ViewRebuilder
         CancellationToken ct = default) =>
         store.RebuildAsync(view, progress, new Rebuilding.RebuildOptions(4, Coordinate: true, daemonWait), ct);
 
-    private static async Task RebuildAsync(this IDocumentStore store, string? view, IProgress<Progress> progress, Rebuilding.RebuildOptions options,
+    internal static async Task RebuildAsync(this IDocumentStore store, string? view, IProgress<Progress> progress, Rebuilding.RebuildOptions options,
         CancellationToken ct)
     {
         var views = All.Where(v => view is null || v.Name == view).ToList();

@@ -100,7 +100,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
         }).Select(e => e.Sequence).ToList();
         if (positions.Count == 0) return;
         var stored = operations is IStoredFeedItems rebuilding
-            ? rebuilding.ItemsOf(removed.ConversationId, positions)
+            ? await rebuilding.ItemsOfAsync(removed.ConversationId, positions, ct)
             : await operations.Query<FeedItem>().Where(f => f.StreamKey == removed.ConversationId && positions.Contains(f.Position)).ToListAsync(ct);
         foreach (var item in stored)
         {
@@ -136,7 +136,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
 
     private ConversationAudience? Route(ConversationAudience? audience, IEvent e, FeedWriter feed, IReadOnlyDictionary<string, long> changed)
     {
-        var before = audience?.View.Members.ToDictionary(m => m.UserId, m => Fingerprint(SeenBy(audience.View, m.UserId)))
+        var before = audience?.View.Members.ToDictionary(m => m.UserId, m => SeenBy(audience.View, m.UserId))
                      ?? [];
         var view = ConversationViewProjection.Fold(audience?.View, e);
         if (view is null) return audience;
@@ -144,7 +144,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
         foreach (var member in view.Members)
         {
             var now = SeenBy(view, member.UserId);
-            if (Fingerprint(now) == before.GetValueOrDefault(member.UserId)) continue;
+            if (Same(now, before.GetValueOrDefault(member.UserId))) continue;
             feed.Add(member.UserId, e, ConversationKind, e.Timestamp, now ?? Gone(view, member));
         }
 
@@ -186,6 +186,10 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
     private static ConversationChanged Gone(ConversationView view, MemberView member) =>
         new(view.Id, null, member.StatusSeenBy(member.UserId), view.Kind, view.Title, view.RoomId, view.EventId, view.CreatedBy, member.Muted, []);
 
-    private static string? Fingerprint(ConversationChanged? seen) =>
-        seen is null ? null : JsonSerializer.Serialize(seen, FeedWriter.PayloadJson);
+    /// <summary>
+    /// Whether two views of a conversation would be sent as the same item: every field equal, the members in the same
+    /// order with the same statuses (what their JSON compares, without writing it for every member at every event).
+    /// </summary>
+    private static bool Same(ConversationChanged? a, ConversationChanged? b) =>
+        a is null || b is null ? a is null && b is null : a with { Members = b.Members } == b && a.Members.SequenceEqual(b.Members);
 }

@@ -122,5 +122,5 @@ internal sealed class FeedWriter
 internal interface IStoredFeedItems
 {
     /// <summary>The items of <paramref name="streamKey"/> caused by the events at <paramref name="positions"/>.</summary>
-    IReadOnlyList<FeedItem> ItemsOf(string streamKey, IReadOnlyCollection<long> positions);
+    Task<IReadOnlyList<FeedItem>> ItemsOfAsync(string streamKey, IReadOnlyCollection<long> positions, CancellationToken ct);
 }

@@ -21,14 +21,21 @@ namespace Backchannel.Projections.Rebuilding;
 /// </summary>
 internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.Progress> progress, RebuildOptions options)
 {
-    /// <summary>Events read per page.</summary>
-    public const int PageSize = 20_000;
-
     /// <summary>How far below the high-water mark a sequence skipped by the read may still commit and be caught up.</summary>
     private const long GapWindow = 100_000;
 
     private readonly List<long> _gaps = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("BACKCHANNEL_REBUILD_TRACE") == "1";
+    private TimeSpan _lastPhase;
+
+    private void Phase(string name)
+    {
+        if (!Trace) return;
+        var now = _clock.Elapsed;
+        Console.Error.WriteLine($"rebuild phase {name}: {(now - _lastPhase).TotalSeconds:F2}s (at {now.TotalSeconds:F2}s, working set {Environment.WorkingSet >> 20} MiB)");
+        _lastPhase = now;
+    }
 
     public async Task RunAsync(IReadOnlyList<ViewRebuilder.View> views, CancellationToken ct)
     {
@@ -50,26 +57,112 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         var total = await store.LastEventAsync(ct);
         foreach (var build in builds) progress.Report(new ViewRebuilder.Progress(build.View.Name, "rebuilding", 0, TimeSpan.Zero, 0, total));
 
-        var position = await FoldAsync(builds, 0, total, ct);
-        foreach (var build in builds)
+        await using (var connection = await OpenAsync(ct))
         {
-            build.Memory.TakeChanged();
-            await using var connection = await OpenAsync(ct);
-            foreach (var table in Tables(build)) await table.CreateFreshAsync(connection, ct);
+            foreach (var table in builds.SelectMany(Tables)) await table.CreateFreshAsync(connection, ct);
         }
-        await WriteAllAsync(builds, ct);
+        foreach (var build in builds) build.Memory.Cold = (type, query, token) => ColdAsync(build, type, query, token);
+        Phase("start");
+        var position = await FoldAsync(builds, 0, total, ct);
+        await DrainAsync();
+        foreach (var build in builds) build.Gaps.AddRange(_gaps);
+        Phase("fold");
+        if (Trace) Console.Error.WriteLine("  folding: " + string.Join(", ", builds.OrderByDescending(b => b.Folding).Select(b => $"{b.View.Name} {b.Folding.TotalSeconds:F2}s")) + $"; reading {_reading.TotalSeconds:F2}s; writing during the fold {_writing.TotalSeconds:F2}s");
+        await FinishTablesAsync(builds, ct);
+        foreach (var build in builds) build.Memory.TakeChanged();
+        Phase("write the rest, index, rewrite, vacuum");
 
-        foreach (var build in builds)
+        // Each view catches up and switches in its own transaction: they go side by side.
+        await Parallel.ForEachAsync(builds, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, async (build, token) =>
         {
             // Catch up outside the lock first, so that the switch itself has little left to apply (a view the daemon
             // keeps meanwhile never goes past the daemon's position: it takes over there).
-            var caughtUp = build.IsAsync && options.Coordinate ? position : await CatchUpAsync([build], position, long.MaxValue, ct);
-            await WriteChangedAsync(build, ct);
-            await SwitchAsync(build, caughtUp, ct);
+            var caughtUp = build.IsAsync && options.Coordinate ? position : await CatchUpAsync(build, position, long.MaxValue, token);
+            await WriteChangedAsync(build, token);
+            await SwitchAsync(build, caughtUp, token);
             progress.Report(new ViewRebuilder.Progress(build.View.Name, "rebuilt", build.DocumentCount, _clock.Elapsed, total, total));
-        }
+        });
+        Phase("catch up and switch");
         await using (var connection = await OpenAsync(ct))
             await ViewTables.ExecuteAsync(connection, ct, $"drop schema if exists {store.Options.DatabaseSchemaName}_rebuild cascade");
+    }
+
+    /// <summary>Writes of the documents handed off, per table in order; a read back of a table waits for its writes.</summary>
+    private readonly Dictionary<Type, Task> _writes = [];
+    private readonly SemaphoreSlim _writers = new(2);
+    private TimeSpan _writing;
+
+    private void Write(ViewTables table, List<object> documents, CancellationToken ct)
+    {
+        lock (_writes) _writes[table.Document] = WriteAfterAsync(_writes.GetValueOrDefault(table.Document) ?? Task.CompletedTask, table, documents, ct);
+    }
+
+    private async Task WriteAfterAsync(Task previous, ViewTables table, List<object> documents, CancellationToken ct)
+    {
+        await previous;
+        await _writers.WaitAsync(ct);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            await using var connection = await OpenAsync(ct);
+            await table.CopyAsync(connection, documents, ct);
+            lock (_writes) _writing += Stopwatch.GetElapsedTime(started);
+        }
+        finally
+        {
+            _writers.Release();
+        }
+    }
+
+    private Task WrittenAsync(Type document)
+    {
+        lock (_writes) return _writes.GetValueOrDefault(document) ?? Task.CompletedTask;
+    }
+
+    private Task DrainAsync()
+    {
+        lock (_writes) return Task.WhenAll(_writes.Values.ToList());
+    }
+
+    /// <summary>Reads back documents of <paramref name="build"/> already handed off, once their writes are done.</summary>
+    private async Task<IReadOnlyList<object>> ColdAsync(ViewBuild build, Type type, ColdQuery query, CancellationToken ct)
+    {
+        await WrittenAsync(type);
+        await using var connection = await OpenAsync(ct);
+        return await build.Tables[type].ReadAsync(connection, query, ct);
+    }
+
+    /// <summary>
+    /// After the fold: copies what memory still holds, builds the indexes, replaces the rows of documents changed
+    /// after they were handed off, and vacuums and analyzes each table.
+    /// </summary>
+    private async Task FinishTablesAsync(IReadOnlyList<ViewBuild> builds, CancellationToken ct)
+    {
+        var work = builds.SelectMany(b =>
+        {
+            var rest = b.Memory.HandOff(null);
+            return b.Tables.Values.Select(t => (Build: b, Table: t, Remaining: rest.GetValueOrDefault(t.Document) ?? []));
+        }).ToList();
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, async (item, token) =>
+        {
+            await using var connection = await OpenAsync(token);
+            var clock = Stopwatch.StartNew();
+            if (item.Remaining.Count > 0) await item.Table.CopyAsync(connection, item.Remaining, token);
+            var copied = clock.Elapsed;
+            await item.Table.IndexAsync(connection, token);
+            var indexed = clock.Elapsed;
+            if (item.Build.Memory.Rewrites.TryGetValue(item.Table.Document, out var rewrite) && rewrite.Count > 0)
+            {
+                await item.Table.DeleteAsync(connection, rewrite, token);
+                var present = rewrite.Select(id => item.Build.Memory.Get(item.Table.Document, id)).OfType<object>().ToList();
+                if (present.Count > 0) await item.Table.CopyAsync(connection, present, token);
+            }
+            var rewritten = clock.Elapsed;
+            await item.Table.VacuumAsync(connection, token);
+            if (Trace && item.Build.Memory.Count(item.Table.Document) > 0)
+                Console.Error.WriteLine($"  table {item.Table.Document.Name}: {item.Build.Memory.Count(item.Table.Document)} docs, {item.Remaining.Count} at the end, copy {copied.TotalSeconds:F2}s, index {(indexed - copied).TotalSeconds:F2}s, " +
+                                        $"rewrite {rewrite?.Count ?? 0} {(rewritten - indexed).TotalSeconds:F2}s, vacuum {(clock.Elapsed - rewritten).TotalSeconds:F2}s");
+        });
     }
 
     private ViewBuild Build(ViewRebuilder.View view, IDocumentOperations live)
@@ -77,10 +170,10 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         var all = ((StoreOptions)store.Options).Projections.All;
         var source = all.FirstOrDefault(p => p.Name == view.ProjectionName)
                      ?? throw new InvalidOperationException($"No projection named {view.ProjectionName}.");
-        return new ViewBuild(view, ViewRebuilder.DocumentsOf(view), source, source.Lifecycle == ProjectionLifecycle.Async, live);
+        return new ViewBuild(store, view, ViewRebuilder.DocumentsOf(view), source, source.Lifecycle == ProjectionLifecycle.Async, live);
     }
 
-    private IEnumerable<ViewTables> Tables(ViewBuild build) => build.DocumentTypes.Select(t => new ViewTables(store, t));
+    private static IEnumerable<ViewTables> Tables(ViewBuild build) => build.Tables.Values;
 
     /// <summary>Reads the events after <paramref name="from"/> up to <paramref name="to"/> in pages and folds them into every view.</summary>
     private async Task<long> FoldAsync(IReadOnlyList<ViewBuild> builds, long from, long to, CancellationToken ct)
@@ -88,15 +181,29 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         var position = from;
         var next = ReadPageAsync(position, to, ct);
         var lastReport = TimeSpan.Zero;
+        var pages = 0;
+        var handedOff = Task.CompletedTask;
         while (true)
         {
             var page = await next;
             if (page.Count == 0) break;
-            NoteGaps(position, page);
+            NoteGaps(_gaps, position, page);
             position = page[^1].Sequence;
             next = position >= to ? Task.FromResult<IReadOnlyList<IEvent>>([]) : ReadPageAsync(position, to, ct);
+            pages++;
             await Parallel.ForEachAsync(builds, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
-                async (build, token) => await build.ApplyAsync(page, token));
+                async (build, token) =>
+                {
+                    build.Memory.Page = pages;
+                    await build.ApplyAsync(page, token);
+                });
+            // The documents no event touched for a while go to their fresh tables while the next pages fold; what the
+            // previous page handed off is written first, so memory holds at most one page's hand-off in flight.
+            await handedOff;
+            foreach (var build in builds)
+                foreach (var (type, documents) in build.Memory.HandOff(pages - options.HotPages + 1))
+                    Write(build.Tables[type], documents, ct);
+            handedOff = DrainAsync();
             if (_clock.Elapsed - lastReport >= ViewRebuilder.ProgressInterval || position >= to)
             {
                 lastReport = _clock.Elapsed;
@@ -107,10 +214,19 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         return position;
     }
 
+    private TimeSpan _reading;
+
     private async Task<IReadOnlyList<IEvent>> ReadPageAsync(long after, long upTo, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
+        try { return await ReadPageTimedAsync(after, upTo, ct); }
+        finally { _reading += Stopwatch.GetElapsedTime(started); }
+    }
+
+    private async Task<IReadOnlyList<IEvent>> ReadPageTimedAsync(long after, long upTo, CancellationToken ct)
+    {
         await using var session = store.QuerySession();
-        var end = Math.Min(upTo, after + PageSize);
+        var end = Math.Min(upTo, after + options.PageSize);
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.Sequence > after && e.Sequence <= end)
             .ToListAsync(ct);
@@ -123,42 +239,32 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
     private static List<IEvent> InOrder(IEnumerable<IEvent> events) => events.DistinctBy(e => e.Sequence).OrderBy(e => e.Sequence).ToList();
 
     /// <summary>Sequences the read skipped: a transaction that took one may still commit, and is caught up then.</summary>
-    private void NoteGaps(long after, IReadOnlyList<IEvent> page)
+    private static void NoteGaps(List<long> gaps, long after, IReadOnlyList<IEvent> page)
     {
         var expected = after + 1;
         foreach (var e in page)
         {
-            for (var missing = expected; missing < e.Sequence && _gaps.Count < 10_000; missing++) _gaps.Add(missing);
+            for (var missing = expected; missing < e.Sequence && gaps.Count < 10_000; missing++) gaps.Add(missing);
             expected = e.Sequence + 1;
         }
     }
 
-    /// <summary>Folds into <paramref name="builds"/> the events committed after <paramref name="position"/> (and late ones below it).</summary>
-    private async Task<long> CatchUpAsync(IReadOnlyList<ViewBuild> builds, long position, long upTo, CancellationToken ct)
+    /// <summary>Folds into <paramref name="build"/> the events committed after <paramref name="position"/> (and late ones below it).</summary>
+    private async Task<long> CatchUpAsync(ViewBuild build, long position, long upTo, CancellationToken ct)
     {
-        var late = _gaps.Where(g => g > position - GapWindow).ToArray();
+        // Each view has its own list of the sequences it skipped: the views catch up one apart from the other.
+        var gaps = build.Gaps;
+        var late = gaps.Where(g => g > position - GapWindow).ToArray();
         await using var session = store.QuerySession();
         var events = InOrder(await session.Events.QueryAllRawEvents()
             .Where(e => (e.Sequence > position && e.Sequence <= upTo) || e.Sequence.IsOneOf(late))
             .ToListAsync(ct));
         if (events.Count == 0) return position;
-        _gaps.RemoveAll(g => events.Any(e => e.Sequence == g));
-        foreach (var build in builds) await build.ApplyAsync(events, ct);
+        gaps.RemoveAll(g => events.Any(e => e.Sequence == g));
+        await build.ApplyAsync(events, ct);
         var reached = Math.Max(position, events[^1].Sequence);
-        NoteGaps(position, events.Where(e => e.Sequence > position).ToList());
+        NoteGaps(gaps, position, events.Where(e => e.Sequence > position).ToList());
         return reached;
-    }
-
-    private async Task WriteAllAsync(IReadOnlyList<ViewBuild> builds, CancellationToken ct)
-    {
-        var work = builds.SelectMany(b => Tables(b).Select(t => (Build: b, Table: t))).ToList();
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, async (item, token) =>
-        {
-            await using var connection = await OpenAsync(token);
-            await item.Table.CopyAsync(connection, item.Build.Memory.Documents[item.Table.Document].Values, token);
-            await item.Table.IndexAsync(connection, token);
-            await item.Table.VacuumAsync(connection, token);
-        });
     }
 
     /// <summary>Writes again, into the fresh tables, the documents changed since they were last written.</summary>
@@ -204,7 +310,7 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         await ViewTables.ExecuteAsync(connection, ct,
             $"lock table {string.Join(", ", tables.Select(t => $"{schema}.{t.Live}"))} in access exclusive mode");
         var upTo = build.IsAsync && options.Coordinate ? await ProgressionAsync(connection, shard, ct) : long.MaxValue;
-        position = await CatchUpAsync([build], position, upTo, ct);
+        position = await CatchUpAsync(build, position, upTo, ct);
         await WriteChangedAsync(build, ct, connection);
         foreach (var table in tables) await ViewTables.ExecuteAsync(connection, ct, [.. table.SwitchStatements(await table.ExtraColumnsAsync(connection, ct))]);
         await ViewGenerations.RecordAsync(connection, store, build.View.Name, position, ct);
@@ -259,4 +365,9 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
 /// rebuild's) instead of setting it.
 /// </param>
 /// <param name="DaemonWait">How long a coordinated rebuild waits for the daemon to reach it.</param>
-internal sealed record RebuildOptions(int Parallelism, bool Coordinate, TimeSpan DaemonWait);
+/// <param name="PageSize">Events read and folded at a time.</param>
+/// <param name="HotPages">
+/// How many pages a document stays in memory after it was last touched, before it goes to its fresh table (and is
+/// read back from there if a later event needs it).
+/// </param>
+internal sealed record RebuildOptions(int Parallelism, bool Coordinate, TimeSpan DaemonWait, int PageSize = 20_000, int HotPages = 3);

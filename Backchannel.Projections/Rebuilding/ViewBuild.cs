@@ -16,10 +16,11 @@ internal sealed class ViewBuild
     private readonly bool _multiStream;
     private readonly bool _aggregation;
 
-    public ViewBuild(ViewRebuilder.View view, IReadOnlyList<Type> documents, object projection, bool isAsync, IDocumentOperations live)
+    public ViewBuild(IDocumentStore store, ViewRebuilder.View view, IReadOnlyList<Type> documents, object projection, bool isAsync, IDocumentOperations live)
     {
         View = view;
         DocumentTypes = documents;
+        Tables = documents.ToDictionary(t => t, t => new ViewTables(store, t));
         _projection = Unwrapped(projection);
         IsAsync = isAsync;
         (Operations, Memory) = InMemoryOperations.Create(live, documents.ToHashSet());
@@ -56,6 +57,12 @@ internal sealed class ViewBuild
     /// <summary>The documents (and so the tables) this view is made of.</summary>
     public IReadOnlyList<Type> DocumentTypes { get; }
 
+    /// <summary>The fresh tables of <see cref="DocumentTypes"/>.</summary>
+    public IReadOnlyDictionary<Type, ViewTables> Tables { get; }
+
+    /// <summary>Sequences the read skipped that this view has not caught up yet.</summary>
+    public List<long> Gaps { get; } = [];
+
     /// <summary>Whether the daemon keeps this view (it has a progression row to move on).</summary>
     public bool IsAsync { get; }
 
@@ -66,10 +73,19 @@ internal sealed class ViewBuild
     /// <summary>The last event applied.</summary>
     public long Position { get; set; }
 
-    public int DocumentCount => Memory.Documents.Values.Sum(d => d.Count);
+    public int DocumentCount => DocumentTypes.Sum(Memory.Count);
 
     /// <summary>Applies one page of events, in order.</summary>
+    public TimeSpan Folding { get; private set; }
+
     public async Task ApplyAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try { await ApplyTimedAsync(page, ct); }
+        finally { Folding += System.Diagnostics.Stopwatch.GetElapsedTime(started); }
+    }
+
+    private async Task ApplyTimedAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
     {
         var events = _eventTypes is null ? page : page.Where(e => _eventTypes.Contains(e.EventType)).ToList();
         if (events.Count > 0)

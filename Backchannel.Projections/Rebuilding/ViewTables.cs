@@ -23,18 +23,23 @@ internal sealed partial class ViewTables(IDocumentStore store, Type document)
     public string Scratch => $"{Schema}_rebuild";
 
     /// <summary>The live table's name, unqualified.</summary>
-    public string Live => ((IReadOnlyStoreOptions)_options).FindOrResolveDocumentType(Document).TableName.Name;
+    public string Live => _live ??= ((IReadOnlyStoreOptions)_options).FindOrResolveDocumentType(Document).TableName.Name;
+
+    private string? _live;
+    private string? _fresh;
+    private object? _loader;
 
     /// <summary>The name Marten's bulk loader copies into, unqualified: the fresh table is given it.</summary>
     public string Fresh
     {
         get
         {
+            if (_fresh is not null) return _fresh;
             var create = (string)Loader().GetType().GetMethod("CreateTempTableForCopying")!.Invoke(Loader(), null)!;
             var name = TempTable().Match(create);
             if (!name.Success || name.Groups[1].Value.Contains('.'))
                 throw new NotSupportedException($"Marten's bulk loader for {Document.Name} copies into a table this rebuild cannot stand in for: {create}");
-            return name.Groups[1].Value;
+            return _fresh = name.Groups[1].Value;
         }
     }
 
@@ -44,7 +49,9 @@ internal sealed partial class ViewTables(IDocumentStore store, Type document)
     [GeneratedRegex(@"\sON\s+(?:ONLY\s+)?\S+\s+USING\s", RegexOptions.IgnoreCase)]
     private static partial Regex IndexTarget();
 
-    private object Loader()
+    private object Loader() => _loader ??= FindLoader();
+
+    private object FindLoader()
     {
         // Marten keeps its document providers internal; the bulk loader they hold is the one BulkInsertAsync uses.
         var providers = typeof(StoreOptions).GetProperty("Providers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(_options)!;
@@ -107,14 +114,42 @@ internal sealed partial class ViewTables(IDocumentStore store, Type document)
         }
     }
 
+    /// <summary>
+    /// Reads documents back from the fresh table, as Marten reads a stored document: by id, or (feed items) by
+    /// position. Without its indexes yet, this scans the table: it serves the events that change a document long after
+    /// the last one did.
+    /// </summary>
+    public async Task<IReadOnlyList<object>> ReadAsync(NpgsqlConnection connection, ColdQuery query, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(query.Ids is { } ids
+            ? $"select data::text from {Scratch}.{Fresh} where id = any(@values)"
+            : $"select data::text from {Scratch}.{Fresh} where position = any(@values)", connection);
+        command.CommandTimeout = 0;
+        command.Parameters.AddWithValue("values", query.Ids is { } keys ? Typed(keys) : query.Positions!);
+        var serializer = _options.Serializer();
+        var documents = new List<object>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            using var json = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(reader.GetString(0)));
+            documents.Add(serializer.FromJson(Document, json));
+        }
+        return documents;
+    }
+
+    private static Array Typed(IReadOnlyCollection<object> ids)
+    {
+        var typed = Array.CreateInstance(ids.First().GetType(), ids.Count);
+        var i = 0;
+        foreach (var id in ids) typed.SetValue(id, i++);
+        return typed;
+    }
+
     /// <summary>Deletes the documents of <paramref name="ids"/> from the fresh table.</summary>
     public Task DeleteAsync(NpgsqlConnection connection, IReadOnlyCollection<object> ids, CancellationToken ct)
     {
         var command = new NpgsqlCommand($"delete from {Scratch}.{Fresh} where id = any(@ids)", connection);
-        var typed = Array.CreateInstance(ids.First().GetType(), ids.Count);
-        var i = 0;
-        foreach (var id in ids) typed.SetValue(id, i++);
-        command.Parameters.AddWithValue("ids", typed);
+        command.Parameters.AddWithValue("ids", Typed(ids));
         return command.ExecuteNonQueryAsync(ct);
     }
 
