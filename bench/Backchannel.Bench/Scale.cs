@@ -26,17 +26,25 @@ public static class Scale
         var rounds = args.Int("--rounds", 1);
         var perView = args.Has("--per-view");
         var schema = $"scale_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        // --keep leaves the store behind, to time the `rebuild` command on it as an operator would.
+        var keep = args.Has("--keep");
         try
         {
             await RunTiersAsync(tiers, reads, schema, rounds, perView);
         }
         finally
         {
-            // Once the host has stopped: its nodes and envelopes live in the same schema.
-            await using var connection = new NpgsqlConnection(BenchHost.Connection);
-            await connection.OpenAsync();
-            await new NpgsqlCommand($"drop schema if exists {schema} cascade", connection).ExecuteNonQueryAsync();
+            if (keep) Console.WriteLine($"kept the store in schema {schema} (Backchannel__Schema={schema}); drop it with: drop schema {schema} cascade");
+            else await DropAsync(schema);
         }
+    }
+
+    private static async Task DropAsync(string schema)
+    {
+        // Once the host has stopped: its nodes and envelopes live in the same schema.
+        await using var connection = new NpgsqlConnection(BenchHost.Connection);
+        await connection.OpenAsync();
+        await new NpgsqlCommand($"drop schema if exists {schema} cascade", connection).ExecuteNonQueryAsync();
     }
 
     private static async Task RunTiersAsync(IReadOnlyList<int> tiers, int reads, string schema, int rounds, bool perView)
@@ -62,10 +70,16 @@ public static class Scale
             for (var round = 0; round < rounds; round++)
             {
                 var clock = Stopwatch.StartNew();
+                var cpu = await CpuAsync();
                 await host.Store.RebuildAsync(null, new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
                 rates.Add(seeded / clock.Elapsed.TotalSeconds);
+                var (dotnet, postgres) = await CpuAsync();
+                // CPU seconds are what a shared machine cannot hide: the wall time grows with the others' load, the
+                // work done does not.
                 Console.WriteLine($"tier {seeded:N0} events: rebuilt all views in {clock.Elapsed.TotalSeconds:F1} s = {rates[^1]:F0} events/s; " +
-                                  $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB");
+                                  $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB; " +
+                                  $"CPU .NET {(dotnet - cpu.DotNet).TotalSeconds:F1} s + PostgreSQL {(postgres - cpu.Postgres).TotalSeconds:F1} s " +
+                                  $"= {seeded / (dotnet - cpu.DotNet + postgres - cpu.Postgres).TotalSeconds:F0} events per CPU-second");
             }
             var rebuildRate = rates.Order().ElementAt(rates.Count / 2);
             if (perView)
@@ -130,6 +144,36 @@ public static class Scale
         await store.BulkInsertEventsAsync(streams, 10_000);
         Console.WriteLine($"seeded {count * EventsPerConversation:N0} events in {count:N0} conversations ({users:N0} new users) in {clock.Elapsed.TotalSeconds:F1} s");
         return pairs;
+    }
+
+    /// <summary>
+    /// CPU time so far of this process and of the PostgreSQL backends connected to the bench's database (read from
+    /// /proc, so on the same machine only; backends that ended meanwhile are not counted).
+    /// </summary>
+    private static async Task<(TimeSpan DotNet, TimeSpan Postgres)> CpuAsync()
+    {
+        var dotnet = Process.GetCurrentProcess().TotalProcessorTime;
+        var postgres = TimeSpan.Zero;
+        try
+        {
+            await using var connection = new NpgsqlConnection(BenchHost.Connection);
+            await connection.OpenAsync();
+            await using var query = new NpgsqlCommand("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()", connection);
+            await using var reader = await query.ExecuteReaderAsync();
+            var ticks = 100.0; // USER_HZ on Linux
+            while (await reader.ReadAsync())
+            {
+                var path = $"/proc/{reader.GetInt32(0)}/stat";
+                if (!File.Exists(path)) continue;
+                var fields = File.ReadAllText(path).Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                postgres += TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / ticks);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // Not on the database's machine, or not allowed to read its processes: .NET alone.
+        }
+        return (dotnet, postgres);
     }
 
     private static async Task VacuumAnalyzeAsync(string schema)
