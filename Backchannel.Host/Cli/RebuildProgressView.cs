@@ -9,11 +9,12 @@ namespace Backchannel.Host.Cli;
 /// time left. On a terminal, one bar redrawn in place, each view's end printed above it; redirected, plain lines: each
 /// view's start and end, and a progress line each time another tenth of the events is done.
 /// </summary>
-public sealed class RebuildProgressView(TextWriter output, bool terminal, int views)
+public sealed class RebuildProgressView(TextWriter output, bool terminal, int views, Func<TimeSpan>? elapsed = null)
 {
     private const int BarWidth = 30;
     private readonly Dictionary<string, long> _positions = new(StringComparer.Ordinal);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Func<TimeSpan> _elapsed = elapsed ?? (() => TimeSpan.Zero);
     private long _total;
     private int _lastTenth;
     private int _barLength;
@@ -46,7 +47,7 @@ public sealed class RebuildProgressView(TextWriter output, bool terminal, int vi
     {
         ClearBar();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rebuilt {_positions.Count} view(s) of {_total} events in {_clock.Elapsed.TotalSeconds:F1}s"));
+            $"rebuilt {_positions.Count} view(s) of {_total} events in {Elapsed.TotalSeconds:F1}s"));
         output.Flush();
     }
 
@@ -57,9 +58,10 @@ public sealed class RebuildProgressView(TextWriter output, bool terminal, int vi
     {
         var (done, all) = Events;
         var share = all == 0 ? 1.0 : (double)done / all;
-        var seconds = _clock.Elapsed.TotalSeconds;
-        var rate = seconds > 0 ? done / seconds : 0;
-        var left = rate > 0 ? TimeSpan.FromSeconds((all - done) / rate) : (TimeSpan?)null;
+        var seconds = Elapsed.TotalSeconds;
+        // The store's events per second: every view folds the same pages, so the views' positions are not added up.
+        var rate = seconds > 0 ? share * _total / seconds : 0;
+        var left = rate > 0 ? TimeSpan.FromSeconds((1 - share) * _total / rate) : (TimeSpan?)null;
         var figures = string.Create(CultureInfo.InvariantCulture,
             $"{share * 100,3:F0}% of events, {rate:F0} events/s, {(left is { } l ? $"{l:hh\\:mm\\:ss} left" : "time left unknown")}");
         if (terminal)
@@ -76,6 +78,8 @@ public sealed class RebuildProgressView(TextWriter output, bool terminal, int vi
         _lastTenth = tenth;
         output.WriteLine($"rebuild: {figures}");
     }
+
+    private TimeSpan Elapsed => elapsed is null ? _clock.Elapsed : _elapsed();
 
     private void ClearBar()
     {

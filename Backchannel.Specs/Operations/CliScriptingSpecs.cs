@@ -183,6 +183,19 @@ public sealed class RebuildProgressViewSpecs
     }
 
     [Fact]
+    public void the_rate_counts_the_stores_events_once_however_many_views_fold_them()
+    {
+        var output = new StringWriter();
+        var view = new RebuildProgressView(output, terminal: false, views: 2, elapsed: () => TimeSpan.FromSeconds(10));
+        view.Report(new ViewRebuilder.Progress("audit", "progress", 0, TimeSpan.FromSeconds(10), 50, 100));
+        view.Report(new ViewRebuilder.Progress("push", "progress", 0, TimeSpan.FromSeconds(10), 50, 100));
+
+        // Both views are half way through 100 events in 10 s: 5 of the store's events a second, 10 s left.
+        output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)[^1]
+            .ShouldBe("rebuild:  50% of events, 5 events/s, 00:00:10 left");
+    }
+
+    [Fact]
     public void redirected_it_writes_plain_lines_a_progress_line_per_tenth_of_the_events()
     {
         var lines = Render(terminal: false).Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
