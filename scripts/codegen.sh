@@ -29,9 +29,10 @@ setting() { tr ';' '\n' <<<"$connection" | sed -n "s/^$1=//Ip" | head -1; }
 schema=codegen_check_$(date +%s)_$$
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Backchannel="$connection" Backchannel__Schema=$schema \
-  Backchannel__Auth__SigningKey=$(head -c 48 /dev/urandom | base64 -w0) Backchannel__Daemon=Off
+  Backchannel__Auth__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)
 log=$(mktemp)
-(cd "$bin" && exec dotnet Backchannel.Host.dll --urls "http://127.0.0.1:$port") >"$log" 2>&1 &
+# As a deployment starts it: no arguments, the address from the environment (the daemon runs, Solo).
+(cd "$bin" && ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet Backchannel.Host.dll) >"$log" 2>&1 &
 host=$!
 finish() {
   kill -TERM "$host" 2>/dev/null && wait "$host" 2>/dev/null || true
