@@ -45,7 +45,7 @@ public static class BackchannelHost
         {
             opts.ApplicationAssembly = typeof(BackchannelHost).Assembly;
             opts.UseBackchannelStoreFor(typeof(BackchannelHost).Assembly);
-            // Production loads the handler code a pre-generated build carries, and compiles nothing (CodeLoading).
+            // Outside Development a pre-generated build loads its own handler code and compiles nothing (CodeLoading).
             CodeLoading.Apply(opts.CodeGeneration, builder.Environment, typeof(BackchannelHost).Assembly);
             ClusterSettings.Apply(builder.Configuration, opts.Durability);
         });

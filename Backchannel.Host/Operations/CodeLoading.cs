@@ -7,9 +7,8 @@ namespace Backchannel.Host.Operations;
 /// Where the host's Wolverine handler code comes from. A build made by <c>scripts/publish.sh</c> (or
 /// <c>scripts/codegen.sh</c>) carries the code that <c>codegen write</c> generated from that same build, compiled into
 /// this assembly; every environment but Development (Production, a staging copy of it) then loads only that
-/// (<see cref="TypeLoadMode.Static"/>): no Roslyn compilation in the
-/// process, which is most of the host's memory beyond the floor (docs/benchmarks.md, "Memory"), and a handler whose
-/// code is missing fails loudly instead of compiling at run time. Every other build, and Development always,
+/// (<see cref="TypeLoadMode.Static"/>): no Roslyn compilation in the process, which was most of the host's memory
+/// (docs/benchmarks.md, "Memory"), and a handler whose code is missing fails loudly instead of compiling at run time. Every other build, and Development always,
 /// generates and compiles at start (<see cref="TypeLoadMode.Dynamic"/>) and writes nothing beside the sources: a
 /// generated file left in the source tree would go stale with the next change to a handler.
 /// </summary>
