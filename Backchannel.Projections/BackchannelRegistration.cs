@@ -57,22 +57,25 @@ public static class BackchannelRegistration
         services.AddSingleton(store);
         services.AddOptions<BackchannelStoreSettings>().Configure(copy => copy.CopyFrom(store)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackchannelStoreSettings>, BackchannelStoreSettingsValidator>());
+        var feedCommits = new FeedCommits();
+        services.TryAddSingleton(feedCommits);
         if (store.ShareAppStore)
         {
             services.ConfigureMarten(opts =>
             {
-                ConfigureStore(opts);
+                ConfigureStore(opts, feedCommits);
                 store.Marten?.Invoke(opts);
             });
             services.AddSingleton<IBackchannelStore>(sp => AppStoreShare.Of(sp.GetRequiredService<IDocumentStore>()));
         }
-        else AddStore(services, store);
+        else AddStore(services, store, feedCommits);
 
         services.TryAddSingleton(sp => new CommandPipeline(sp.GetRequiredService<IBackchannelStore>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CommandPipeline>>()));
         services.AddHostedService<CommandPipelineWriter>();
         services.AddSingleton<IWolverineExtension>(new BackchannelWolverineExtension());
-        services.TryAddSingleton<FeedWatcher>();
+        services.TryAddSingleton(sp => new FeedWatcher(sp.GetRequiredService<IBackchannelStore>(), sp.GetRequiredService<BackchannelSettings>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FeedWatcher>>(), feedCommits));
         services.AddHostedService(sp => sp.GetRequiredService<FeedWatcher>());
         services.TryAddSingleton<PushFeed>();
         services.TryAddSingleton<PushStreamSlots>();
@@ -80,7 +83,7 @@ public static class BackchannelRegistration
         return services;
     }
 
-    private static void AddStore(IServiceCollection services, BackchannelStoreSettings settings)
+    private static void AddStore(IServiceCollection services, BackchannelStoreSettings settings, FeedCommits feedCommits)
     {
         var marten = services.AddMartenStore<IBackchannelStore>(opts =>
             {
@@ -91,9 +94,12 @@ public static class BackchannelRegistration
                     throw new OptionsValidationException(nameof(BackchannelStoreSettings), typeof(BackchannelStoreSettings), checkedSettings.Failures);
                 opts.Connection(settings.ConnectionString!);
                 opts.DatabaseSchemaName = settings.Schema;
+                // Every append notifies (LISTEN/NOTIFY): each node's daemon wakes on the commit instead of at its next
+                // poll, which is left as the safety net for a notification lost with its connection.
+                opts.Events.UseListenNotifyForEventAppends = true;
                 opts.Projections.SlowPollingTime = settings.DaemonPolling;
                 opts.Projections.FastPollingTime = settings.DaemonPolling;
-                ConfigureStore(opts);
+                ConfigureStore(opts, feedCommits);
                 settings.Marten?.Invoke(opts);
             })
             .UseLightweightSessions()
@@ -110,8 +116,9 @@ public static class BackchannelRegistration
         }
     }
 
-    private static void ConfigureStore(StoreOptions opts)
+    private static void ConfigureStore(StoreOptions opts, FeedCommits feedCommits)
     {
+        opts.Projections.AsyncListeners.Add(feedCommits);
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;

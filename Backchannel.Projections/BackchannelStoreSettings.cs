@@ -25,10 +25,11 @@ public sealed class BackchannelStoreSettings
     public DaemonChoice Daemon { get; set; } = DaemonChoice.Solo;
 
     /// <summary>
-    /// How often the daemon looks for new events: the async views lag by about this much (docs/benchmarks.md measures
-    /// it), for one cheap query of the event sequence per period on the node that runs the daemon.
+    /// How long the daemon waits for new events before it looks anyway. Every commit of events wakes the daemon of
+    /// every node at once (PostgreSQL <c>LISTEN/NOTIFY</c>); the poll is the safety net for a notification lost with its
+    /// connection, and the async views' lag only when that happens. One cheap query of the event sequence per period.
     /// </summary>
-    public TimeSpan DaemonPolling { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan DaemonPolling { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Keep Backchannel's events and documents in the app's own Marten store (the app's <c>AddMarten</c>) instead of a

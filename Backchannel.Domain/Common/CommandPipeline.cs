@@ -50,6 +50,7 @@ public sealed class CommandPipeline
     /// </summary>
     internal async Task<TResult> DecideAsync<TResult>(Pipelined<TResult> job, IMessageContext? context, CancellationToken ct)
     {
+        job.Actor = ActorOf(context?.Envelope?.Message);
         job.CorrelationId = context?.CorrelationId;
         job.CausationId = context?.Envelope?.Id.ToString();
         job.Trace = System.Diagnostics.Activity.Current?.Context;
@@ -57,6 +58,12 @@ public sealed class CommandPipeline
         await _queue.Writer.WriteAsync(job, ct);
         return await job.Answer;
     }
+
+    /// <summary>The user who writes with <paramref name="command"/>, when it is a user's command.</summary>
+    private static string? ActorOf(object? command) =>
+        command is not null && Safety.WriteCommands.Actors.TryGetValue(command.GetType(), out var actor) && actor(command) is { } id && Rules.IsHandle(id)
+            ? id
+            : null;
 
     /// <summary>One stream decision through the pipeline: lock the stream, decide on its state, append.</summary>
     internal Task<IReadOnlyList<object>> DecideAsync<TState>(string streamId, Func<TState?, IReadOnlyList<object>> decide,
@@ -124,6 +131,13 @@ public sealed class CommandPipeline
             {
                 try
                 {
+                    // A suspended user reads but does not write (SuspensionGuard): judged on the batch's state, so a
+                    // suspension decided earlier in this batch holds for the commands after it.
+                    if (batch.SuspensionOf(job) is { } suspension && suspension.HoldsAt(_clock.GetUtcNow()))
+                    {
+                        job.Fail(Safety.SuspensionGuard.Suspended(suspension));
+                        continue;
+                    }
                     if (!batch.CanDecide(job))
                     {
                         deferred.Add(job);
@@ -170,6 +184,8 @@ internal sealed class CommandPipelineWriter(CommandPipeline pipeline) : Backgrou
 /// </summary>
 internal abstract class Pipelined
 {
+    /// <summary>The user who sends the command, whose suspension the batch checks; null for no user's command.</summary>
+    public string? Actor { get; set; }
     public string? CorrelationId { get; set; }
     public string? CausationId { get; set; }
     public CancellationToken Cancellation { get; set; }
@@ -285,6 +301,7 @@ internal sealed class Batch(IDocumentSession session)
 {
     private readonly Dictionary<string, LockedStream> _streams = new(StringComparer.Ordinal);
     private readonly HashSet<string> _locks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Safety.Suspension> _suspensions = new(StringComparer.Ordinal);
 
     public IDocumentSession Session => session;
 
@@ -302,7 +319,10 @@ internal sealed class Batch(IDocumentSession session)
         var named = jobs.SelectMany(j => j.Messages).DistinctBy(m => MessageState.Key(m.ConversationId, m.MessageId))
             .ToDictionary(m => MessageState.Key(m.ConversationId, m.MessageId), m => m.ConversationId, StringComparer.Ordinal);
         var messages = named.Count > 0 ? query.LoadMany<MessageState>().ById(named.Keys.ToArray()) : Task.FromResult<IReadOnlyList<MessageState>>([]);
+        var actors = jobs.Select(j => j.Actor).OfType<string>().Distinct(StringComparer.Ordinal).Select(Safety.Suspension.StreamOf).ToArray();
+        var suspensions = actors.Length > 0 ? query.LoadMany<Safety.Suspension>().ById(actors) : Task.FromResult<IReadOnlyList<Safety.Suspension>>([]);
         await query.Execute(ct);
+        foreach (var suspension in await suspensions) _suspensions[suspension.Id] = suspension;
 
         var byConversation = (await messages).ToLookup(m => named[m.Id], StringComparer.Ordinal);
         foreach (var (id, fetch) in fetches)
@@ -323,6 +343,17 @@ internal sealed class Batch(IDocumentSession session)
     }
 
     public bool Holds(string lockKey) => _locks.Contains(lockKey);
+
+    /// <summary>
+    /// The suspension of <paramref name="job"/>'s actor: as this batch left it when the batch writes that stream, else as
+    /// committed when the batch began.
+    /// </summary>
+    public Safety.Suspension? SuspensionOf(Pipelined job)
+    {
+        if (job.Actor is null) return null;
+        var id = Safety.Suspension.StreamOf(job.Actor);
+        return _streams.TryGetValue(id, out var stream) ? stream.State as Safety.Suspension : _suspensions.GetValueOrDefault(id);
+    }
 
     /// <summary>The current state of a stream the batch locked (null when it does not exist or is of another kind).</summary>
     public TState? State<TState>(string streamId) where TState : class =>

@@ -103,12 +103,21 @@ public sealed class SuspensionPolicy : IHandlerPolicy
     /// <inheritdoc />
     public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, IServiceContainer container)
     {
-        foreach (var chain in chains.Where(c => WriteCommands.Actors.ContainsKey(c.MessageType)))
+        foreach (var chain in chains.Where(c => WriteCommands.Actors.ContainsKey(c.MessageType) && !DecidedInThePipeline(c)))
         {
             var guard = typeof(SuspensionGuard).GetMethod(nameof(SuspensionGuard.RefuseIfSuspendedAsync))!.MakeGenericMethod(chain.MessageType);
             chain.Middleware.Add(new MethodCall(typeof(SuspensionGuard), guard));
         }
     }
+
+    /// <summary>
+    /// A handler that only hands its command to the <see cref="CommandPipeline"/> (it reads nothing itself): the pipeline
+    /// checks the actor's suspension with the rest of its batch's reads, one round trip for all of them.
+    /// </summary>
+    internal static bool DecidedInThePipeline(HandlerChain chain) =>
+        chain.Handlers.All(h => h.Method.GetParameters().Select(p => p.ParameterType).ToList() is var types
+            && types.Contains(typeof(CommandPipeline)) && types.Contains(typeof(Wolverine.IMessageContext))
+            && !types.Any(t => t.IsAssignableTo(typeof(IQuerySession))));
 }
 
 /// <summary>Refuses a suspended user's command: 403 <c>suspended</c>, with the suspension's end when it has one.</summary>

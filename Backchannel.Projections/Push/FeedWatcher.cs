@@ -17,6 +17,12 @@ namespace Backchannel.Projections.Push;
 /// </summary>
 public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings settings, ILogger<FeedWatcher> logger) : BackgroundService
 {
+    private readonly FeedCommits? _commits;
+
+    /// <summary>A watcher that also wakes when this node's daemon commits push items.</summary>
+    internal FeedWatcher(IBackchannelStore store, BackchannelSettings settings, ILogger<FeedWatcher> logger, FeedCommits commits)
+        : this(store, settings, logger) => _commits = commits;
+
     internal static readonly ShardName Shard = new(PushFeedProjection.ProjectionName);
 
     /// <summary>How many items a subscription's buffer holds before it must catch up from the database.</summary>
@@ -130,7 +136,8 @@ public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings set
                 var progress = await ProgressAsync(stoppingToken);
                 // A large advance is handed out in several reads, one right after the other.
                 if (progress != Cursor && await HandOutAsync(progress, stoppingToken) < progress) continue;
-                await Task.Delay(settings.PushPolling, stoppingToken);
+                if (_commits is not null) await _commits.WaitAsync(settings.PushPolling, stoppingToken);
+                else await Task.Delay(settings.PushPolling, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -31,7 +31,7 @@ public static class WritePath
         var ratioClients = args.Int("--clients", 16);
         if (!levels.Contains(ratioClients)) levels = [.. levels.Append(ratioClients).Order()];
         var conversations = args.Int("--conversations", 256);
-        var warmUp = args.Int("--warm-up", 10);
+        var warmUp = args.Int("--warm-up", 30);
         var chosen = (args.Text("--targets") ?? "product,floor,efcore").Split(',');
         var lag = !args.Has("--no-lag");
         TargetProcess.ExtraEnvironment = (args.Text("--target-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
