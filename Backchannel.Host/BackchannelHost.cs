@@ -5,7 +5,6 @@ using Backchannel.Host.Demo;
 using Backchannel.Host.Http;
 using Backchannel.Host.Operations;
 using Backchannel.Projections;
-using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Wolverine;
 using Wolverine.Http;
@@ -46,8 +45,8 @@ public static class BackchannelHost
         {
             opts.ApplicationAssembly = typeof(BackchannelHost).Assembly;
             opts.UseBackchannelStoreFor(typeof(BackchannelHost).Assembly);
-            // Production loads handlers generated ahead of time (`codegen write`) and generates only what is missing.
-            if (builder.Environment.IsProduction()) opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Auto;
+            // Outside Development a pre-generated build loads its own handler code and compiles nothing (CodeLoading).
+            CodeLoading.Apply(opts.CodeGeneration, builder.Environment, typeof(BackchannelHost).Assembly);
             ClusterSettings.Apply(builder.Configuration, opts.Durability);
         });
         builder.Services.AddWolverineHttp();

@@ -29,6 +29,9 @@ export ConnectionStrings__Backchannel=${ConnectionStrings__Backchannel:-"Host=12
 export PGSSLMODE=disable
 # The bench builds the host and the two peers (bench/Backchannel.Bench.Floor, bench/Backchannel.Bench.EfCore) with it.
 dotnet build bench/Backchannel.Bench -c Release -v q -nologo >/dev/null
+# The product as it is published: its handler code generated ahead of time and compiled in (writepath runs it in
+# Production, where it loads that code and compiles nothing; docs/benchmarks.md, "Memory").
+bash scripts/codegen.sh
 bench() { echo "== $*"; dotnet bench/Backchannel.Bench/bin/Release/net10.0/Backchannel.Bench.dll "$@" | grep --line-buffered -v '^host on'; }
 
 quick_writepath=(--seconds 3 --rounds 1 --warm-up 3 --conversations 32 --lag-seconds 3 --lag-rounds 1 --listeners 8)

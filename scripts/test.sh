@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs Backchannel's whole test suite on a local PostgreSQL (installed and started by postgres.sh) and ends with
 # one line, `tests: N passed, N failed, N skipped`, counted from the runner's TRX results plus the embedding sample
-# (scripts/sample.sh: the packed packages in a worker app), which counts as one test. Exits non-zero when a test
-# failed or none ran. Two runs, one after the other: the specs, then the fault specs (Category=Fault), which restart
-# PostgreSQL and kill hosts, so nothing else may run beside them. The longer fault specs (Category=LongFault) run
+# (scripts/sample.sh: the packed packages in a worker app) and the pre-generated host (scripts/codegen.sh --check),
+# which count as one test each. Exits non-zero when a test failed or none ran. Two runs, one after the other: the
+# specs, then the fault specs (Category=Fault), which restart PostgreSQL and kill hosts, so nothing else may run
+# beside them. The longer fault specs (Category=LongFault) run
 # only with scripts/faults.sh, which sets FAULT_RUNS to run every fault spec and nothing else.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,9 @@ else
   # The embedding sample, built from the packed packages: one test in the closing line, passed or failed.
   echo "test.sh: sample (scripts/sample.sh)"
   if bash scripts/sample.sh; then sample_passed=1; else sample_failed=1; status=1; fi
+  # The host as it is published: its handler code generated ahead of time, run in Production with no Roslyn (one test).
+  echo "test.sh: pre-generated host (scripts/codegen.sh --check)"
+  if bash scripts/codegen.sh --check; then sample_passed=$((sample_passed + 1)); else sample_failed=$((sample_failed + 1)); status=1; fi
   run faults "Category=Fault" "$@"
 fi
 

@@ -47,16 +47,28 @@ public sealed class TargetProcess : IBackchannelHttp, IAsyncDisposable
     public static Task<TargetProcess> StartProductAsync(string schema, string logs)
     {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
-        return StartAsync("product", Path.Combine(Build.Root, "Backchannel.Host", "bin", Build.Configuration, "net10.0", "Backchannel.Host.dll"), logs,
+        var dll = Path.Combine(Build.Root, "Backchannel.Host", "bin", Build.Configuration, "net10.0", "Backchannel.Host.dll");
+        // bench/run.sh builds it with its handler code generated ahead of time (scripts/codegen.sh), as it is published.
+        Console.WriteLine($"product: {(File.Exists(dll) && IsPregenerated(dll) ? "pre-generated handler code, loaded statically" : "no pre-generated handler code: compiled at start (scripts/codegen.sh builds it)")}");
+        return StartAsync("product", dll, logs,
             new Dictionary<string, string>
             {
-                // As the in-process benchmarks run it: handlers generated in memory, not written beside the sources.
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                // As it is deployed: in Production a pre-generated build loads its code and compiles nothing.
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["ConnectionStrings__Backchannel"] = BenchHost.Connection,
                 ["Backchannel__Schema"] = schema,
                 ["Backchannel__Auth__SigningKey"] = key,
             },
             new TokenIssuer(new AuthSettings { SigningKey = key }, TimeProvider.System));
+    }
+
+    /// <summary>Whether the assembly defines the handler registry <c>codegen write</c> emits (Backchannel.Host's CodeLoading).</summary>
+    private static bool IsPregenerated(string dll)
+    {
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(dll));
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        return metadata.TypeDefinitions.Select(metadata.GetTypeDefinition).Any(type =>
+            $"{metadata.GetString(type.Namespace)}.{metadata.GetString(type.Name)}" == Backchannel.Host.Operations.CodeLoading.HandlerRegistry);
     }
 
     /// <summary>A peer under bench/, by its project's name; it keeps its tables in <paramref name="schema"/>.</summary>
