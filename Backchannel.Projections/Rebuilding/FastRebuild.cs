@@ -165,7 +165,7 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         });
     }
 
-    private ViewBuild Build(ViewRebuilder.View view, IDocumentOperations live)
+    internal ViewBuild Build(ViewRebuilder.View view, IDocumentOperations live)
     {
         var all = ((StoreOptions)store.Options).Projections.All;
         var source = all.FirstOrDefault(p => p.Name == view.ProjectionName)

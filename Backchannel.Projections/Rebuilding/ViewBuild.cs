@@ -31,7 +31,14 @@ internal sealed class ViewBuild
             if (type.Name.StartsWith("JasperFxMultiStreamProjectionBase", StringComparison.Ordinal)) _multiStream = true;
             if (type.Name.StartsWith("JasperFxAggregationProjectionBase", StringComparison.Ordinal)) _aggregation = true;
         }
+        if (_multiStream && _aggregation && documents.Count == 1 && DirectFold.For(documents[0]) is { } direct && direct.Covers(_eventTypes))
+            _direct = direct;
     }
+
+    private readonly DirectFold? _direct;
+
+    /// <summary>Whether the rebuild folds this view itself (<see cref="DirectFold"/>) rather than through Marten's slicing.</summary>
+    public bool FoldsDirectly => _direct is not null;
 
     public ViewRebuilder.View View { get; }
 
@@ -97,6 +104,9 @@ internal sealed class ViewBuild
                 case IJasperFxProjection<IDocumentOperations> projection when !_aggregation:
                     await projection.ApplyAsync(Operations, events, ct);
                     break;
+                case IInlineProjection<IDocumentOperations> inline when _direct is not null:
+                    await FoldDirectlyAsync(_direct, inline, events, ct);
+                    break;
                 case IInlineProjection<IDocumentOperations> inline when _aggregation:
                     // A stream's snapshot is loaded once per call, so each stream comes once; a multi-stream projection
                     // slices the events itself, and must see them in their global order.
@@ -110,5 +120,46 @@ internal sealed class ViewBuild
             }
         }
         if (page.Count > 0) Position = page[^1].Sequence;
+    }
+
+    /// <summary>
+    /// Folds <paramref name="events"/> in their global order with <paramref name="fold"/>, the documents they need
+    /// loaded once for the page; an event the fold does not claim goes to the projection itself, alone.
+    /// </summary>
+    private async Task FoldDirectlyAsync(DirectFold fold, IInlineProjection<IDocumentOperations> projection, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        var documents = Memory.Documents[fold.Document];
+        var keys = new string[events.Count];
+        List<object>? absent = null;
+        for (var i = 0; i < events.Count; i++)
+        {
+            keys[i] = fold.KeyOf(events[i].Data);
+            if (!documents.ContainsKey(keys[i])) (absent ??= []).Add(keys[i]);
+        }
+        // Those handed off to the fresh table come back into memory; the others are new.
+        if (absent is not null) await Memory.GetManyAsync(fold.Document, absent.Distinct(), ct);
+
+        var changed = new HashSet<string>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var exists = documents.TryGetValue(keys[i], out var document);
+            if (!exists && fold.Creates.Contains(e.EventType)) documents[keys[i]] = fold.Create(e.Data);
+            else if (exists && fold.Changes.Contains(e.EventType)) documents[keys[i]] = fold.Apply(document!, e.Data);
+            else
+            {
+                Store(changed);
+                await projection.ApplyAsync(Operations, [new StreamAction(e.StreamKey!, StreamActionType.Append).AddEvents([e])], ct);
+                continue;
+            }
+            changed.Add(keys[i]);
+        }
+        Store(changed);
+
+        void Store(HashSet<string> keys)
+        {
+            foreach (var key in keys) Memory.Put(documents[key]);
+            keys.Clear();
+        }
     }
 }
