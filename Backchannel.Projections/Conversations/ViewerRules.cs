@@ -9,10 +9,13 @@ namespace Backchannel.Projections.Conversations;
 /// </summary>
 internal static class ViewerRules
 {
-    public static string StatusSeenBy(this MemberView member, string viewer) =>
-        member.UserId == viewer
-            ? member.Status.ToString().ToLowerInvariant()
-            : member.Status switch
+    public static string StatusSeenBy(this MemberView member, string viewer) => StatusSeenBy(member.UserId, member.Status, viewer);
+
+    /// <summary>The status of member <paramref name="userId"/> as <paramref name="viewer"/> may see it.</summary>
+    public static string StatusSeenBy(string userId, MemberStatus status, string viewer) =>
+        userId == viewer
+            ? status.ToString().ToLowerInvariant()
+            : status switch
             {
                 MemberStatus.Active => "active",
                 MemberStatus.Left => "left",
@@ -33,7 +36,10 @@ internal static class ViewerRules
     public static bool LooksPresentTo(this MemberView member, string viewer) => member.StatusSeenBy(viewer) is "active" or "invited";
 
     /// <summary>Active members and those with a request waiting see the conversation; nobody else does.</summary>
-    public static bool CanSeeConversation(this MemberView member) => member.Status is MemberStatus.Active or MemberStatus.Pending;
+    public static bool CanSeeConversation(this MemberView member) => CanSeeConversation(member.Status);
+
+    /// <summary>Whether a member with <paramref name="status"/> sees the conversation.</summary>
+    public static bool CanSeeConversation(MemberStatus status) => status is MemberStatus.Active or MemberStatus.Pending;
 
     /// <summary>
     /// Whether event <paramref name="e"/> of the conversation, just folded into <paramref name="view"/>, changed what

@@ -23,7 +23,7 @@ internal sealed class ConversationAudience
 /// A conversation as one user may now see it in their lists, sent whenever that changes. <c>Box</c> is <c>inbox</c>,
 /// <c>requests</c>, or null once it is gone from the user's lists; <c>YourStatus</c> the user's own status
 /// (<c>active</c>, <c>pending</c>, <c>declined</c>, <c>left</c>, ...); <c>Members</c> the others as the user may see
-/// them (<see cref="ViewerRules.StatusSeenBy"/>), empty once it is gone.
+/// them (<see cref="ViewerRules.StatusSeenBy(MemberView, string)"/>), empty once it is gone.
 /// </summary>
 public sealed record ConversationChanged(
     string ConversationId,
@@ -57,13 +57,17 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
         [typeof(MessageSent), typeof(ThanksSent), typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn),
             typeof(MessageRemovedByModeration)];
 
-    public override IReadOnlyCollection<Type> EventTypes { get; } =
-    [
+    private static readonly HashSet<Type> IsMessageEvent = [.. MessageEvents];
+
+    public override IReadOnlyCollection<Type> EventTypes { get; } = new HashSet<Type>
+    {
         typeof(ConversationStarted), typeof(RequestSent), typeof(RequestAdmittedAutomatically), typeof(RequestSuppressed),
         typeof(RequestAccepted), typeof(RequestDeclined), typeof(RequesterBlocked), typeof(RequestReported),
         typeof(MemberLeft), typeof(MemberRemoved), typeof(GroupRenamed), typeof(ConversationMuted), typeof(ConversationUnmuted),
-        typeof(MessagesRead), typeof(MemberJoinedByRole), typeof(MemberLeftByRole), typeof(PendingMessagesCapped), .. MessageEvents,
-    ];
+        typeof(MessagesRead), typeof(MemberJoinedByRole), typeof(MemberLeftByRole), typeof(PendingMessagesCapped), typeof(MessageSent),
+        typeof(ThanksSent), typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn),
+        typeof(MessageRemovedByModeration),
+    };
 
     protected override string IdOf(ConversationAudience audience) => audience.Id;
 
@@ -136,23 +140,28 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
 
     private ConversationAudience? Route(ConversationAudience? audience, IEvent e, FeedWriter feed, IReadOnlyDictionary<string, long> changed)
     {
-        var before = audience?.View.Members.ToDictionary(m => m.UserId, m => SeenBy(audience.View, m.UserId))
-                     ?? [];
+        // The fold changes the view in place: what the members saw is taken from it first.
+        var before = audience is null ? null : Seen.Of(audience.View);
         var view = ConversationViewProjection.Fold(audience?.View, e);
         if (view is null) return audience;
 
-        foreach (var member in view.Members)
+        var after = Seen.Of(view);
+        if (before is null || !after.SameAs(before))
         {
-            var now = SeenBy(view, member.UserId);
-            if (Same(now, before.GetValueOrDefault(member.UserId))) continue;
-            feed.Add(member.UserId, e, ConversationKind, e.Timestamp, now ?? Gone(view, member));
+            foreach (var member in view.Members)
+            {
+                var now = SeenBy(after, member.UserId);
+                if (Same(now, before is null ? null : SeenBy(before, member.UserId))) continue;
+                feed.Add(member.UserId, e, ConversationKind, e.Timestamp, now ?? Gone(view, member));
+            }
         }
 
-        if (MessageEvents.Contains(e.EventType))
+        if (IsMessageEvent.Contains(e.EventType))
         {
             var sequence = SequenceOf(e.Data, changed);
+            var payload = PayloadOf(e.Data);
             foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId) && sequence is { } s && m.MayRead(s)))
-                feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, PayloadOf(e.Data));
+                feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, payload);
         }
         else if (e.Data is MessagesRead read)
         {
@@ -172,14 +181,37 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
         ? new MessageRemovedSeen(removed.ConversationId, removed.MessageId, removed.At)
         : e;
 
-    /// <summary>The conversation as <paramref name="viewer"/> may see it, or null when they may not.</summary>
-    private static ConversationChanged? SeenBy(ConversationView view, string viewer)
+    /// <summary>
+    /// All that <see cref="SeenBy"/> reads of a conversation, copied out of the view: a message or a read marker leaves it
+    /// as it was, so most events give nobody a <c>conversation</c> item without working out what each member sees.
+    /// </summary>
+    private sealed record Seen(string Id, Domain.Conversations.ConversationKind Kind, string? Title, string? RoomId, string? EventId, string CreatedBy,
+        (string UserId, MemberStatus Status, bool Muted)[] Members)
     {
-        if (!view.CanBeSeenBy(viewer)) return null;
-        var me = view.MemberOf(viewer)!;
-        return new ConversationChanged(view.Id, me.Status == MemberStatus.Active ? "inbox" : "requests", me.StatusSeenBy(viewer),
+        public static Seen Of(ConversationView view)
+        {
+            var members = new (string, MemberStatus, bool)[view.Members.Count];
+            for (var i = 0; i < members.Length; i++)
+            {
+                var member = view.Members[i];
+                members[i] = (member.UserId, member.Status, member.Muted);
+            }
+            return new Seen(view.Id, view.Kind, view.Title, view.RoomId, view.EventId, view.CreatedBy, members);
+        }
+
+        public bool SameAs(Seen other) => this with { Members = other.Members } == other && Members.AsSpan().SequenceEqual(other.Members);
+    }
+
+    /// <summary>The conversation as <paramref name="viewer"/> may see it, or null when they may not.</summary>
+    private static ConversationChanged? SeenBy(Seen view, string viewer)
+    {
+        // The first member of that id, as the view's own lookup finds them.
+        var index = Array.FindIndex(view.Members, m => m.UserId == viewer);
+        if (index < 0 || !ViewerRules.CanSeeConversation(view.Members[index].Status)) return null;
+        var me = view.Members[index];
+        return new ConversationChanged(view.Id, me.Status == MemberStatus.Active ? "inbox" : "requests", ViewerRules.StatusSeenBy(me.UserId, me.Status, viewer),
             view.Kind, view.Title, view.RoomId, view.EventId, view.CreatedBy, me.Muted,
-            view.Members.Where(m => m.UserId != viewer).Select(m => new MemberSeen(m.UserId, m.StatusSeenBy(viewer))).ToList());
+            view.Members.Where(m => m.UserId != viewer).Select(m => new MemberSeen(m.UserId, ViewerRules.StatusSeenBy(m.UserId, m.Status, viewer))).ToList());
     }
 
     /// <summary>What a member who may no longer see the conversation is told: that it left their lists, and why.</summary>

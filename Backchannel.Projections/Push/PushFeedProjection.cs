@@ -102,17 +102,32 @@ internal sealed class FeedWriter
 
     internal List<FeedItem> Items { get; } = [];
 
-    /// <summary>Gives <paramref name="userId"/> one item for event <paramref name="e"/>.</summary>
-    public void Add(string userId, IEvent e, string kind, DateTimeOffset at, object payload) => Items.Add(new FeedItem
+    private object? _lastPayload;
+    private JsonElement _lastData;
+
+    /// <summary>
+    /// Gives <paramref name="userId"/> one item for event <paramref name="e"/>. The same payload handed for several
+    /// recipients in a row (a message for each of its readers) is written to JSON once; the items share it, as no one
+    /// changes an item's payload in place.
+    /// </summary>
+    public void Add(string userId, IEvent e, string kind, DateTimeOffset at, object payload)
     {
-        Id = FeedItem.IdOf(userId, e.Sequence),
-        UserId = userId,
-        Position = e.Sequence,
-        Kind = kind,
-        StreamKey = e.StreamKey!,
-        At = at,
-        Data = JsonSerializer.SerializeToElement(payload, payload.GetType(), PayloadJson),
-    });
+        if (!ReferenceEquals(payload, _lastPayload))
+        {
+            _lastData = JsonSerializer.SerializeToElement(payload, payload.GetType(), PayloadJson);
+            _lastPayload = payload;
+        }
+        Items.Add(new FeedItem
+        {
+            Id = FeedItem.IdOf(userId, e.Sequence),
+            UserId = userId,
+            Position = e.Sequence,
+            Kind = kind,
+            StreamKey = e.StreamKey!,
+            At = at,
+            Data = _lastData,
+        });
+    }
 }
 
 /// <summary>

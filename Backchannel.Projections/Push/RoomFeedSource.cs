@@ -29,14 +29,14 @@ internal sealed class RoomFeedSource : IFeedSource
 {
     public const string ModerationKind = "moderation";
 
-    public IReadOnlyCollection<Type> EventTypes { get; } =
-    [
+    public IReadOnlyCollection<Type> EventTypes { get; } = new HashSet<Type>
+    {
         typeof(RoomStarted), typeof(RoomEnded), typeof(ParticipantJoined), typeof(ParticipantLeft), typeof(HandRaised), typeof(HandLowered),
         typeof(PromotedToStage), typeof(MovedToAudience), typeof(MadeModerator),
         typeof(QuestionAsked), typeof(QuestionApproved), typeof(QuestionDismissed), typeof(QuestionReopened), typeof(QuestionPinned),
         typeof(QuestionUnpinned), typeof(QuestionAnswered), typeof(QuestionAnsweredLive), typeof(QuestionTakenToStage),
         typeof(QuestionUpvoted), typeof(UpvoteWithdrawn),
-    ];
+    };
 
     public IReadOnlyCollection<Type> StateTypes { get; } = [typeof(RoomAudience)];
 
