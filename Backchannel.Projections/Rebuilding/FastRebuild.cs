@@ -225,15 +225,20 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
 
     private async Task<IReadOnlyList<IEvent>> ReadPageTimedAsync(long after, long upTo, CancellationToken ct)
     {
-        await using var session = store.QuerySession();
         var end = Math.Min(upTo, after + options.PageSize);
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > after && e.Sequence <= end)
-            .ToListAsync(ct);
+        IReadOnlyList<IEvent> events = await _pages.ReadAsync(after, end, ct) ?? await MartenReadAsync(after, end, ct);
         // In the daemon's order, each event once: the raw query returned an event twice here, and its order is not
         // relied on.
         var page = InOrder(events);
         return page.Count == 0 && end < upTo ? await ReadPageAsync(end, upTo, ct) : page;
+    }
+
+    private readonly EventPages _pages = new(store);
+
+    private async Task<IReadOnlyList<IEvent>> MartenReadAsync(long after, long end, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents().Where(e => e.Sequence > after && e.Sequence <= end).ToListAsync(ct);
     }
 
     private static List<IEvent> InOrder(IEnumerable<IEvent> events) => events.DistinctBy(e => e.Sequence).OrderBy(e => e.Sequence).ToList();
