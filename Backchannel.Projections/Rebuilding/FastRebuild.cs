@@ -69,7 +69,7 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         Phase("fold");
         if (Trace) Console.Error.WriteLine("  folding: " + string.Join(", ", builds.OrderByDescending(b => b.Folding).Select(b => $"{b.View.Name} {b.Folding.TotalSeconds:F2}s")) + $"; reading {_reading.TotalSeconds:F2}s; writing during the fold {_writing.TotalSeconds:F2}s");
         await FinishTablesAsync(builds, ct);
-        foreach (var build in builds) build.Memory.TakeChanged();
+        foreach (var build in builds) build.Memory.TrackChanges = true;
         Phase("write the rest, index, rewrite, vacuum");
 
         // Each view catches up and switches in its own transaction: they go side by side.

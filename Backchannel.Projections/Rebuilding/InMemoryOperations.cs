@@ -30,6 +30,12 @@ internal class InMemoryOperations : DispatchProxy, IStoredFeedItems
     /// <summary>Ids stored or deleted since the last <see cref="TakeChanged"/>, by type: what a catch-up writes again.</summary>
     private readonly Dictionary<Type, HashSet<object>> _changed = [];
 
+    /// <summary>
+    /// Whether stores and deletes are noted for <see cref="TakeChanged"/>: not during the fold, whose documents all go
+    /// to the fresh tables anyway (noting them kept a set of every id of the view, for nothing), but from the catch-up on.
+    /// </summary>
+    public bool TrackChanges { get; set; }
+
     /// <summary>The page each document in memory was last stored or loaded in.</summary>
     private readonly Dictionary<Type, Dictionary<object, int>> _touched = [];
 
@@ -119,7 +125,7 @@ internal class InMemoryOperations : DispatchProxy, IStoredFeedItems
         var id = IdOf(document);
         byId[id] = document;
         _touched[type][id] = Page;
-        Changed(type).Add(id);
+        if (TrackChanges) Changed(type).Add(id);
         if (_written[type].Contains(id)) _rewrite[type].Add(id);
     }
 
@@ -128,7 +134,7 @@ internal class InMemoryOperations : DispatchProxy, IStoredFeedItems
         if (!Documents.TryGetValue(type, out var byId)) return;
         byId.Remove(id);
         _touched[type].Remove(id);
-        Changed(type).Add(id);
+        if (TrackChanges) Changed(type).Add(id);
         if (_written[type].Contains(id)) _rewrite[type].Add(id);
     }
 
