@@ -92,7 +92,7 @@ public static class BackchannelRegistration
                 var checkedSettings = new BackchannelStoreSettingsValidator().Validate(null, settings);
                 if (checkedSettings.Failed)
                     throw new OptionsValidationException(nameof(BackchannelStoreSettings), typeof(BackchannelStoreSettings), checkedSettings.Failures);
-                opts.Connection(settings.ConnectionString!);
+                opts.Connection(StoreConnection.Tuned(settings.ConnectionString!));
                 opts.DatabaseSchemaName = settings.Schema;
                 // Every append notifies (LISTEN/NOTIFY): each node's daemon wakes on the commit instead of at its next
                 // poll, which is left as the safety net for a notification lost with its connection.
