@@ -14,7 +14,7 @@ namespace Backchannel.Specs.Startup;
 /// </summary>
 public sealed class StoreConnectionSpecs
 {
-    private static async Task<long> PreparedAfterRepeatingAsync(string connectionString)
+    private static async Task<(long Prepared, string PlanCacheMode)> PreparedAfterRepeatingAsync(string connectionString)
     {
         await using var app = BackchannelHost.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -35,16 +35,23 @@ public sealed class StoreConnectionSpecs
         {
             Parameters = { new("marker", marker) },
         };
-        return (long)(await count.ExecuteScalarAsync())!;
+        var prepared = (long)(await count.ExecuteScalarAsync())!;
+        await using var mode = new NpgsqlCommand("show plan_cache_mode", connection);
+        return (prepared, (string)(await mode.ExecuteScalarAsync())!);
     }
 
     [Fact]
     public async Task the_store_prepares_a_statement_it_runs_again_and_again() =>
-        (await PreparedAfterRepeatingAsync(AppFixture.ConnectionString)).ShouldBe(1);
+        (await PreparedAfterRepeatingAsync(AppFixture.ConnectionString)).Prepared.ShouldBe(1);
+
+    /// <summary>A generic plan would read a thread through the sequence index of every conversation: slower as the store grows.</summary>
+    [Fact]
+    public async Task every_execution_of_a_prepared_statement_is_planned_for_its_own_values() =>
+        (await PreparedAfterRepeatingAsync(AppFixture.ConnectionString)).PlanCacheMode.ShouldBe("force_custom_plan");
 
     [Theory]
     [InlineData("Max Auto Prepare=0")]
     [InlineData("MaxAutoPrepare=0")]
     public async Task an_operator_who_turns_preparation_off_in_the_connection_string_keeps_it_off(string setting) =>
-        (await PreparedAfterRepeatingAsync($"{AppFixture.ConnectionString};{setting}")).ShouldBe(0);
+        (await PreparedAfterRepeatingAsync($"{AppFixture.ConnectionString};{setting}")).Prepared.ShouldBe(0);
 }
