@@ -137,9 +137,13 @@ public static class BackchannelRegistration
         // The push feed: each capability whose events change someone's views adds its feed source here.
         opts.Projections.Add(new PushFeedProjection(new ConversationFeedSource(), new RoomFeedSource()), ProjectionLifecycle.Async);
 
-        opts.Schema.For<ConversationView>().GinIndexJsonData();
+        // Indexed only where a query looks: every index is written at every update of its document (a conversation's
+        // view at every message) and built again by every rebuild, and a GIN index over a whole document holds each of
+        // its values.
+        opts.Schema.For<ConversationView>().GinIndexJsonDataMember(c => c.InboxOf).GinIndexJsonDataMember(c => c.RequestsOf)
+            .GinIndexJsonDataMember(c => c.Members);
         opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
-        opts.Schema.For<RequestAuditEntry>().GinIndexJsonData().Duplicate(e => e.Sequence).Duplicate(e => e.At);
+        opts.Schema.For<RequestAuditEntry>().GinIndexJsonDataMember(e => e.VisibleTo).Duplicate(e => e.Sequence).Duplicate(e => e.At);
         opts.Schema.For<QuestionView>().Duplicate(q => q.RoomId);
         opts.Schema.For<EventView>().GinIndexJsonData().Duplicate(e => e.StartsAt);
         opts.Schema.For<RoomAuditEntry>().Duplicate(e => e.Sequence).Duplicate(e => e.RoomId).Duplicate(e => e.At);

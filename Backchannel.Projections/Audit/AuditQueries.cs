@@ -1,5 +1,7 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using Marten;
+using Marten.Linq.MatchesSql;
 
 namespace Backchannel.Projections.Audit;
 
@@ -27,7 +29,7 @@ public static class AuditQueries
         CancellationToken ct = default)
     {
         var query = session.Query<RequestAuditEntry>().AsQueryable();
-        if (!isOperator) query = query.Where(e => e.VisibleTo.Contains(viewer));
+        if (!isOperator) query = query.Where(VisibleTo(viewer));
         if (userId is not null) query = query.Where(e => e.Requester == userId || e.Recipient == userId);
         // Npgsql takes a timestamptz parameter only in UTC.
         if (from?.ToUniversalTime() is { } since) query = query.Where(e => e.At >= since);
@@ -41,6 +43,13 @@ public static class AuditQueries
             e => Paging.Cursor(List, e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return isOperator ? page : page with { Items = page.Items.Select(e => e.SeenBy(viewer)).ToList() };
     }
+
+    /// <summary>
+    /// The entries <paramref name="viewer"/> may read, compared in the one list as its own index is built
+    /// (BackchannelRegistration): Marten would compare it within the whole document.
+    /// </summary>
+    internal static Expression<Func<RequestAuditEntry, bool>> VisibleTo(string viewer) =>
+        e => e.MatchesSql("d.data -> 'visibleTo' @> jsonb_build_array(?::text)", viewer);
 
     /// <summary>Every entry, oldest first, streamed: the source of the JSON-lines export.</summary>
     public static IAsyncEnumerable<RequestAuditEntry> AllRequestAudit(this IQuerySession session, CancellationToken ct = default) =>

@@ -59,7 +59,7 @@ public static class InboxQueries
     public static async Task<Page<InboxItem>> InboxPageAsync(this IQuerySession session, string userId, string? after,
         int limit = DefaultLimit, CancellationToken ct = default)
     {
-        var read = await session.NewestFirstAsync(c => c.InboxOf.Contains(userId), InboxList, after, limit, ct);
+        var read = await session.NewestFirstAsync(InInboxOf(userId), InboxList, after, limit, ct);
         var page = Paging.Of(read, limit, v => Paging.Cursor(InboxList, Paging.Time(v.LastActivityAt), v.Id));
         var views = page.Items;
         var unread = await session.UnreadCountsAsync(userId, views, ct);
@@ -96,7 +96,7 @@ public static class InboxQueries
         var shown = new List<ConversationView>();
         for (var cursor = after; ;)
         {
-            var read = await session.NewestFirstAsync(c => c.RequestsOf.Contains(userId), RequestsList, cursor, limit, ct);
+            var read = await session.NewestFirstAsync(InRequestsOf(userId), RequestsList, cursor, limit, ct);
             var batch = read.Take(limit).ToList();
             var suspended = await session.SuspendedAmongAsync(batch.Select(v => v.MemberOf(userId)!.InvitedBy!), at, ct);
             shown.AddRange(batch.Where(v => !suspended.Contains(v.MemberOf(userId)!.InvitedBy!)));
@@ -120,6 +120,16 @@ public static class InboxQueries
                 new MutualContext(inCommon, links.RoomOf(v), links.EventOf(v)), member.Since);
         }).ToList(), page.Next);
     }
+
+    // Marten compares a list of strings within the whole document (data @> ...), which only an index of every value
+    // in it serves; these compare the one list, as its own index is built (BackchannelRegistration).
+    /// <summary>The conversations in <paramref name="userId"/>'s inbox.</summary>
+    internal static Expression<Func<ConversationView, bool>> InInboxOf(string userId) =>
+        c => c.MatchesSql("d.data -> 'inboxOf' @> jsonb_build_array(?::text)", userId);
+
+    /// <summary>The conversations in <paramref name="userId"/>'s requests inbox.</summary>
+    internal static Expression<Func<ConversationView, bool>> InRequestsOf(string userId) =>
+        c => c.MatchesSql("d.data -> 'requestsOf' @> jsonb_build_array(?::text)", userId);
 
     // Ordered and compared in SQL on the same expressions, so the order of ties (by id, in the database's collation) and
     // the cursor's comparison agree; the time is given as text and cast as the stored one is, rounding both alike.
