@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using Backchannel.Domain.People;
 using Backchannel.Domain.Rooms;
@@ -16,6 +17,10 @@ namespace Backchannel.Projections.Privacy;
 /// </summary>
 public static class Exporting
 {
+    /// <summary>Every conversation <paramref name="userId"/> was ever a member of, found from the index of the views' members.</summary>
+    internal static Expression<Func<ConversationView, bool>> ConversationsOf(string userId) =>
+        c => c.Members.Any(m => m.UserId == userId);
+
     /// <summary>Bytes the writer holds before it flushes them to the output.</summary>
     public const int FlushAt = 16 * 1024;
 
@@ -50,7 +55,7 @@ public static class Exporting
         WriteStrings(json, "blocked", profile.Blocked.Order(StringComparer.Ordinal));
 
         json.WriteStartArray("conversations");
-        var conversations = session.Query<ConversationView>().Where(c => c.Members.Any(m => m.UserId == userId))
+        var conversations = session.Query<ConversationView>().Where(ConversationsOf(userId))
             .OrderBy(c => c.StartedAt).ToAsyncEnumerable(ct);
         await foreach (var view in conversations)
         {
