@@ -1,5 +1,6 @@
 using System.Reflection;
 using Backchannel.Domain.Common;
+using Backchannel.Domain.Conversations;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
 using Backchannel.Projections.Planning;
@@ -128,7 +129,6 @@ public static class BackchannelRegistration
 
         // Views: inline where the actor must read their own write, async where lag is acceptable (the audit).
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<ThreadMessageProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<RoomViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<QuestionViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<EventViewProjection>(ProjectionLifecycle.Inline);
@@ -142,7 +142,8 @@ public static class BackchannelRegistration
         // its values.
         opts.Schema.For<ConversationView>().GinIndexJsonDataMember(c => c.InboxOf).GinIndexJsonDataMember(c => c.RequestsOf)
             .GinIndexJsonDataMember(c => c.Members);
-        opts.Schema.For<ThreadMessage>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
+        // A thread reads its messages from the documents its decisions keep (one per message), by conversation and sequence.
+        opts.Schema.For<MessageState>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
         opts.Schema.For<RequestAuditEntry>().GinIndexJsonDataMember(e => e.VisibleTo).Duplicate(e => e.Sequence).Duplicate(e => e.At);
         opts.Schema.For<QuestionView>().Duplicate(q => q.RoomId);
         opts.Schema.For<EventView>().GinIndexJsonData().Duplicate(e => e.StartsAt);

@@ -31,7 +31,7 @@ public static class ViewRebuilder
     public static readonly IReadOnlyList<View> All =
     [
         new("conversations", nameof(ConversationView), (s, ct) => s.Query<ConversationView>().CountAsync(ct)),
-        new("threads", nameof(ThreadMessage), (s, ct) => s.Query<ThreadMessage>().CountAsync(ct)),
+        new("threads", nameof(MessageState), (s, ct) => s.Query<MessageState>().CountAsync(ct)),
         new("rooms", nameof(RoomView), (s, ct) => s.Query<RoomView>().CountAsync(ct)),
         new("questions", nameof(QuestionView), (s, ct) => s.Query<QuestionView>().CountAsync(ct)),
         new("events", nameof(EventView), (s, ct) => s.Query<EventView>().CountAsync(ct)),
@@ -39,7 +39,6 @@ public static class ViewRebuilder
         new("room-audit", RoomAuditProjection.ProjectionName, (s, ct) => s.Query<RoomAuditEntry>().CountAsync(ct)),
         new("profiles", nameof(UserProfile), (s, ct) => s.Query<UserProfile>().CountAsync(ct)),
         new("conversation-state", nameof(Conversation), (s, ct) => s.Query<Conversation>().CountAsync(ct)),
-        new("message-state", nameof(MessageState), (s, ct) => s.Query<MessageState>().CountAsync(ct)),
         new("request-reach", nameof(Backchannel.Domain.Requests.RequestReach), (s, ct) => s.Query<Backchannel.Domain.Requests.RequestReach>().CountAsync(ct)),
         new("room-state", nameof(Room), (s, ct) => s.Query<Room>().CountAsync(ct)),
         new("participants", nameof(Participant), (s, ct) => s.Query<Participant>().CountAsync(ct)),
@@ -135,7 +134,7 @@ public static class ViewRebuilder
     private static readonly IReadOnlyDictionary<string, Type> Documents = new Dictionary<string, Type>
     {
         ["conversations"] = typeof(ConversationView),
-        ["threads"] = typeof(ThreadMessage),
+        ["threads"] = typeof(MessageState),
         ["rooms"] = typeof(RoomView),
         ["questions"] = typeof(QuestionView),
         ["events"] = typeof(EventView),
@@ -143,7 +142,6 @@ public static class ViewRebuilder
         ["room-audit"] = typeof(RoomAuditEntry),
         ["profiles"] = typeof(UserProfile),
         ["conversation-state"] = typeof(Conversation),
-        ["message-state"] = typeof(MessageState),
         ["request-reach"] = typeof(Backchannel.Domain.Requests.RequestReach),
         ["room-state"] = typeof(Room),
         ["participants"] = typeof(Participant),

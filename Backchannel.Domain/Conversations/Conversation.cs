@@ -78,11 +78,13 @@ public sealed record Member(string UserId, MemberStatus Status, string? InvitedB
 }
 
 /// <summary>
-/// What decisions need to know of one message. Stored as a document of its own per message (inline, see
-/// <see cref="MessageStateProjection"/>), never inside the conversation's snapshot: a snapshot holding every message
-/// grew with its thread, and so did the cost of every command on it (measured in docs/benchmarks.md).
+/// One message as stored: what decisions need to know of it and what its thread shows. Stored as a document of its
+/// own per message (inline, see <see cref="MessageStateProjection"/>), never inside the conversation's snapshot: a
+/// snapshot holding every message grew with its thread, and so did the cost of every command on it (measured in
+/// docs/benchmarks.md). The thread reads these documents too, so a message is written once, not once per view.
+/// <see cref="ReportedBy"/> is for decisions only: no view shows who reported a message.
 /// </summary>
-public sealed record MessageState(string Author, long Sequence, bool Deleted, ImmutableHashSet<Reaction> Reactions, ImmutableHashSet<string> ReportedBy)
+public sealed record MessageState(string Author, long Sequence, bool Deleted, ImmutableList<EmojiReactions> Reactions, ImmutableHashSet<string> ReportedBy)
 {
     /// <summary>The document's id: <see cref="Key"/>. Message ids are unique within a conversation, not across them.</summary>
     public string Id { get; init; } = "";
@@ -90,35 +92,113 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
     /// <summary>The message this state belongs to, unique within its conversation.</summary>
     public string MessageId { get; init; } = "";
 
+    /// <summary>The conversation it was sent in.</summary>
+    public string ConversationId { get; init; } = "";
+
+    /// <summary>Whom a thank-you note thanks; null for a message.</summary>
+    public string? ThanksTo { get; init; }
+
+    /// <summary>The text, as last edited; null once deleted or removed.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>The message this one replies to, if any.</summary>
+    public string? ReplyTo { get; init; }
+
+    /// <summary>When it was sent.</summary>
+    public DateTimeOffset SentAt { get; init; }
+
+    /// <summary>When it was last edited.</summary>
+    public DateTimeOffset? EditedAt { get; init; }
+
+    /// <summary>How many times it was edited.</summary>
+    public int Edits { get; init; }
+
+    /// <summary>When it was deleted or removed.</summary>
+    public DateTimeOffset? DeletedAt { get; init; }
+
+    /// <summary>Removed by moderation: deleted for every decision (no edit, no reaction), and never removed twice.</summary>
+    public bool RemovedByModeration { get; init; }
+
     /// <summary>The document id of the state of message <paramref name="messageId"/> in conversation <paramref name="conversationId"/>.</summary>
     public static string Key(string conversationId, string messageId) => $"{conversationId}/{messageId}";
 
     /// <summary>The key of the message <paramref name="e"/> is about.</summary>
     public static string KeyOf(IMessageEvent e) => Key(e.ConversationId, e.MessageId);
 
-    /// <summary>Starts this state from <see cref="MessageSent"/> (Marten calls it to keep the snapshot).</summary>
-    public static MessageState Create(MessageSent e) => New(e.ConversationId, e.MessageId, e.Author, e.Sequence);
-    /// <summary>Starts this state from <see cref="ThanksSent"/> (Marten calls it to keep the snapshot).</summary>
-    public static MessageState Create(ThanksSent e) => New(e.ConversationId, e.MessageId, e.Author, e.Sequence);
+    /// <summary>Whether <paramref name="userId"/> has reacted with <paramref name="emoji"/>.</summary>
+    public bool HasReaction(string userId, string emoji) => Reactions.Any(r => r.Emoji == emoji && r.By.Contains(userId));
 
-    /// <summary>Folds <see cref="MessageDeleted"/> (Marten calls it to keep the snapshot).</summary>
-    public MessageState Apply(MessageDeleted _) => this with { Deleted = true };
-    /// <summary>Folds <see cref="ReactionAdded"/> (Marten calls it to keep the snapshot).</summary>
-    public MessageState Apply(ReactionAdded e) => this with { Reactions = Reactions.Add(new Reaction(e.UserId, e.Emoji)) };
-    /// <summary>Folds <see cref="ReactionWithdrawn"/> (Marten calls it to keep the snapshot).</summary>
-    public MessageState Apply(ReactionWithdrawn e) => this with { Reactions = Reactions.Remove(new Reaction(e.UserId, e.Emoji)) };
+    /// <summary>Starts this state from <see cref="MessageSent"/> (Marten calls it to keep the snapshot).</summary>
+    public static MessageState Create(MessageSent e) =>
+        New(e.ConversationId, e.MessageId, e.Author, e.Sequence) with { Text = e.Text, ReplyTo = e.ReplyTo, SentAt = e.At };
+
+    /// <summary>Starts this state from <see cref="ThanksSent"/> (Marten calls it to keep the snapshot).</summary>
+    public static MessageState Create(ThanksSent e) =>
+        New(e.ConversationId, e.MessageId, e.Author, e.Sequence) with { ThanksTo = e.To, Text = e.Text, SentAt = e.At };
+
+    /// <summary>Folds <see cref="MessageEdited"/> (Marten calls it to keep the snapshot).</summary>
+    public MessageState Apply(MessageEdited e) => this with { Text = e.Text, EditedAt = e.At, Edits = Edits + 1 };
+
+    /// <summary>Folds <see cref="MessageDeleted"/>: a tombstone (Marten calls it to keep the snapshot).</summary>
+    public MessageState Apply(MessageDeleted e) => this with { Deleted = true, Text = null, DeletedAt = e.At };
+
+    /// <summary>Folds <see cref="ReactionAdded"/>: the emoji's reactions, in the order they came, keep their place.</summary>
+    public MessageState Apply(ReactionAdded e)
+    {
+        var at = Reactions.FindIndex(r => r.Emoji == e.Emoji);
+        return this with
+        {
+            Reactions = at < 0 ? Reactions.Add(new EmojiReactions(e.Emoji, [e.UserId])) : Reactions.SetItem(at, Reactions[at] with { By = Reactions[at].By.Add(e.UserId) }),
+        };
+    }
+
+    /// <summary>Folds <see cref="ReactionWithdrawn"/>: an emoji nobody reacts with any more goes.</summary>
+    public MessageState Apply(ReactionWithdrawn e)
+    {
+        var at = Reactions.FindIndex(r => r.Emoji == e.Emoji);
+        if (at < 0) return this;
+        var by = Reactions[at].By.Remove(e.UserId);
+        return this with { Reactions = by.IsEmpty ? Reactions.RemoveAt(at) : Reactions.SetItem(at, Reactions[at] with { By = by }) };
+    }
+
     /// <summary>Folds <see cref="MessageReported"/> (Marten calls it to keep the snapshot).</summary>
     public MessageState Apply(MessageReported e) => this with { ReportedBy = ReportedBy.Add(e.ReportedBy) };
 
-    /// <summary>Removed by moderation: deleted for every decision (no edit, no reaction), and never removed twice.</summary>
-    public bool RemovedByModeration { get; init; }
-
     /// <summary>Removed by an operator.</summary>
-    public MessageState Apply(Safety.MessageRemovedByModeration _) => this with { Deleted = true, RemovedByModeration = true };
+    public MessageState Apply(Safety.MessageRemovedByModeration e) => RemovedByModerationAt(e.At);
+
+    /// <summary>
+    /// Trust and safety's removal of the message: its text goes, in the stored message and in every version of the
+    /// thread folded again from the events, and the thread says moderation removed it.
+    /// </summary>
+    public MessageState RemovedByModerationAt(DateTimeOffset? at) =>
+        this with { Deleted = true, RemovedByModeration = true, Text = null, DeletedAt = at ?? DeletedAt };
+
+    /// <summary>
+    /// Folds one event into a conversation's messages by message id, in memory, as the stored documents are folded:
+    /// reading a thread as of a version, what a reporter saw, and rewriting the messages an erasure masked.
+    /// </summary>
+    public static void Fold(IDictionary<string, MessageState> messages, object e)
+    {
+        switch (e)
+        {
+            case MessageSent sent: messages[sent.MessageId] = Create(sent); break;
+            case ThanksSent thanks: messages[thanks.MessageId] = Create(thanks); break;
+            case MessageEdited edited when messages.TryGetValue(edited.MessageId, out var m): messages[m.MessageId] = m.Apply(edited); break;
+            case MessageDeleted deleted when messages.TryGetValue(deleted.MessageId, out var m): messages[m.MessageId] = m.Apply(deleted); break;
+            case ReactionAdded added when messages.TryGetValue(added.MessageId, out var m): messages[m.MessageId] = m.Apply(added); break;
+            case ReactionWithdrawn withdrawn when messages.TryGetValue(withdrawn.MessageId, out var m): messages[m.MessageId] = m.Apply(withdrawn); break;
+            case MessageReported reported when messages.TryGetValue(reported.MessageId, out var m): messages[m.MessageId] = m.Apply(reported); break;
+            case Safety.MessageRemovedByModeration removed when messages.TryGetValue(removed.MessageId, out var m): messages[m.MessageId] = m.Apply(removed); break;
+        }
+    }
 
     private static MessageState New(string conversationId, string messageId, string author, long sequence) =>
-        new(author, sequence, false, [], []) { Id = Key(conversationId, messageId), MessageId = messageId };
+        new(author, sequence, false, [], []) { Id = Key(conversationId, messageId), MessageId = messageId, ConversationId = conversationId };
 }
+
+/// <summary>The members who reacted to a message with one emoji, in the order they did.</summary>
+public sealed record EmojiReactions(string Emoji, ImmutableList<string> By);
 
 /// <summary>Messages <paramref name="From"/> to <paramref name="To"/>, inclusive; open-ended while <paramref name="To"/> is null.</summary>
 public sealed record ReadSpan(long From, long? To)
@@ -129,9 +209,6 @@ public sealed record ReadSpan(long From, long? To)
 
 /// <summary>Who wrote a message, and when.</summary>
 public sealed record AuthoredAt(string Author, DateTimeOffset At);
-
-/// <summary>One member's emoji on one message.</summary>
-public sealed record Reaction(string UserId, string Emoji);
 
 /// <summary>
 /// A conversation's state, as its decisions need it; evolved only by applying its events (an inline snapshot).
@@ -255,7 +332,7 @@ public sealed record Conversation(
     public Conversation Apply(MemberLeftByRole e) => WithStatus(e.UserId, MemberStatus.Left);
 
     /// <summary>Folds <see cref="MessageEdited"/> (Marten calls it to keep the snapshot).</summary>
-    public Conversation Apply(MessageEdited _) => this;
+    public Conversation Apply(MessageEdited e) => WithMessage(e.MessageId, m => m.Apply(e));
 
     /// <summary>Folds <see cref="PendingMessageSuppressedByRateLimit"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(PendingMessageSuppressedByRateLimit e) => this with { PaceRecordedUntil = PaceRecordedUntil.SetItem(e.From, e.RetryAt) };

@@ -5,13 +5,17 @@ using Marten.Events.Projections;
 
 namespace Backchannel.Domain.Conversations;
 
-/// <summary>Keeps one <see cref="MessageState"/> document per message (inline), folded by its own Create and Apply.</summary>
+/// <summary>
+/// Keeps one <see cref="MessageState"/> document per message (inline), folded by its own Create and Apply: what
+/// decisions on the message read, and what its thread shows.
+/// </summary>
 internal sealed class MessageStateProjection : MultiStreamProjection<MessageState, string>
 {
     public MessageStateProjection()
     {
         Identity<MessageSent>(MessageState.KeyOf);
         Identity<ThanksSent>(MessageState.KeyOf);
+        Identity<MessageEdited>(MessageState.KeyOf);
         Identity<MessageDeleted>(MessageState.KeyOf);
         Identity<ReactionAdded>(MessageState.KeyOf);
         Identity<ReactionWithdrawn>(MessageState.KeyOf);

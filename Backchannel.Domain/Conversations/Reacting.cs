@@ -58,7 +58,7 @@ public static class ReactingHandler
         conversation.RequireActive(command.UserId);
         var message = conversation.RequireMessage(command.MessageId, command.UserId);
         if (message.Deleted) throw RuleViolation.Conflict("message_deleted", "The message was deleted.", "messageId");
-        return message.Reactions.Contains(new Reaction(command.UserId, command.Emoji))
+        return message.HasReaction(command.UserId, command.Emoji)
             ? []
             : [new ReactionAdded(conversation.Id, command.MessageId, command.UserId, command.Emoji, now)];
     }
@@ -67,7 +67,7 @@ public static class ReactingHandler
     {
         conversation.RequireActive(command.UserId);
         var message = conversation.RequireMessage(command.MessageId, command.UserId);
-        return message.Reactions.Contains(new Reaction(command.UserId, command.Emoji))
+        return message.HasReaction(command.UserId, command.Emoji)
             ? [new ReactionWithdrawn(conversation.Id, command.MessageId, command.UserId, command.Emoji, now)]
             : [];
     }

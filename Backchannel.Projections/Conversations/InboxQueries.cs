@@ -163,7 +163,7 @@ public static class InboxQueries
         {
             var readUpTo = v.MemberOf(userId)?.ReadUpToSequence ?? 0;
             var shownUpTo = v.MemberOf(userId)?.CappedAt ?? long.MaxValue;
-            return batch.Query<ThreadMessage>()
+            return batch.Query<MessageState>()
                 .Where(m => m.ConversationId == v.Id && m.Sequence > readUpTo && m.Sequence <= shownUpTo && m.Author != userId && !m.Deleted)
                 .Count();
         });

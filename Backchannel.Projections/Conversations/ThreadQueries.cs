@@ -47,7 +47,7 @@ public static class ThreadQueries
         var view = await session.LoadAsync<ConversationView>(conversationId, ct);
         if (view is null || !view.CanBeSeenBy(viewer)) return null;
         var upTo = before ?? long.MaxValue;
-        var page = await session.Query<ThreadMessage>()
+        var page = await session.Query<MessageState>()
             .Where(ReadableBy(view.MemberOf(viewer)!, conversationId, upTo))
             .OrderByDescending(m => m.Sequence)
             .Take(limit + 1)
@@ -70,29 +70,25 @@ public static class ThreadQueries
         var events = await session.Events.FetchStreamAsync(conversationId, 0, version > 0 ? null : at?.ToUniversalTime(), token: ct);
 
         ConversationView? then = null;
-        var messages = new Dictionary<string, ThreadMessage>();
+        var messages = new Dictionary<string, MessageState>();
         foreach (var e in events)
         {
             then = ConversationViewProjection.Fold(then, e);
-            ThreadMessageProjection.Fold(messages, e.Data);
+            MessageState.Fold(messages, e.Data);
             if (version > 0 && then?.MemberOf(viewer)?.SeenVersion >= version) break;
         }
         var member = then?.MemberOf(viewer);
         if (then is null || member is null || !member.CanSeeConversation()) return null;
 
-        var deletedSince = (await session.Query<ThreadMessage>()
+        var deletedSince = (await session.Query<MessageState>()
             .Where(m => m.ConversationId == conversationId && m.Deleted)
             .Select(m => new { m.MessageId, m.RemovedByModeration })
             .ToListAsync(ct)).ToDictionary(m => m.MessageId, m => m.RemovedByModeration);
-        foreach (var message in messages.Values.Where(m => deletedSince.ContainsKey(m.MessageId) && !m.Deleted))
-        {
-            message.Text = null;
-            message.Deleted = true;
-            message.Reactions.Clear();
-        }
+        foreach (var message in messages.Values.Where(m => deletedSince.ContainsKey(m.MessageId) && !m.Deleted).ToList())
+            messages[message.MessageId] = message with { Deleted = true, Text = null };
         // Removed by moderation since: removed in every version, and said so.
-        foreach (var message in messages.Values.Where(m => deletedSince.GetValueOrDefault(m.MessageId) && !m.RemovedByModeration))
-            ThreadMessageProjection.RemoveByModeration(message, null);
+        foreach (var message in messages.Values.Where(m => deletedSince.GetValueOrDefault(m.MessageId) && !m.RemovedByModeration).ToList())
+            messages[message.MessageId] = message.RemovedByModerationAt(null);
 
         var page = messages.Values.Where(m => member.MayRead(m.Sequence)).OrderByDescending(m => m.Sequence).ToList();
         var unread = page.Count(m => m.Sequence > member.ReadUpToSequence && m.Author != viewer && !m.Deleted);
@@ -103,10 +99,10 @@ public static class ThreadQueries
     /// The messages of the conversation before <paramref name="upTo"/> that <paramref name="member"/> may read: one
     /// range of sequences for each time they were in it (PRODUCT.md, history visibility).
     /// </summary>
-    private static Expression<Func<ThreadMessage, bool>> ReadableBy(MemberView member, string conversationId, long upTo)
+    private static Expression<Func<MessageState, bool>> ReadableBy(MemberView member, string conversationId, long upTo)
     {
-        var message = Expression.Parameter(typeof(ThreadMessage), "m");
-        var sequence = Expression.Property(message, nameof(ThreadMessage.Sequence));
+        var message = Expression.Parameter(typeof(MessageState), "m");
+        var sequence = Expression.Property(message, nameof(MessageState.Sequence));
         Expression readable = Expression.Constant(member.History.Count == 0);
         foreach (var span in member.History)
         {
@@ -117,14 +113,14 @@ public static class ThreadQueries
         if (member.CappedAt is { } cap) readable = Expression.AndAlso(readable, Expression.LessThanOrEqual(sequence, Expression.Constant(cap)));
         var filter = Expression.AndAlso(
             Expression.AndAlso(
-                Expression.Equal(Expression.Property(message, nameof(ThreadMessage.ConversationId)), Expression.Constant(conversationId)),
+                Expression.Equal(Expression.Property(message, nameof(MessageState.ConversationId)), Expression.Constant(conversationId)),
                 Expression.LessThan(sequence, Expression.Constant(upTo))),
             readable);
-        return Expression.Lambda<Func<ThreadMessage, bool>>(filter, message);
+        return Expression.Lambda<Func<MessageState, bool>>(filter, message);
     }
 
     private static async Task<ThreadView> ShapeAsync(IQuerySession session, string viewer, ConversationView view,
-        IReadOnlyList<ThreadMessage> newestFirst, int limit, int unread, CancellationToken ct)
+        IReadOnlyList<MessageState> newestFirst, int limit, int unread, CancellationToken ct)
     {
         var me = (await session.LoadProfilesAsync([viewer], ct))[viewer];
         var links = await session.LinksAsync([view], ct);

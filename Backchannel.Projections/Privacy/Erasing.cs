@@ -336,13 +336,13 @@ public static class Erasing
             _ => null,
         }).OfType<string>().ToHashSet();
         if (theirs.Count == 0) return 0;
-        var messages = new Dictionary<string, ThreadMessage>();
-        foreach (var e in events) ThreadMessageProjection.Fold(messages, e.Data);
+        var messages = new Dictionary<string, MessageState>();
+        foreach (var e in events) MessageState.Fold(messages, e.Data);
         var changed = 0;
         var serializer = session.DocumentStore.Options.Serializer();
         foreach (var message in messages.Values.Where(m => theirs.Contains(m.MessageId)))
         {
-            var stored = await session.Json.FindByIdAsync<ThreadMessage>(message.Id, ct);
+            var stored = await session.Json.FindByIdAsync<MessageState>(message.Id, ct);
             if (stored is not null && SameJson(stored, serializer.ToJson(message))) continue;
             session.Store(message);
             changed++;

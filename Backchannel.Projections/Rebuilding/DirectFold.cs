@@ -1,13 +1,13 @@
 using Backchannel.Domain.Conversations;
 using Backchannel.Domain.Safety;
-using Backchannel.Projections.Conversations;
 
 namespace Backchannel.Projections.Rebuilding;
 
 /// <summary>
-/// A rebuild's own fold of a view with one document per message, calling the same <c>Create</c> and <c>Apply</c>
-/// methods its Marten projection calls, without Marten's slicing: that is handed one event at a time (so that it sees
-/// a page in global order) and spent most of the rebuild's time on the bookkeeping around each.
+/// A rebuild's own fold of the view with one document per message (what threads show and decisions read), calling the
+/// same <c>Create</c> and <c>Apply</c> methods its Marten projection calls, without Marten's slicing: that is handed one
+/// event at a time (so that it sees a page in global order) and spent most of the rebuild's time on the bookkeeping
+/// around each.
 /// <para>
 /// It claims only the two cases whose outcome is plain: an event that creates a document no one holds yet, and an
 /// event that changes one that exists. Anything else (an event for a message never created, a second creation of one)
@@ -36,47 +36,11 @@ internal abstract class DirectFold
 
     /// <summary>The direct fold of the view whose only document is <paramref name="document"/>, if it has one.</summary>
     public static DirectFold? For(Type document) =>
-        document == typeof(ThreadMessage) ? new Threads() :
         document == typeof(MessageState) ? new MessageStates() : null;
 
     /// <summary>Whether it folds exactly the events <paramref name="included"/> (the projection's): otherwise the projection folds alone.</summary>
     public bool Covers(IReadOnlySet<Type>? included) =>
         included is not null && Creates.Union(Changes).ToHashSet().SetEquals(included) && !Creates.Overlaps(Changes);
-
-    /// <summary><see cref="ThreadMessageProjection"/>'s Create and Apply methods.</summary>
-    private sealed class Threads : DirectFold
-    {
-        public override Type Document => typeof(ThreadMessage);
-
-        public override IReadOnlySet<Type> Creates { get; } = new HashSet<Type> { typeof(MessageSent), typeof(ThanksSent) };
-
-        public override IReadOnlySet<Type> Changes { get; } = new HashSet<Type>
-        {
-            typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn), typeof(MessageRemovedByModeration),
-        };
-
-        public override object Create(object e) => e switch
-        {
-            MessageSent sent => ThreadMessageProjection.Create(sent),
-            ThanksSent thanks => ThreadMessageProjection.Create(thanks),
-            _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "Not an event that creates a thread message."),
-        };
-
-        public override object Apply(object document, object e)
-        {
-            var message = (ThreadMessage)document;
-            switch (e)
-            {
-                case MessageEdited edited: ThreadMessageProjection.Apply(edited, message); break;
-                case MessageDeleted deleted: ThreadMessageProjection.Apply(deleted, message); break;
-                case ReactionAdded added: ThreadMessageProjection.Apply(added, message); break;
-                case ReactionWithdrawn withdrawn: ThreadMessageProjection.Apply(withdrawn, message); break;
-                case MessageRemovedByModeration removed: ThreadMessageProjection.Apply(removed, message); break;
-                default: throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "Not an event that changes a thread message.");
-            }
-            return message;
-        }
-    }
 
     /// <summary><see cref="MessageState"/>'s own Create and Apply methods (<see cref="MessageStateProjection"/>).</summary>
     private sealed class MessageStates : DirectFold
@@ -87,7 +51,8 @@ internal abstract class DirectFold
 
         public override IReadOnlySet<Type> Changes { get; } = new HashSet<Type>
         {
-            typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn), typeof(MessageReported), typeof(MessageRemovedByModeration),
+            typeof(MessageEdited), typeof(MessageDeleted), typeof(ReactionAdded), typeof(ReactionWithdrawn), typeof(MessageReported),
+            typeof(MessageRemovedByModeration),
         };
 
         public override object Create(object e) => e switch
@@ -102,6 +67,7 @@ internal abstract class DirectFold
             var state = (MessageState)document;
             return e switch
             {
+                MessageEdited edited => state.Apply(edited),
                 MessageDeleted deleted => state.Apply(deleted),
                 ReactionAdded added => state.Apply(added),
                 ReactionWithdrawn withdrawn => state.Apply(withdrawn),

@@ -98,33 +98,24 @@ public static class ReportQueueQueries
         var first = report.Reports.FirstOrDefault(r => r.Open) ?? report.Reports[0];
         var events = await session.Events.FetchStreamAsync(report.ConversationId, first.Version, token: ct);
         ConversationView? view = null;
-        var messages = new Dictionary<string, ThreadMessage>();
+        var messages = new Dictionary<string, MessageState>();
         foreach (var e in events)
         {
             view = ConversationViewProjection.Fold(view, e);
-            switch (e.Data)
-            {
-                case MessageSent sent: messages[sent.MessageId] = ThreadMessageProjection.Create(sent); break;
-                case ThanksSent thanks: messages[thanks.MessageId] = ThreadMessageProjection.Create(thanks); break;
-                case MessageEdited edited: ThreadMessageProjection.Apply(edited, messages[edited.MessageId]); break;
-                case MessageDeleted deleted: ThreadMessageProjection.Apply(deleted, messages[deleted.MessageId]); break;
-                case ReactionAdded added: ThreadMessageProjection.Apply(added, messages[added.MessageId]); break;
-                case ReactionWithdrawn withdrawn: ThreadMessageProjection.Apply(withdrawn, messages[withdrawn.MessageId]); break;
-                case MessageRemovedByModeration removed: ThreadMessageProjection.Apply(removed, messages[removed.MessageId]); break;
-            }
+            MessageState.Fold(messages, e.Data);
         }
         var reporter = view?.MemberOf(first.Reporter);
         if (reporter is null) return ([], []);
 
-        var now = (await session.Query<ThreadMessage>()
+        var now = (await session.Query<MessageState>()
             .Where(m => m.ConversationId == report.ConversationId && m.Deleted)
             .Select(m => new { m.MessageId, m.RemovedByModeration, m.DeletedAt })
             .ToListAsync(ct)).ToDictionary(m => m.MessageId);
-        foreach (var message in messages.Values)
+        foreach (var message in messages.Values.ToList())
         {
             if (!now.TryGetValue(message.MessageId, out var since)) continue;
-            if (since.RemovedByModeration) ThreadMessageProjection.RemoveByModeration(message, since.DeletedAt);
-            else if (!message.Deleted) ThreadMessageProjection.Apply(new MessageDeleted(message.ConversationId, message.MessageId, message.Author, since.DeletedAt ?? default), message);
+            if (since.RemovedByModeration) messages[message.MessageId] = message.RemovedByModerationAt(since.DeletedAt);
+            else if (!message.Deleted) messages[message.MessageId] = message.Apply(new MessageDeleted(message.ConversationId, message.MessageId, message.Author, since.DeletedAt ?? default));
         }
 
         var readable = messages.Values.Where(m => reporter.MayRead(m.Sequence)).OrderBy(m => m.Sequence).ToList();

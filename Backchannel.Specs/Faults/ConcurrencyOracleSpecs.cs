@@ -53,7 +53,9 @@ public sealed class ConcurrencyOracleSpecs(ITestOutputHelper output)
         await using (app)
         {
             await app.StartAsync();
-            var bus = app.Services.GetRequiredService<IMessageBus>();
+            // A scope: IMessageBus is scoped, and a process whose other specs set the Development environment validates scopes.
+            await using var scope = app.Services.CreateAsyncScope();
+            var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
 
             // Arrange, without faults: a group of seven, a live room with twenty listeners and one hot question.
             var conversation = Guid.CreateVersion7().ToString();

@@ -72,7 +72,7 @@ public sealed class RandomHistorySpecs(AppFixture app) : AppSpec(app)
                 thread.UnreadCount.ShouldBe(expectedUnread, $"{person} in {conversation.Id}");
                 thread.UnreadCount.ShouldBeGreaterThanOrEqualTo(0);
                 var sequences = Enumerable.Range(1, (int)conversation.LastSequence).Select(i => (long)i).ToList();
-                (await session.Query<ThreadMessage>().Where(m => m.ConversationId == conversation.Id).Select(m => m.Sequence).ToListAsync())
+                (await session.Query<MessageState>().Where(m => m.ConversationId == conversation.Id).Select(m => m.Sequence).ToListAsync())
                     .Order().ToList().ShouldBe(sequences, $"{conversation.Id}: message sequences are gapless");
                 thread.Messages.Select(m => m.Sequence).ShouldBe(sequences.Where(member.MayRead),
                     $"{person} in {conversation.Id} reads exactly the messages sent while they were in it or invited");

@@ -82,8 +82,8 @@ public sealed class ConversationProjectionSpecs(AppFixture app) : AppSpec(app)
         await Append(BusyGroup());
 
         await using var session = Store.QuerySession();
-        var messages = (await session.Query<ThreadMessage>().Where(m => m.ConversationId == ConversationId).ToListAsync())
-            .OrderBy(m => m.Sequence).ToList();
+        var messages = (await session.Query<MessageState>().Where(m => m.ConversationId == ConversationId).ToListAsync())
+            .OrderBy(m => m.Sequence).Select(m => m.ToView()).ToList();
         messages.Select(m => m.Sequence).ShouldBe([1L, 2, 3, 4]);
         messages[0].Reactions.ShouldHaveSingleItem().By.ShouldBe(["cici", "budi"]);
         messages[1].Reactions.ShouldBeEmpty();
@@ -92,6 +92,41 @@ public sealed class ConversationProjectionSpecs(AppFixture app) : AppSpec(app)
         messages[2].Edits.ShouldBe(1);
         messages[3].Deleted.ShouldBeTrue();
         messages[3].Text.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task an_emoji_keeps_its_place_while_anyone_still_reacts_with_it()
+    {
+        await Append([.. BusyGroup(),
+            new ReactionAdded(ConversationId, "m2", "ayu", "👍", At(12)),
+            new ReactionAdded(ConversationId, "m2", "budi", "❤️", At(13)),
+            new ReactionAdded(ConversationId, "m2", "cici", "👍", At(14)),
+            new ReactionWithdrawn(ConversationId, "m2", "ayu", "👍", At(15)),
+            new ReactionWithdrawn(ConversationId, "m2", "budi", "❤️", At(16)),
+            new ReactionAdded(ConversationId, "m2", "budi", "❤️", At(17))]);
+
+        await using var session = Store.QuerySession();
+        var message = (await session.LoadAsync<MessageState>(MessageState.Key(ConversationId, "m2")))!.ToView();
+        message.Reactions.Select(r => (r.Emoji, string.Join(",", r.By))).ShouldBe([("👍", "cici"), ("❤️", "budi")],
+            "👍 stays first while cici still reacts with it; ❤️ left when its last reactor withdrew, and came back last");
+    }
+
+    [Fact]
+    public async Task a_message_is_stored_once_for_its_thread_and_its_decisions_and_its_thread_never_says_who_reported_it()
+    {
+        await Append([.. BusyGroup(),
+            new MessageReported(ConversationId, "m2", "ayu", "cici", "spam", At(12)),
+            new ReactionAdded(ConversationId, "m4", "ayu", "🔥", At(13))]);
+
+        await using var session = Store.QuerySession();
+        var stored = (await session.LoadAsync<MessageState>(MessageState.Key(ConversationId, "m2")))!;
+        stored.ReportedBy.ShouldBe(["ayu"], "the decision that refuses a second report reads it");
+        Store.Options.Serializer().ToJson(stored.ToView()).ShouldNotContain("ayu");
+        typeof(MessageView).GetProperties().Select(p => p.Name).ShouldNotContain(nameof(MessageState.ReportedBy));
+
+        var deleted = (await session.LoadAsync<MessageState>(MessageState.Key(ConversationId, "m4")))!;
+        deleted.ToView().Reactions.ShouldBeEmpty("a tombstone shows no reactions");
+        deleted.ToView().Text.ShouldBeNull();
     }
 
     [Fact]

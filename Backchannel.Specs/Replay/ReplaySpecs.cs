@@ -1,3 +1,4 @@
+using Backchannel.Domain.Conversations;
 using Backchannel.Projections;
 using Backchannel.Specs.Support;
 using Marten;
@@ -41,7 +42,7 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
             new Backchannel.Projections.Rebuilding.RebuildOptions(4, Coordinate: false, TimeSpan.Zero, PageSize: 3, HotPages: 1), CancellationToken.None);
 
         (await StoredViews.CaptureAsync(Store)).ShouldMatch(live);
-        progress.Single(p => p is { View: "threads", Stage: "rebuilt" }).Documents.ShouldBe(live.Keys.Count(k => k.StartsWith("ThreadMessage/")));
+        progress.Single(p => p is { View: "threads", Stage: "rebuilt" }).Documents.ShouldBe(live.Keys.Count(k => k.StartsWith("MessageState/")));
         progress.Single(p => p is { View: "push", Stage: "rebuilt" }).Documents
             .ShouldBe(live.Keys.Count(k => k.StartsWith("FeedItem/") || k.StartsWith("ConversationAudience/") || k.StartsWith("RoomAudience/")));
     }
@@ -53,7 +54,7 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
         await new RandomHistory(scope.ServiceProvider.GetRequiredService<IMessageBus>(), seed: 11).RunAsync(60);
         await AsyncViewsCaughtUp();
         var live = await StoredViews.CaptureAsync(Store);
-        await Store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(Backchannel.Projections.Conversations.ThreadMessage));
+        await Store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(MessageState));
 
         await Store.RebuildAsync("threads", new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
 
@@ -70,7 +71,7 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
         await using (var session = Store.LightweightSession())
         {
             // What a store written before documents were keyed by their conversation holds: one key per message id.
-            session.Store(new Backchannel.Projections.Conversations.ThreadMessage { Id = "client-id-7", MessageId = "client-id-7", ConversationId = "c-old", Sequence = 1, Author = "ayu", Text = "stale" });
+            session.Store(new MessageState("ayu", 1, false, [], []) { Id = "client-id-7", MessageId = "client-id-7", ConversationId = "c-old", Text = "stale" });
             await session.SaveChangesAsync();
         }
 

@@ -26,7 +26,6 @@ public static class StoredViews
         }
 
         Add(await session.Query<ConversationView>().ToListAsync(), d => d.Id);
-        Add(await session.Query<ThreadMessage>().ToListAsync(), d => d.Id);
         Add(await session.Query<RequestAuditEntry>().ToListAsync(), d => d.Id.ToString());
         Add(await session.Query<UserProfile>().ToListAsync(), d => d.Id);
         Add(await session.Query<Conversation>().ToListAsync(), d => d.Id);

@@ -89,7 +89,7 @@ public sealed class BenchHost : IBackchannelHttp, IAsyncDisposable
         if (variant.AppendMode is { } mode) opts.Events.AppendMode = mode;
         if (!variant.AsyncConversationViews) return;
         foreach (var projection in opts.Projections.All.OfType<ProjectionBase>()
-                     .Where(p => p.Name is nameof(ConversationView) or nameof(ThreadMessage)))
+                     .Where(p => p.Name is nameof(ConversationView)))
             projection.Lifecycle = ProjectionLifecycle.Async;
     }
 
