@@ -142,15 +142,20 @@ public static class BackchannelRegistration
         // its values.
         opts.Schema.For<ConversationView>().GinIndexJsonDataMember(c => c.InboxOf).GinIndexJsonDataMember(c => c.RequestsOf)
             .GinIndexJsonDataMember(c => c.Members);
-        // A thread reads its messages from the documents its decisions keep (one per message), by conversation and sequence.
-        opts.Schema.For<MessageState>().Duplicate(m => m.ConversationId).Duplicate(m => m.Sequence);
+        // A thread reads its messages from the documents its decisions keep (one per message), a range of sequences of
+        // one conversation, newest first: one index answers it (and the unread counts), and holds that a sequence
+        // numbers one message of its conversation.
+        opts.Schema.For<MessageState>()
+            .UniqueIndex(UniqueIndexType.DuplicatedField, "mt_doc_messagestate_by_conversation_and_sequence", m => m.ConversationId, m => m.Sequence);
         opts.Schema.For<RequestAuditEntry>().GinIndexJsonDataMember(e => e.VisibleTo).Duplicate(e => e.Sequence).Duplicate(e => e.At);
         opts.Schema.For<QuestionView>().Duplicate(q => q.RoomId);
         opts.Schema.For<EventView>().GinIndexJsonData().Duplicate(e => e.StartsAt);
         opts.Schema.For<RoomAuditEntry>().Duplicate(e => e.Sequence).Duplicate(e => e.RoomId).Duplicate(e => e.At);
         // A reader asks for one user's items after a position, in order: one index answers it, and says that an
-        // event gives each user at most one item.
-        opts.Schema.For<FeedItem>().Duplicate(f => f.UserId).Duplicate(f => f.Position).Duplicate(f => f.At)
+        // event gives each user at most one item. It leads with the user, so the user needs no index of its own (the
+        // unique index duplicates the column itself); positions are also looked up alone (erasure, removal by
+        // moderation), and retention prunes by time.
+        opts.Schema.For<FeedItem>().Duplicate(f => f.Position).Duplicate(f => f.At)
             .UniqueIndex(UniqueIndexType.DuplicatedField, "mt_doc_feeditem_by_user_and_position", f => f.UserId, f => f.Position);
         opts.Schema.For<FeedRetentionMark>().UseOptimisticConcurrency(true);
     }
