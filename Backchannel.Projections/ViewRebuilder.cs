@@ -24,14 +24,18 @@ public static class ViewRebuilder
     /// Documents a custom projection writes that Marten's rebuild does not clear by itself (measured: the push feed's
     /// items and audiences survived a rebuild); they are deleted first, so nothing from before the rebuild remains.
     /// </param>
+    /// <param name="Retires">
+    /// Tables of an earlier version of the view that this version reads no more, dropped in the transaction that switches
+    /// the rebuilt view in: what they hold (text an erasure would no longer reach) leaves with them.
+    /// </param>
     public sealed record View(string Name, string ProjectionName, Func<IQuerySession, CancellationToken, Task<int>> Count,
-        IReadOnlyList<Type>? Owns = null);
+        IReadOnlyList<Type>? Owns = null, IReadOnlyList<string>? Retires = null);
 
     /// <summary>Every view that can be rebuilt, by the name operators use.</summary>
     public static readonly IReadOnlyList<View> All =
     [
         new("conversations", nameof(ConversationView), (s, ct) => s.Query<ConversationView>().CountAsync(ct)),
-        new("threads", nameof(MessageState), (s, ct) => s.Query<MessageState>().CountAsync(ct)),
+        new("threads", nameof(MessageState), (s, ct) => s.Query<MessageState>().CountAsync(ct), Retires: [LegacyThreadTable]),
         new("rooms", nameof(RoomView), (s, ct) => s.Query<RoomView>().CountAsync(ct)),
         new("questions", nameof(QuestionView), (s, ct) => s.Query<QuestionView>().CountAsync(ct)),
         new("events", nameof(EventView), (s, ct) => s.Query<EventView>().CountAsync(ct)),
@@ -68,6 +72,38 @@ public static class ViewRebuilder
 
     /// <summary>How often a running view reports its position.</summary>
     public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The thread's own table before a message was stored once (2026-12-02).</summary>
+    private const string LegacyThreadTable = "mt_doc_threadmessage";
+
+    /// <summary>
+    /// The views whose stored documents are of a shape this version does not read, so that serving before they are
+    /// rebuilt would go wrong: <c>threads</c> while the thread's earlier table is still there, or while a message
+    /// document predates the thread reading it (it has no conversation: the thread would not find it, and a change to
+    /// it could fail). Empty on a store this version wrote.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ViewsToRebuildAsync(this IDocumentStore store, CancellationToken ct = default)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        var messages = ((IReadOnlyStoreOptions)store.Options).FindOrResolveDocumentType(typeof(MessageState)).TableName.Name;
+        await using var connection = (Npgsql.NpgsqlConnection)store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var tables = new Npgsql.NpgsqlCommand("select to_regclass(@legacy) is not null, to_regclass(@messages) is not null", connection);
+        tables.Parameters.AddWithValue("legacy", $"{schema}.{LegacyThreadTable}");
+        tables.Parameters.AddWithValue("messages", $"{schema}.{messages}");
+        bool legacy, stored;
+        await using (var reader = await tables.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (legacy, stored) = (reader.GetBoolean(0), reader.GetBoolean(1));
+        }
+        if (!legacy && stored)
+        {
+            await using var unshaped = new Npgsql.NpgsqlCommand($"select exists (select 1 from {schema}.{messages} where conversation_id is null)", connection);
+            legacy = (bool)(await unshaped.ExecuteScalarAsync(ct))!;
+        }
+        return legacy ? ["threads"] : [];
+    }
 
     /// <summary>The view named <paramref name="name"/>, or null.</summary>
     public static View? Named(string name) => All.FirstOrDefault(v => v.Name == name);

@@ -45,6 +45,11 @@ public static class Readiness
                 .ToList();
             var status = views.Any(v => v.Behind > maxViewLag) ? Degraded : Healthy;
             var generations = (await store.GenerationsAsync(ct)).Select(g => new HealthEndpoint.ViewGeneration(g.View, g.Number, g.RebuiltAt)).ToList();
+            // Documents of a shape this version does not read: commands on them would fail, so no traffic until rebuilt.
+            var toRebuild = await store.ViewsToRebuildAsync(ct);
+            if (toRebuild.Count > 0)
+                return new HealthEndpoint.Health(Unhealthy, $"reachable; rebuild before serving: {string.Join(", ", toRebuild.Select(v => $"rebuild --view {v}"))}",
+                    highWater, views, generations);
             return new HealthEndpoint.Health(status, "reachable", highWater, views, generations);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException

@@ -318,6 +318,7 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         position = await CatchUpAsync(build, position, upTo, ct);
         await WriteChangedAsync(build, ct, connection);
         foreach (var table in tables) await ViewTables.ExecuteAsync(connection, ct, [.. table.SwitchStatements(await table.ExtraColumnsAsync(connection, ct))]);
+        foreach (var retired in build.View.Retires ?? []) await ViewTables.ExecuteAsync(connection, ct, $"drop table if exists {store.Options.DatabaseSchemaName}.{retired}");
         await ViewGenerations.RecordAsync(connection, store, build.View.Name, position, ct);
         if (build.IsAsync && !options.Coordinate)
         {

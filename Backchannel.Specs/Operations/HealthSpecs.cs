@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Backchannel.Host;
 using Backchannel.Host.Http;
+using Backchannel.Projections;
 using Backchannel.Specs.Support;
 using Marten;
 using Microsoft.AspNetCore.Builder;
@@ -128,5 +129,52 @@ public sealed class HealthSpecs : IAsyncLifetime
 
         _relay.Restore();
         (await Get("/health/ready")).Health.Status.ShouldBe("healthy", "ready again once the database answers");
+    }
+
+    [Fact]
+    public async Task a_store_whose_messages_predate_the_thread_reading_them_is_not_ready_until_the_threads_are_rebuilt()
+    {
+        var store = _node.Services.GetRequiredService<IBackchannelStore>();
+        await using (var session = store.LightweightSession())
+        {
+            session.Events.Append(History.ConversationId, History.GroupRequest());
+            await session.SaveChangesAsync();
+        }
+        async Task Sql(string sql)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            // What the version before a message was stored once leaves: the thread's own table, with its copy of the
+            // text, and message documents that know neither their conversation nor their text.
+            await Sql($"create table {Schema}.mt_doc_threadmessage (id varchar primary key, data jsonb not null)");
+            await Sql($$"""insert into {{Schema}}.mt_doc_threadmessage values ('{{History.ConversationId}}/m1', '{"text":"Join us after the room?"}')""");
+            await Sql($"update {Schema}.mt_doc_messagestate set conversation_id = null, data = data - 'conversationId' - 'text'");
+
+            var (status, health) = await Get("/health/ready");
+            status.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            health.Database.ShouldContain("rebuild --view threads");
+
+            await store.RebuildAsync("threads", new SynchronousProgress<Backchannel.Projections.ViewRebuilder.Progress>(_ => { }));
+
+            (await store.ViewsToRebuildAsync()).ShouldBeEmpty();
+            (await Get("/health/ready")).Status.ShouldBe(HttpStatusCode.OK);
+            await using var query = store.QuerySession();
+            (await query.LoadAsync<Backchannel.Domain.Conversations.MessageState>(
+                Backchannel.Domain.Conversations.MessageState.Key(History.ConversationId, "m1")))!.Text.ShouldBe("Join us after the room?");
+            await using var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var legacy = new Npgsql.NpgsqlCommand($"select to_regclass('{Schema}.mt_doc_threadmessage') is null", connection);
+            ((bool)(await legacy.ExecuteScalarAsync())!).ShouldBeTrue("the old table and its copies of the text leave with the rebuild");
+        }
+        finally
+        {
+            await Sql($"drop table if exists {Schema}.mt_doc_threadmessage");
+            await store.Advanced.ResetAllData();
+        }
     }
 }
