@@ -19,6 +19,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Weasel.Core;
+using Weasel.Postgresql.Tables;
 using Wolverine;
 using Wolverine.Attributes;
 using Wolverine.Configuration;
@@ -151,12 +152,13 @@ public static class BackchannelRegistration
         opts.Schema.For<QuestionView>().Duplicate(q => q.RoomId);
         opts.Schema.For<EventView>().GinIndexJsonData().Duplicate(e => e.StartsAt);
         opts.Schema.For<RoomAuditEntry>().Duplicate(e => e.Sequence).Duplicate(e => e.RoomId).Duplicate(e => e.At);
-        // A reader asks for one user's items after a position, in order: one index answers it, and says that an
-        // event gives each user at most one item. It leads with the user, so the user needs no index of its own (the
-        // unique index duplicates the column itself); positions are also looked up alone (erasure, removal by
-        // moderation), and retention prunes by time.
-        opts.Schema.For<FeedItem>().Duplicate(f => f.Position).Duplicate(f => f.At)
-            .UniqueIndex(UniqueIndexType.DuplicatedField, "mt_doc_feeditem_by_user_and_position", f => f.UserId, f => f.Position);
+        // An item is stored once for all it tells. The node's reader asks for its listeners' items after a position, a
+        // catching-up reader for one user's: positions in order (the ids sort the same way) and the recipients, which a
+        // GIN index over the array finds. Positions are also looked up alone (erasure, removal by moderation), and
+        // retention prunes by time. Its own table name: the earlier feed (an item per recipient, keyed by text) is
+        // another table, which the push rebuild retires.
+        opts.Schema.For<FeedItem>().DocumentAlias(FeedItem.Alias).Duplicate(f => f.Position).Duplicate(f => f.At)
+            .Duplicate(f => f.Recipients, pgType: "text[]", configure: index => index.Method = IndexMethod.gin);
         opts.Schema.For<FeedRetentionMark>().UseOptimisticConcurrency(true);
     }
 

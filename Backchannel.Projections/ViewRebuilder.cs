@@ -55,7 +55,7 @@ public static class ViewRebuilder
         new("reports-filed", nameof(Backchannel.Domain.Safety.ReportsFiled), (s, ct) => s.Query<Backchannel.Domain.Safety.ReportsFiled>().CountAsync(ct)),
         new("moderation-audit", Safety.ModerationAuditProjection.ProjectionName, (s, ct) => s.Query<Safety.ModerationAuditEntry>().CountAsync(ct)),
         new("push", PushFeedProjection.ProjectionName, (s, ct) => s.Query<FeedItem>().CountAsync(ct),
-            [typeof(FeedItem), typeof(ConversationAudience), typeof(RoomAudience)]),
+            [typeof(FeedItem), typeof(ConversationAudience), typeof(RoomAudience)], Retires: [LegacyFeedTable]),
     ];
 
     /// <summary>
@@ -76,11 +76,14 @@ public static class ViewRebuilder
     /// <summary>The thread's own table before a message was stored once (2026-12-02).</summary>
     private const string LegacyThreadTable = "mt_doc_threadmessage";
 
+    /// <summary>The push feed's table before an item was stored once for all its recipients (2026-12-02).</summary>
+    private const string LegacyFeedTable = "mt_doc_feeditem";
+
     /// <summary>
     /// The views whose stored documents are of a shape this version does not read, so that serving before they are
-    /// rebuilt would go wrong: <c>threads</c> while the thread's earlier table is still there, or while a message
-    /// document predates the thread reading it (it has no conversation: the thread would not find it, and a change to
-    /// it could fail). Empty on a store this version wrote.
+    /// rebuilt would go wrong: a view while a table it retires is still there (the thread's and the push feed's earlier
+    /// tables), and <c>threads</c> while a message document predates the thread reading it (it has no conversation: the
+    /// thread would not find it, and a change to it could fail). Empty on a store this version wrote.
     /// </summary>
     public static async Task<IReadOnlyList<string>> ViewsToRebuildAsync(this IDocumentStore store, CancellationToken ct = default)
     {
@@ -88,21 +91,21 @@ public static class ViewRebuilder
         var messages = ((IReadOnlyStoreOptions)store.Options).FindOrResolveDocumentType(typeof(MessageState)).TableName.Name;
         await using var connection = (Npgsql.NpgsqlConnection)store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var tables = new Npgsql.NpgsqlCommand("select to_regclass(@legacy) is not null, to_regclass(@messages) is not null", connection);
-        tables.Parameters.AddWithValue("legacy", $"{schema}.{LegacyThreadTable}");
-        tables.Parameters.AddWithValue("messages", $"{schema}.{messages}");
-        bool legacy, stored;
+        var retiring = All.SelectMany(v => (v.Retires ?? []).Select(table => (View: v.Name, Table: table))).ToList();
+        await using var tables = new Npgsql.NpgsqlCommand(
+            "select t.name from unnest(@tables) as t(name) where to_regclass(@schema || '.' || t.name) is not null", connection);
+        tables.Parameters.AddWithValue("tables", retiring.Select(r => r.Table).Append(messages).ToArray());
+        tables.Parameters.AddWithValue("schema", schema);
+        var present = new HashSet<string>();
         await using (var reader = await tables.ExecuteReaderAsync(ct))
-        {
-            await reader.ReadAsync(ct);
-            (legacy, stored) = (reader.GetBoolean(0), reader.GetBoolean(1));
-        }
-        if (!legacy && stored)
+            while (await reader.ReadAsync(ct)) present.Add(reader.GetString(0));
+        var views = retiring.Where(r => present.Contains(r.Table)).Select(r => r.View).ToList();
+        if (!views.Contains("threads") && present.Contains(messages))
         {
             await using var unshaped = new Npgsql.NpgsqlCommand($"select exists (select 1 from {schema}.{messages} where conversation_id is null)", connection);
-            legacy = (bool)(await unshaped.ExecuteScalarAsync(ct))!;
+            if ((bool)(await unshaped.ExecuteScalarAsync(ct))!) views.Add("threads");
         }
-        return legacy ? ["threads"] : [];
+        return All.Select(v => v.Name).Where(views.Contains).ToList();
     }
 
     /// <summary>The view named <paramref name="name"/>, or null.</summary>

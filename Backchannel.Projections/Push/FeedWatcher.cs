@@ -118,11 +118,8 @@ public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings set
     {
         Interlocked.Increment(ref _feedReads);
         await using var session = store.QuerySession();
-        return await session.Query<FeedItem>()
-            .Where(f => f.UserId == userId && f.Position > after && f.Position <= through)
-            .OrderBy(f => f.Position)
-            .Take(limit)
-            .ToListAsync(ct);
+        return await session.QueryAsync<FeedItem>("where recipients @> ? and position > ? and position <= ? order by id limit ?", ct,
+            new[] { userId }, after, through, limit);
     }
 
     /// <inheritdoc />
@@ -178,13 +175,16 @@ public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings set
             span?.SetTag("backchannel.push.items", items.Count);
             Interlocked.Increment(ref _advances);
             var now = DateTimeOffset.UtcNow;
-            foreach (var item in items) BackchannelTelemetry.PushDelivered(now - item.At);
             lock (_lock)
             {
                 foreach (var item in items)
                 {
-                    if (!_byUser.TryGetValue(item.UserId, out var ofUser)) continue;
-                    foreach (var subscription in ofUser) subscription.Offer(item);
+                    foreach (var recipient in item.Recipients)
+                    {
+                        if (!_byUser.TryGetValue(recipient, out var ofUser)) continue;
+                        BackchannelTelemetry.PushDelivered(now - item.At);
+                        foreach (var subscription in ofUser) subscription.Offer(item);
+                    }
                 }
                 _cursor = through;
             }
@@ -211,19 +211,16 @@ public sealed class FeedWatcher(IBackchannelStore store, BackchannelSettings set
     {
         Interlocked.Increment(ref _feedReads);
         await using var session = store.QuerySession();
-        var items = await session.Query<FeedItem>()
-            .Where(f => users.Contains(f.UserId) && f.Position > after && f.Position <= progress)
-            .OrderBy(f => f.Position)
-            .Take(ReadLimit)
-            .ToListAsync(ct);
+        var items = await session.QueryAsync<FeedItem>("where recipients && ? and position > ? and position <= ? order by id limit ?", ct,
+            users, after, progress, ReadLimit);
         if (items.Count < ReadLimit) return (items, progress);
 
-        // The limit may cut one event's recipients in two: keep the positions read whole, unless there is only one.
+        // The limit may cut one event's items in two: keep the positions read whole, unless there is only one.
         var last = items[^1].Position;
         var whole = items.Where(i => i.Position < last).ToList();
         if (whole.Count > 0) return (whole, last - 1);
         Interlocked.Increment(ref _feedReads);
-        var one = await session.Query<FeedItem>().Where(f => users.Contains(f.UserId) && f.Position == last).ToListAsync(ct);
+        var one = await session.QueryAsync<FeedItem>("where recipients && ? and position = ? order by id", ct, users, last);
         return (one, last);
     }
 

@@ -91,7 +91,10 @@ internal abstract class StreamFeedSource<TAudience> : IFeedSource where TAudienc
     protected abstract string IdOf(TAudience audience);
 }
 
-/// <summary>Collects the items one batch of events gives each recipient.</summary>
+/// <summary>
+/// Collects the items one batch of events gives its recipients: recipients told the same thing of the same event, one
+/// after the other, share one item.
+/// </summary>
 internal sealed class FeedWriter
 {
     /// <summary>Payloads as the HTTP API writes JSON: camelCase names, enums as camelCase strings.</summary>
@@ -100,33 +103,69 @@ internal sealed class FeedWriter
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
     };
 
-    internal List<FeedItem> Items { get; } = [];
-
+    private readonly List<FeedItem> _items = [];
+    private readonly List<string> _recipients = [];
+    // Who has been told of the event being written: an event gives each recipient at most one item.
+    private readonly HashSet<string> _told = new(StringComparer.Ordinal);
+    private long _toldOf = -1;
     private object? _lastPayload;
     private JsonElement _lastData;
+    private int _itemsOfEvent;
+
+    /// <summary>The items written so far, in the order of their events.</summary>
+    internal List<FeedItem> Items
+    {
+        get
+        {
+            Close();
+            return _items;
+        }
+    }
 
     /// <summary>
-    /// Gives <paramref name="userId"/> one item for event <paramref name="e"/>. The same payload handed for several
-    /// recipients in a row (a message for each of its readers) is written to JSON once; the items share it, as no one
-    /// changes an item's payload in place.
+    /// Tells <paramref name="userId"/> of event <paramref name="e"/>. The same payload handed for several recipients in a
+    /// row (a message for each of its readers) becomes one item, its JSON written once. A recipient already told of
+    /// the event (a member listed twice) is told once, the first time.
     /// </summary>
     public void Add(string userId, IEvent e, string kind, DateTimeOffset at, object payload)
     {
+        if (_toldOf != e.Sequence)
+        {
+            _told.Clear();
+            _toldOf = e.Sequence;
+        }
+        if (!_told.Add(userId)) return;
+        var open = _items.Count > 0 && _recipients.Count > 0 ? _items[^1] : null;
+        if (open is not null && open.Position == e.Sequence && open.Kind == kind && ReferenceEquals(payload, _lastPayload))
+        {
+            _recipients.Add(userId);
+            return;
+        }
+        Close();
         if (!ReferenceEquals(payload, _lastPayload))
         {
             _lastData = JsonSerializer.SerializeToElement(payload, payload.GetType(), PayloadJson);
             _lastPayload = payload;
         }
-        Items.Add(new FeedItem
+        _itemsOfEvent = _items.Count > 0 && _items[^1].Position == e.Sequence ? _itemsOfEvent + 1 : 0;
+        _items.Add(new FeedItem
         {
-            Id = FeedItem.IdOf(userId, e.Sequence),
-            UserId = userId,
+            Id = FeedItem.IdOf(e.Sequence, _itemsOfEvent),
             Position = e.Sequence,
             Kind = kind,
             StreamKey = e.StreamKey!,
             At = at,
             Data = _lastData,
         });
+        _recipients.Add(userId);
+    }
+
+    /// <summary>Gives the last item the recipients gathered for it.</summary>
+    private void Close()
+    {
+        if (_recipients.Count == 0) return;
+        _items[^1].Recipients = [.. _recipients];
+        _recipients.Clear();
     }
 }
 

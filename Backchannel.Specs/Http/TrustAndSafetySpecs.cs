@@ -215,11 +215,12 @@ public sealed class TrustAndSafetySpecs(AppFixture app) : AppSpec(app)
         feed.ShouldNotBeEmpty();
         feed.ShouldAllBe(f => !f.Data.GetRawText().Contains("pills"));
         var told = feed.Where(f => f.Kind == "message_removed_by_moderation").ToList();
-        told.Select(f => f.UserId).Order().ShouldBe(["ayu", "budi"]);
+        told.SelectMany(f => f.Recipients).Order().ShouldBe(["ayu", "budi"]);
+        told.Count.ShouldBe(1, "one item tells every member");
         told.ShouldAllBe(f => !f.Data.GetRawText().Contains(Operator) && !f.Data.GetRawText().Contains("trust and safety"),
             "members learn which message went, not who removed it or why");
         await using var stream = await Listen("budi", "0");
-        for (var i = 0; i < feed.Count(f => f.UserId == "budi"); i++) (await stream.NextAsync()).Data.GetRawText().ShouldNotContain("pills");
+        for (var i = 0; i < feed.Count(f => f.Recipients.Contains("budi")); i++) (await stream.NextAsync()).Data.GetRawText().ShouldNotContain("pills");
 
         var audit = await Ops.Items<ModerationAuditEntry>("/audit/moderation");
         audit.Single().ShouldSatisfyAllConditions(e => e.Action.ShouldBe("message_removed_by_moderation"), e => e.MessageId.ShouldBe(spam),

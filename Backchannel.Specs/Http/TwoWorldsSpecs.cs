@@ -255,7 +255,7 @@ public sealed partial class TwoWorldsSpecs(AppFixture app) : AppSpec(app)
 
             int expected;
             await using (var session = spec.Store.QuerySession())
-                expected = await session.Query<FeedItem>().CountAsync(f => f.UserId == Sender);
+                expected = await session.Query<FeedItem>().CountAsync(f => f.Recipients.Contains(Sender));
             await using var stream = await PushStream.OpenAsync(spec.Host.Server.CreateClient(), Tokens.Mint(Sender), "0");
             for (var i = 0; i < expected; i++)
             {

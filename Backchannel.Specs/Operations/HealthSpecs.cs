@@ -177,4 +177,45 @@ public sealed class HealthSpecs : IAsyncLifetime
             await store.Advanced.ResetAllData();
         }
     }
+    [Fact]
+    public async Task a_store_whose_push_feed_predates_items_told_once_is_not_ready_until_the_push_feed_is_rebuilt()
+    {
+        var store = _node.Services.GetRequiredService<IBackchannelStore>();
+        await using (var session = store.LightweightSession())
+        {
+            session.Events.Append(History.ConversationId, History.GroupRequest());
+            await session.SaveChangesAsync();
+        }
+        async Task<object?> Sql(string sql)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            return await command.ExecuteScalarAsync();
+        }
+        try
+        {
+            // What the version before an item was stored once leaves: an item per recipient, keyed by text.
+            await Sql($"create table {Schema}.mt_doc_feeditem (id varchar primary key, data jsonb not null, user_id varchar)");
+            await Sql($$"""insert into {{Schema}}.mt_doc_feeditem values ('ayu:1', '{"kind":"message"}', 'ayu')""");
+
+            var (status, health) = await Get("/health/ready");
+            status.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            health.Database.ShouldContain("rebuild --view push");
+            health.Database.ShouldNotContain("rebuild --view threads");
+
+            await store.RebuildAsync("push", new SynchronousProgress<Backchannel.Projections.ViewRebuilder.Progress>(_ => { }));
+
+            (await store.ViewsToRebuildAsync()).ShouldBeEmpty();
+            (await Get("/health/ready")).Status.ShouldBe(HttpStatusCode.OK);
+            ((bool)(await Sql($"select to_regclass('{Schema}.mt_doc_feeditem') is null"))!).ShouldBeTrue("the old feed leaves with the rebuild");
+            await using var query = store.QuerySession();
+            (await query.Query<Backchannel.Projections.Push.FeedItem>().CountAsync()).ShouldBeGreaterThan(0, "the feed is rebuilt into its new table");
+        }
+        finally
+        {
+            await Sql($"drop table if exists {Schema}.mt_doc_feeditem");
+            await store.Advanced.ResetAllData();
+        }
+    }
 }

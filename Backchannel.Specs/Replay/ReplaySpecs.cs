@@ -97,7 +97,7 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
             session.Store(new Backchannel.Projections.Push.RoomAudience { Id = "gone-room", Stage = ["ghost"] });
             session.Store(new Backchannel.Projections.Push.FeedItem
             {
-                Id = "ghost:999999", UserId = "ghost", Position = 999_999, Kind = "moderation", StreamKey = "gone-room",
+                Id = Backchannel.Projections.Push.FeedItem.IdOf(999_999, 0), Recipients = ["ghost"], Position = 999_999, Kind = "moderation", StreamKey = "gone-room",
                 Data = System.Text.Json.JsonDocument.Parse("{}").RootElement,
             });
             await session.SaveChangesAsync();
@@ -106,7 +106,7 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
         await Store.RebuildAsync("push", new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
 
         await using var query = Store.QuerySession();
-        (await query.LoadAsync<Backchannel.Projections.Push.FeedItem>("ghost:999999")).ShouldBeNull();
+        (await query.LoadAsync<Backchannel.Projections.Push.FeedItem>(Backchannel.Projections.Push.FeedItem.IdOf(999_999, 0))).ShouldBeNull();
         (await query.LoadAsync<Backchannel.Projections.Push.RoomAudience>("gone-room")).ShouldBeNull();
         (await query.Query<Backchannel.Projections.Push.FeedItem>().CountAsync()).ShouldBeGreaterThan(0, "the real feed is rebuilt");
     }

@@ -126,7 +126,7 @@ public sealed partial class ReportedUserWorldsSpecs(AppFixture app) : AppSpec(ap
             lines.Add($"{forbidden} -> {Shaped((await Send(Reported, HttpMethod.Get, forbidden)).Body)}");
 
         int items;
-        await using (var session = Store.QuerySession()) items = await session.Query<FeedItem>().CountAsync(f => f.UserId == Reported);
+        await using (var session = Store.QuerySession()) items = await session.Query<FeedItem>().CountAsync(f => f.Recipients.Contains(Reported));
         await using var stream = await PushStream.OpenAsync(Host.Server.CreateClient(), Tokens.Mint(Reported), "0");
         for (var i = 0; i < items; i++)
         {

@@ -279,7 +279,7 @@ public sealed partial class SafetyAttackSpecs(AppFixture app) : AppSpec(app)
             foreach (var url in urls) lines.Add($"GET {url} -> {await Do("ayu", "GET", url)}");
         }
         int items;
-        await using (var session = Store.QuerySession()) items = await session.Query<FeedItem>().CountAsync(f => f.UserId == "ayu");
+        await using (var session = Store.QuerySession()) items = await session.Query<FeedItem>().CountAsync(f => f.Recipients.Contains("ayu"));
         await using var stream = await PushStream.OpenAsync(Host.Server.CreateClient(), Tokens.Mint("ayu"), "0");
         for (var i = 0; i < items; i++)
         {

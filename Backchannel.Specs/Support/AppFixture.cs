@@ -65,7 +65,7 @@ public sealed class AppFixture : IAsyncLifetime
         await connection.OpenAsync();
         var statements = new List<string>();
         await using (var tables = new Npgsql.NpgsqlCommand("""
-            select format('drop table %I.%I', schemaname, tablename) from pg_tables where tablename = 'mt_doc_threadmessage'
+            select format('drop table %I.%I', schemaname, tablename) from pg_tables where tablename in ('mt_doc_threadmessage', 'mt_doc_feeditem')
             union all
             select format('delete from %I.%I where conversation_id is null', c.table_schema, c.table_name)
             from information_schema.columns c where c.table_name = 'mt_doc_messagestate' and c.column_name = 'conversation_id'

@@ -20,7 +20,7 @@ public sealed class FeedQueries : IDisposable
             ActivityStopped = activity =>
             {
                 var text = activity.GetTagItem("db.query.text") as string ?? activity.GetTagItem("db.statement") as string ?? "";
-                if (text.Contains("from backchannel.mt_doc_feeditem", StringComparison.OrdinalIgnoreCase)) Interlocked.Increment(ref _count);
+                if (text.Contains("from backchannel.mt_doc_pushitem", StringComparison.OrdinalIgnoreCase)) Interlocked.Increment(ref _count);
             },
         };
         ActivitySource.AddActivityListener(_listener);

@@ -44,7 +44,7 @@ public static class StoredViews
         Add(await session.Query<Backchannel.Domain.Safety.ReportCase>().ToListAsync(), d => d.Id);
         Add(await session.Query<Backchannel.Domain.Safety.ReportsFiled>().ToListAsync(), d => d.Id);
         Add(await session.Query<Backchannel.Projections.Safety.ModerationAuditEntry>().ToListAsync(), d => d.Id.ToString());
-        Add(await session.Query<FeedItem>().ToListAsync(), d => d.Id);
+        Add(await session.Query<FeedItem>().ToListAsync(), d => d.Id.ToString());
         Add(await session.Query<ConversationAudience>().ToListAsync(), d => d.Id);
         Add(await session.Query<RoomAudience>().ToListAsync(), d => d.Id);
         Add(await session.Query<Backchannel.Domain.Privacy.Erasure>().ToListAsync(), d => d.Id);
