@@ -26,6 +26,9 @@ internal sealed class PushFeedProjection : ProjectionBase, IProjection
         RegisterPublishedType(typeof(FeedItem));
         foreach (var source in sources)
         {
+            // One source per event: the items of an event are numbered as one source writes them.
+            if (source.EventTypes.FirstOrDefault(IncludedEventTypes.Contains) is { } twice)
+                throw new InvalidOperationException($"{twice.Name} is routed by two push feed sources; an event has one.");
             IncludedEventTypes.AddRange(source.EventTypes);
             foreach (var type in source.StateTypes) RegisterPublishedType(type);
         }

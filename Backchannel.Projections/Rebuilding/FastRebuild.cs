@@ -57,6 +57,10 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         var total = await store.LastEventAsync(ct);
         foreach (var build in builds) progress.Report(new ViewRebuilder.Progress(build.View.Name, "rebuilding", 0, TimeSpan.Zero, 0, total));
 
+        // The live tables first, as a started host would have them: the rebuild copies their indexes and switches its
+        // fresh tables in for them, and the command runs without starting the host (on an upgrade, a view's table of
+        // this version may not exist yet).
+        foreach (var type in builds.SelectMany(b => b.Tables.Keys).Distinct()) await store.Storage.Database.EnsureStorageExistsAsync(type, ct);
         await using (var connection = await OpenAsync(ct))
         {
             foreach (var table in builds.SelectMany(Tables)) await table.CreateFreshAsync(connection, ct);
@@ -171,6 +175,27 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         var source = all.FirstOrDefault(p => p.Name == view.ProjectionName)
                      ?? throw new InvalidOperationException($"No projection named {view.ProjectionName}.");
         return new ViewBuild(store, view, ViewRebuilder.DocumentsOf(view), source, source.Lifecycle == ProjectionLifecycle.Async, live);
+    }
+
+    /// <summary>
+    /// Drops a table an earlier version of a view kept, and the functions Marten wrote for its documents
+    /// (<c>mt_upsert_…</c>, <c>mt_insert_…</c>, <c>mt_update_…</c>, <c>mt_overwrite_…</c>), which nothing calls once it is gone.
+    /// </summary>
+    private async Task RetireAsync(NpgsqlConnection connection, string table, CancellationToken ct)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await ViewTables.ExecuteAsync(connection, ct, $"drop table if exists {schema}.{table}");
+        var document = table["mt_doc_".Length..];
+        await using var functions = new NpgsqlCommand("""
+            select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+            where n.nspname = @schema and p.proname = any(@names)
+            """, connection);
+        functions.Parameters.AddWithValue("schema", schema);
+        functions.Parameters.AddWithValue("names", new[] { "upsert", "insert", "update", "overwrite" }.Select(verb => $"mt_{verb}_{document}").ToArray());
+        var signatures = new List<string>();
+        await using (var reader = await functions.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) signatures.Add(reader.GetString(0));
+        foreach (var signature in signatures) await ViewTables.ExecuteAsync(connection, ct, $"drop function {signature}");
     }
 
     private static IEnumerable<ViewTables> Tables(ViewBuild build) => build.Tables.Values;
@@ -318,7 +343,7 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         position = await CatchUpAsync(build, position, upTo, ct);
         await WriteChangedAsync(build, ct, connection);
         foreach (var table in tables) await ViewTables.ExecuteAsync(connection, ct, [.. table.SwitchStatements(await table.ExtraColumnsAsync(connection, ct))]);
-        foreach (var retired in build.View.Retires ?? []) await ViewTables.ExecuteAsync(connection, ct, $"drop table if exists {store.Options.DatabaseSchemaName}.{retired}");
+        foreach (var retired in build.View.Retires ?? []) await RetireAsync(connection, retired, ct);
         await ViewGenerations.RecordAsync(connection, store, build.View.Name, position, ct);
         if (build.IsAsync && !options.Coordinate)
         {

@@ -151,6 +151,49 @@ public sealed class CliScriptingSpecs(AppFixture app) : AppSpec(app)
         coordinated.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]
             .ShouldStartWith($"live: profiles generation {generation + 1}, ", Case.Sensitive, "a daemon runs, and the rebuild switched in beside it");
     }
+
+    [Fact]
+    public async Task the_rebuild_command_upgrades_a_push_feed_of_the_earlier_version_on_a_store_no_host_of_this_version_has_started()
+    {
+        const string upgrading = "cli_upgrade_specs";
+        await using (var own = BackchannelHost.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                     {
+                         ["ConnectionStrings:Backchannel"] = AppFixture.ConnectionString,
+                         ["Backchannel:Auth:SigningKey"] = AppFixture.SigningKey,
+                         ["Backchannel:Daemon"] = nameof(Backchannel.Projections.DaemonChoice.Off),
+                         ["Backchannel:Schema"] = upgrading,
+                     })))
+        {
+            var store = own.Services.GetRequiredService<IBackchannelStore>();
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await store.Advanced.ResetAllData();
+            await using var session = store.LightweightSession();
+            session.Events.Append(History.ConversationId, History.GroupRequest());
+            await session.SaveChangesAsync();
+        }
+        async Task<object?> Sql(string sql)
+        {
+            await using var connection = new NpgsqlConnection(AppFixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            return await command.ExecuteScalarAsync();
+        }
+        // As the earlier version left it: its own feed table, and none of this version's.
+        await Sql($"drop table {upgrading}.mt_doc_pushitem");
+        await Sql($"create table {upgrading}.mt_doc_feeditem (id varchar primary key, data jsonb not null, user_id varchar)");
+        await Sql($"create function {upgrading}.mt_upsert_feeditem(doc jsonb, docid varchar) returns void language sql as 'select 1'");
+
+        var run = await Cli(upgrading, "rebuild", "--view", "push");
+
+        run.ExitCode.ShouldBe(0, run.All);
+        NoMarkupNorStackTrace(run);
+        ((bool)(await Sql($"select to_regclass('{upgrading}.mt_doc_feeditem') is null"))!).ShouldBeTrue(run.All);
+        ((long)(await Sql($"select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = '{upgrading}' and p.proname like '%feeditem'"))!)
+            .ShouldBe(0, "the old table's functions go with it");
+        ((long)(await Sql($"select count(*) from {upgrading}.mt_doc_pushitem"))!).ShouldBeGreaterThan(0, run.All);
+        ((long)(await Sql($"select count(*) from pg_indexes where schemaname = '{upgrading}' and tablename = 'mt_doc_pushitem'"))!)
+            .ShouldBe(4, "the fresh feed has the indexes of this version");
+    }
 }
 
 /// <summary>The rebuild's progress as a terminal shows it and as a log receives it, from the same reports.</summary>

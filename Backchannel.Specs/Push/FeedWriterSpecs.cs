@@ -58,4 +58,9 @@ public sealed class FeedWriterSpecs
     [Fact]
     public void an_event_that_would_give_more_items_than_an_id_can_number_is_refused_rather_than_colliding() =>
         Should.Throw<InvalidOperationException>(() => FeedItem.IdOf(7, FeedItem.MaxItemsPerEvent));
+
+    [Fact]
+    public void two_sources_may_not_route_one_event_type_since_an_events_items_are_numbered_by_one() =>
+        Should.Throw<InvalidOperationException>(() => new PushFeedProjection(new ConversationFeedSource(), new ConversationFeedSource()))
+            .Message.ShouldContain("two push feed sources");
 }
