@@ -45,6 +45,27 @@ public sealed class CliScriptingSpecs(AppFixture app) : AppSpec(app)
         return new Run(process.ExitCode, await output, await error);
     }
 
+    /// <summary>
+    /// A store in <paramref name="schema"/> of its own, with this version's tables, holding only what
+    /// <paramref name="append"/> appends; no host of it keeps running (the daemon is off), as for an operator's command.
+    /// </summary>
+    private static async Task SeedAsync(string schema, Action<IDocumentSession> append)
+    {
+        await using var own = BackchannelHost.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Backchannel"] = AppFixture.ConnectionString,
+            ["Backchannel:Auth:SigningKey"] = AppFixture.SigningKey,
+            ["Backchannel:Daemon"] = nameof(Backchannel.Projections.DaemonChoice.Off),
+            ["Backchannel:Schema"] = schema,
+        }));
+        var store = own.Services.GetRequiredService<IBackchannelStore>();
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await store.Advanced.ResetAllData();
+        await using var session = store.LightweightSession();
+        append(session);
+        await session.SaveChangesAsync();
+    }
+
     private static void NoMarkupNorStackTrace(Run run)
     {
         run.All.ShouldNotContain("[/]", Case.Sensitive, run.All);
@@ -107,21 +128,10 @@ public sealed class CliScriptingSpecs(AppFixture app) : AppSpec(app)
     public async Task a_rebuild_runs_with_plain_progress_lines_when_redirected_and_force_overrides_a_running_daemon()
     {
         // A schema of its own, with events and no host: the daemon below is this spec's own mark of one.
-        await using (var own = BackchannelHost.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                     {
-                         ["ConnectionStrings:Backchannel"] = AppFixture.ConnectionString,
-                         ["Backchannel:Auth:SigningKey"] = AppFixture.SigningKey,
-                         ["Backchannel:Daemon"] = nameof(Backchannel.Projections.DaemonChoice.Off),
-                         ["Backchannel:Schema"] = OwnSchema,
-                     })))
+        await SeedAsync(OwnSchema, session =>
         {
-            var store = own.Services.GetRequiredService<IBackchannelStore>();
-            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            await store.Advanced.ResetAllData();
-            await using var session = store.LightweightSession();
             for (var i = 0; i < 5; i++) session.Events.Append($"cli_user_{i}", new Backchannel.Domain.People.UserFollowed($"cli_user_{i}", "budi", DateTimeOffset.UtcNow));
-            await session.SaveChangesAsync();
-        }
+        });
         await using var daemon = new NpgsqlConnection(AppFixture.ConnectionString);
         await daemon.OpenAsync();
         await using (var mark = new NpgsqlCommand("select pg_advisory_lock_shared(@key)", daemon))
@@ -156,21 +166,7 @@ public sealed class CliScriptingSpecs(AppFixture app) : AppSpec(app)
     public async Task the_rebuild_command_upgrades_a_push_feed_of_the_earlier_version_on_a_store_no_host_of_this_version_has_started()
     {
         const string upgrading = "cli_upgrade_specs";
-        await using (var own = BackchannelHost.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                     {
-                         ["ConnectionStrings:Backchannel"] = AppFixture.ConnectionString,
-                         ["Backchannel:Auth:SigningKey"] = AppFixture.SigningKey,
-                         ["Backchannel:Daemon"] = nameof(Backchannel.Projections.DaemonChoice.Off),
-                         ["Backchannel:Schema"] = upgrading,
-                     })))
-        {
-            var store = own.Services.GetRequiredService<IBackchannelStore>();
-            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            await store.Advanced.ResetAllData();
-            await using var session = store.LightweightSession();
-            session.Events.Append(History.ConversationId, History.GroupRequest());
-            await session.SaveChangesAsync();
-        }
+        await SeedAsync(upgrading, session => session.Events.Append(History.ConversationId, History.GroupRequest()));
         async Task<object?> Sql(string sql)
         {
             await using var connection = new NpgsqlConnection(AppFixture.ConnectionString);

@@ -134,19 +134,7 @@ public sealed class HealthSpecs : IAsyncLifetime
     [Fact]
     public async Task a_store_whose_messages_predate_the_thread_reading_them_is_not_ready_until_the_threads_are_rebuilt()
     {
-        var store = _node.Services.GetRequiredService<IBackchannelStore>();
-        await using (var session = store.LightweightSession())
-        {
-            session.Events.Append(History.ConversationId, History.GroupRequest());
-            await session.SaveChangesAsync();
-        }
-        async Task Sql(string sql)
-        {
-            await using var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        var store = await StoreWithAGroupRequestAsync();
         try
         {
             // What the version before a message was stored once leaves: the thread's own table, with its copy of the
@@ -166,10 +154,7 @@ public sealed class HealthSpecs : IAsyncLifetime
             await using var query = store.QuerySession();
             (await query.LoadAsync<Backchannel.Domain.Conversations.MessageState>(
                 Backchannel.Domain.Conversations.MessageState.Key(History.ConversationId, "m1")))!.Text.ShouldBe("Join us after the room?");
-            await using var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString);
-            await connection.OpenAsync();
-            await using var legacy = new Npgsql.NpgsqlCommand($"select to_regclass('{Schema}.mt_doc_threadmessage') is null", connection);
-            ((bool)(await legacy.ExecuteScalarAsync())!).ShouldBeTrue("the old table and its copies of the text leave with the rebuild");
+            ((bool)(await Sql($"select to_regclass('{Schema}.mt_doc_threadmessage') is null"))!).ShouldBeTrue("the old table and its copies of the text leave with the rebuild");
         }
         finally
         {
@@ -180,19 +165,7 @@ public sealed class HealthSpecs : IAsyncLifetime
     [Fact]
     public async Task a_store_whose_push_feed_predates_items_told_once_is_not_ready_until_the_push_feed_is_rebuilt()
     {
-        var store = _node.Services.GetRequiredService<IBackchannelStore>();
-        await using (var session = store.LightweightSession())
-        {
-            session.Events.Append(History.ConversationId, History.GroupRequest());
-            await session.SaveChangesAsync();
-        }
-        async Task<object?> Sql(string sql)
-        {
-            await using var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-            return await command.ExecuteScalarAsync();
-        }
+        var store = await StoreWithAGroupRequestAsync();
         try
         {
             // What the version before an item was stored once leaves: an item per recipient, keyed by text.
@@ -217,5 +190,22 @@ public sealed class HealthSpecs : IAsyncLifetime
             await Sql($"drop table if exists {Schema}.mt_doc_feeditem");
             await store.Advanced.ResetAllData();
         }
+    }
+
+    private async Task<IBackchannelStore> StoreWithAGroupRequestAsync()
+    {
+        var store = _node.Services.GetRequiredService<IBackchannelStore>();
+        await using var session = store.LightweightSession();
+        session.Events.Append(History.ConversationId, History.GroupRequest());
+        await session.SaveChangesAsync();
+        return store;
+    }
+
+    private static async Task<object?> Sql(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
     }
 }
