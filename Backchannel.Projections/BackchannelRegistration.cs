@@ -73,7 +73,7 @@ public static class BackchannelRegistration
         else AddStore(services, store, feedCommits);
 
         services.TryAddSingleton(sp => new CommandPipeline(sp.GetRequiredService<IBackchannelStore>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CommandPipeline>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CommandPipeline>>(), InlineStreamViews));
         services.AddHostedService<CommandPipelineWriter>();
         services.AddSingleton<IWolverineExtension>(new BackchannelWolverineExtension());
         services.TryAddSingleton(sp => new FeedWatcher(sp.GetRequiredService<IBackchannelStore>(), sp.GetRequiredService<BackchannelSettings>(),
@@ -117,6 +117,13 @@ public static class BackchannelRegistration
             default: marten.IntegrateWithWolverine(); break;
         }
     }
+
+    /// <summary>The inline views below kept one per stream, by the state of their stream: the pipeline reads them with its locks.</summary>
+    internal static readonly IReadOnlyList<StreamView> InlineStreamViews =
+    [
+        StreamView.Of<Conversation, ConversationView>(), StreamView.Of<Domain.Rooms.Room, RoomView>(),
+        StreamView.Of<Domain.Questions.Question, QuestionView>(), StreamView.Of<Domain.Planning.PlannedEvent, EventView>(),
+    ];
 
     private static void ConfigureStore(StoreOptions opts, FeedCommits feedCommits)
     {

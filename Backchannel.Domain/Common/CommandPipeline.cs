@@ -35,12 +35,16 @@ public sealed class CommandPipeline
     private readonly IBackchannelStore _store;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
+    private readonly IReadOnlyList<StreamView> _views;
 
-    internal CommandPipeline(IBackchannelStore store, TimeProvider clock, ILogger<CommandPipeline> logger)
+    /// <summary>A pipeline on <paramref name="store"/>; <paramref name="views"/> are the inline views kept per stream,
+    /// read with the locks so the commit does not read them again.</summary>
+    internal CommandPipeline(IBackchannelStore store, TimeProvider clock, ILogger<CommandPipeline> logger, IReadOnlyList<StreamView>? views = null)
     {
         _store = store;
         _clock = clock;
         _logger = logger;
+        _views = views ?? [];
     }
 
     /// <summary>
@@ -121,7 +125,7 @@ public sealed class CommandPipeline
                 parentContext: default, tags: [new("backchannel.batch.size", jobs.Count)],
                 links: jobs.Where(j => j.Trace is not null).Select(j => new System.Diagnostics.ActivityLink(j.Trace!.Value)));
             await using var session = _store.LightweightSession();
-            var batch = new Batch(session);
+            var batch = new Batch(session, _views);
             await batch.LoadAsync(jobs, ct);
             var locks = jobs.SelectMany(j => j.Locks(batch)).Distinct().Order(StringComparer.Ordinal).ToList();
             if (locks.Count > 0) await batch.LockAsync(locks, ct);
@@ -297,7 +301,7 @@ internal sealed class LockedStream<TState>(IEventStream<TState> stream) : Locked
 /// One batch's transaction: the locked streams with their state in memory, the loaded message states, the advisory
 /// locks taken, and what jobs read under them.
 /// </summary>
-internal sealed class Batch(IDocumentSession session)
+internal sealed class Batch(IDocumentSession session, IReadOnlyList<StreamView> views)
 {
     private readonly Dictionary<string, LockedStream> _streams = new(StringComparer.Ordinal);
     private readonly HashSet<string> _locks = new(StringComparer.Ordinal);
@@ -308,14 +312,24 @@ internal sealed class Batch(IDocumentSession session)
     /// <summary>What jobs read in <see cref="Pipelined.PrepareAsync"/>, for the decisions of the batch.</summary>
     public Dictionary<string, object> Reads { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Locks every stream of the batch in the global order and loads states and message states: one round trip.</summary>
+    /// <summary>
+    /// Locks every stream of the batch in the global order and loads states, message states and the inline views the
+    /// commit will update: one round trip. The views and message states go to the session's identity map (a batched
+    /// query runs its statements in order, so they are read under the locks), where the commit's projections find them.
+    /// </summary>
     public async Task LoadAsync(IReadOnlyList<Pipelined> jobs, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
+        session.UseIdentityMapFor<MessageState>();
         var query = session.CreateBatchQuery();
-        var fetches = jobs.SelectMany(j => j.Streams).DistinctBy(s => s.Id, StringComparer.Ordinal)
-            .OrderBy(s => s.Rank).ThenBy(s => s.Id, StringComparer.Ordinal)
-            .Select(s => (s.Id, Task: s.Fetch(query, s.Id))).ToList();
+        var streams = jobs.SelectMany(j => j.Streams).DistinctBy(s => s.Id, StringComparer.Ordinal)
+            .OrderBy(s => s.Rank).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var fetches = streams.Select(s => (s.Id, Task: s.Fetch(query, s.Id))).ToList();
+        foreach (var view in views)
+        {
+            var ids = streams.Where(s => s.State == view.State).Select(s => s.Id).ToArray();
+            if (ids.Length > 0) _ = view.Load(session, query, ids);
+        }
         var named = jobs.SelectMany(j => j.Messages).DistinctBy(m => MessageState.Key(m.ConversationId, m.MessageId))
             .ToDictionary(m => MessageState.Key(m.ConversationId, m.MessageId), m => m.ConversationId, StringComparer.Ordinal);
         var messages = named.Count > 0 ? query.LoadMany<MessageState>().ById(named.Keys.ToArray()) : Task.FromResult<IReadOnlyList<MessageState>>([]);

@@ -21,7 +21,8 @@ public sealed class PipelineSpecs(AppFixture app, ITestOutputHelper output) : Ap
     private BackchannelSettings Settings => Host.Services.GetRequiredService<BackchannelSettings>();
 
     private CommandPipeline NewPipeline() =>
-        new(Host.Services.GetRequiredService<IBackchannelStore>(), App.Clock, NullLogger<CommandPipeline>.Instance);
+        new(Host.Services.GetRequiredService<IBackchannelStore>(), App.Clock, NullLogger<CommandPipeline>.Instance,
+            Backchannel.Projections.BackchannelRegistration.InlineStreamViews);
 
     /// <summary>Queues every job, then runs one writer until all are answered: one batch, as nothing else is queued.</summary>
     private async Task OneBatch(CommandPipeline pipeline, Func<Task>[] queue)
@@ -215,6 +216,31 @@ public sealed class PipelineSpecs(AppFixture app, ITestOutputHelper output) : Ap
             ((long)(await uncorrelated.ExecuteScalarAsync())!).ShouldBe(0, "each event keeps its own command's correlation id");
         }
         output.WriteLine($"80 messages in 4 conversations, written by {transactions} transactions (counted per conversation)");
+    }
+
+    [Fact]
+    public async Task a_batch_reads_the_inline_views_it_updates_with_its_locks_and_not_again_at_its_commit()
+    {
+        var (withBudi, withCici) = (await Pair("budi"), await Pair("cici"));
+        var pipeline = NewPipeline();
+        using var spec = new System.Diagnostics.Activity("spec").Start();
+        using var viewReads = new StatementTrace(text => text.Contains("from backchannel.mt_doc_conversationview", StringComparison.OrdinalIgnoreCase),
+            within: spec.TraceId);
+        Task<Paced>[] answers = null!;
+
+        await OneBatch(pipeline,
+        [
+            () => (answers = [Send(pipeline, withBudi, "m1", "ayu"), Send(pipeline, withCici, "m2", "ayu"),
+                Send(pipeline, withBudi, "m3", "budi", replyTo: "m1")])[0],
+        ]);
+        spec.Stop();
+
+        await Task.WhenAll(answers);
+        viewReads.Texts.Count.ShouldBe(1, "one round trip reads both conversations' views:\n" + string.Join("\n---\n", viewReads.Texts));
+        viewReads.Texts[0].ShouldContain("for update", Case.Insensitive, "the views are read in the round trip that locks the streams");
+        var inbox = await As("ayu").Inbox();
+        inbox.Single(c => c.ConversationId == withBudi).LastMessage!.Text.ShouldBe("budi: m3", "the view the commit wrote holds the whole batch");
+        inbox.Single(c => c.ConversationId == withCici).LastMessage!.Text.ShouldBe("ayu: m2");
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class PushFanOutSpecs(AppFixture app) : AppSpec(app)
             }
         }
 
-        using var queries = new FeedQueries();
+        using var queries = StatementTrace.FeedItemReads();
         var (reads, advances, sent) = (Watcher.FeedReads, Watcher.Advances, 0);
         for (var round = 1; round <= 3; round++)
         {

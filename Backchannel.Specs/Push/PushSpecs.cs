@@ -191,7 +191,7 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
         await WaitUntilSomeoneWaitsOnALock(blocker);
         // One node's writer decides its batches one after the other: the later transaction is another node's.
         var otherNode = new CommandPipeline(Host.Services.GetRequiredService<IBackchannelStore>(), App.Clock,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<CommandPipeline>.Instance);
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CommandPipeline>.Instance, Backchannel.Projections.BackchannelRegistration.InlineStreamViews);
         using var stopOtherNode = new CancellationTokenSource();
         var otherWriter = otherNode.RunAsync(stopOtherNode.Token);
         var fastMessage = Guid.CreateVersion7().ToString();
