@@ -18,6 +18,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Weasel.Core;
 using Weasel.Postgresql.Tables;
 using Wolverine;
@@ -97,8 +98,10 @@ public static class BackchannelRegistration
                 opts.Connection(StoreConnection.Tuned(settings.ConnectionString!));
                 opts.DatabaseSchemaName = settings.Schema;
                 // Every append notifies (LISTEN/NOTIFY): each node's daemon wakes on the commit instead of at its next
-                // poll, which is left as the safety net for a notification lost with its connection.
-                opts.Events.UseListenNotifyForEventAppends = true;
+                // poll, which is left as the safety net for a notification lost with its connection. Backchannel's own
+                // notification and wake-up rather than Marten's, which wakes the daemon once per commit, however busy.
+                opts.Events.UseListenNotifyForEventAppends = false;
+                opts.Listeners.Add(new NotifyOnAppend(DaemonWakeup.ChannelOf(settings.Schema)));
                 opts.Projections.SlowPollingTime = settings.DaemonPolling;
                 opts.Projections.FastPollingTime = settings.DaemonPolling;
                 ConfigureStore(opts, feedCommits);
@@ -108,6 +111,11 @@ public static class BackchannelRegistration
             // Schema changes are applied once, before the daemon starts, rather than lazily by whichever shard or
             // request first touches a table: two of them creating the same new index at once make one fail.
             .ApplyAllDatabaseChangesOnStartup();
+        services.AddSingleton(sp => new DaemonWakeup(NpgsqlDataSource.Create(StoreConnection.Tuned(settings.ConnectionString!)),
+            DaemonWakeup.ChannelOf(settings.Schema), settings.DaemonGathering,
+            // The daemon's waits are real time, whatever clock the app's rules read.
+            TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DaemonWakeup>>()));
+        services.ConfigureMarten<IBackchannelStore>((sp, opts) => opts.Projections.Wakeup = sp.GetRequiredService<DaemonWakeup>());
         // Solo: this node runs every async view. Distributed: Wolverine assigns each view to one live node (several
         // nodes on one database). Off: another node runs them. Never both AddAsyncDaemon and Wolverine's distribution.
         switch (settings.Daemon)

@@ -7,8 +7,8 @@ namespace Backchannel.Projections;
 
 /// <summary>
 /// Where Backchannel's own Marten store lives and who runs its async views: the connection string
-/// <c>Backchannel</c> and the keys <c>Backchannel:Schema</c>, <c>Backchannel:Daemon</c> and
-/// <c>Backchannel:DaemonPolling</c>, or set in code through <c>AddBackchannel(configuration, store => ...)</c>.
+/// <c>Backchannel</c> and the keys <c>Backchannel:Schema</c>, <c>Backchannel:Daemon</c>,
+/// <c>Backchannel:DaemonPolling</c> and <c>Backchannel:DaemonGathering</c>, or set in code through <c>AddBackchannel(configuration, store => ...)</c>.
 /// </summary>
 public sealed class BackchannelStoreSettings
 {
@@ -32,11 +32,19 @@ public sealed class BackchannelStoreSettings
     public TimeSpan DaemonPolling { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
+    /// The least time between two looks of the daemon that commits woke: a commit after a quiet spell wakes it at once,
+    /// one soon after its last look waits out the rest of this, so a busy node reads many commits per look rather than
+    /// one (each look reads and records progress once per async view, on the cores the commands need). Zero looks at
+    /// every commit. Shorter than <see cref="DaemonPolling"/>.
+    /// </summary>
+    public TimeSpan DaemonGathering { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
     /// Keep Backchannel's events and documents in the app's own Marten store (the app's <c>AddMarten</c>) instead of a
     /// store of its own, so an app's handler can change its documents and Backchannel's in one transaction. Backchannel
     /// then sets that store's serializer (System.Text.Json, camelCase, enums as strings) and stream identity (strings),
     /// and the app's daemon runs Backchannel's async views; <see cref="ConnectionString"/>, <see cref="Schema"/>,
-    /// <see cref="Daemon"/> and <see cref="DaemonPolling"/> are the app's store's. Off by default: Backchannel isolates.
+    /// <see cref="Daemon"/>, <see cref="DaemonPolling"/> and <see cref="DaemonGathering"/> are the app's store's. Off by default: Backchannel isolates.
     /// </summary>
     public bool ShareAppStore { get; set; }
 
@@ -62,6 +70,11 @@ public sealed class BackchannelStoreSettings
             if (TimeSpan.TryParse(pollingText, System.Globalization.CultureInfo.InvariantCulture, out var polling)) settings.DaemonPolling = polling;
             else settings.unreadable.Add((nameof(DaemonPolling), "must be a time span like 00:00:00.010", $"'{pollingText}'"));
         }
+        if (section[nameof(DaemonGathering)] is { } gatheringText)
+        {
+            if (TimeSpan.TryParse(gatheringText, System.Globalization.CultureInfo.InvariantCulture, out var gathering)) settings.DaemonGathering = gathering;
+            else settings.unreadable.Add((nameof(DaemonGathering), "must be a time span like 00:00:00.025", $"'{gatheringText}'"));
+        }
         return settings;
     }
 
@@ -77,6 +90,7 @@ public sealed class BackchannelStoreSettings
         Schema = other.Schema;
         Daemon = other.Daemon;
         DaemonPolling = other.DaemonPolling;
+        DaemonGathering = other.DaemonGathering;
         Marten = other.Marten;
         ShareAppStore = other.ShareAppStore;
     }
@@ -107,6 +121,9 @@ internal sealed class BackchannelStoreSettingsValidator : IValidateOptions<Backc
         foreach (var (key, rule, found) in settings.Unreadable) check.Fail(key, rule, found);
         check.Required(nameof(settings.Schema), settings.Schema);
         check.Positive(nameof(settings.DaemonPolling), settings.DaemonPolling);
+        if (settings.DaemonGathering < TimeSpan.Zero || (settings.DaemonPolling > TimeSpan.Zero && settings.DaemonGathering >= settings.DaemonPolling))
+            check.Fail(nameof(settings.DaemonGathering), $"must be at least zero and shorter than DaemonPolling ({settings.DaemonPolling})",
+                settings.DaemonGathering.ToString("c"));
         var failures = new[] { connection.Result, check.Result }.Where(r => r.Failed).SelectMany(r => r.Failures ?? []).ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
