@@ -88,6 +88,7 @@ public static class BackchannelRegistration
 
     private static void AddStore(IServiceCollection services, BackchannelStoreSettings settings, FeedCommits feedCommits)
     {
+        var commitsChannel = DaemonWakeup.ChannelOf(settings.Schema);
         var marten = services.AddMartenStore<IBackchannelStore>(opts =>
             {
                 // The store is built while the host starts its services, before options are validated: a wrong setting
@@ -101,7 +102,7 @@ public static class BackchannelRegistration
                 // poll, which is left as the safety net for a notification lost with its connection. Backchannel's own
                 // notification and wake-up rather than Marten's, which wakes the daemon once per commit, however busy.
                 opts.Events.UseListenNotifyForEventAppends = false;
-                opts.Listeners.Add(new NotifyOnAppend(DaemonWakeup.ChannelOf(settings.Schema)));
+                opts.Listeners.Add(new NotifyOnAppend(commitsChannel));
                 opts.Projections.SlowPollingTime = settings.DaemonPolling;
                 opts.Projections.FastPollingTime = settings.DaemonPolling;
                 ConfigureStore(opts, feedCommits);
@@ -112,7 +113,7 @@ public static class BackchannelRegistration
             // request first touches a table: two of them creating the same new index at once make one fail.
             .ApplyAllDatabaseChangesOnStartup();
         services.AddSingleton(sp => new DaemonWakeup(NpgsqlDataSource.Create(StoreConnection.Tuned(settings.ConnectionString!)),
-            DaemonWakeup.ChannelOf(settings.Schema), settings.DaemonGathering,
+            commitsChannel, settings.DaemonGathering,
             // The daemon's waits are real time, whatever clock the app's rules read.
             TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DaemonWakeup>>()));
         services.ConfigureMarten<IBackchannelStore>((sp, opts) => opts.Projections.Wakeup = sp.GetRequiredService<DaemonWakeup>());
