@@ -71,8 +71,9 @@ internal sealed class DaemonWakeup(NpgsqlDataSource dataSource, string channel, 
         }
         token.ThrowIfCancellationRequested();
         if (!woken) return;
-        if (_lastWake != long.MinValue && clock.GetElapsedTime(_lastWake) is var since && since < gathering)
-            await Task.Delay(gathering - since, clock, token);
+        // A loop, since a timer may fire a fraction of its millisecond early.
+        while (_lastWake != long.MinValue && clock.GetElapsedTime(_lastWake) is var since && since < gathering)
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling((gathering - since).TotalMilliseconds)), clock, token);
         // Replaced only now: what was notified meanwhile was committed before this look, which sees it.
         Interlocked.Exchange(ref _signal, NewSignal());
         _lastWake = clock.GetTimestamp();
