@@ -126,7 +126,13 @@ internal sealed class DaemonWakeup(NpgsqlDataSource dataSource, string channel, 
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>Does not wait for the receiving loop, which closes its connection itself once cancelled.</summary>
+    public void Dispose()
+    {
+        if (_lifetime.IsCancellationRequested) return;
+        _lifetime.Cancel();
+        dataSource.Dispose();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using Backchannel.Domain.Conversations;
+using Marten;
 
 namespace Backchannel.Projections.Conversations;
 
@@ -13,6 +14,26 @@ public static class ThreadMessages
         m.ThanksTo is null ? MessageKind.Message : MessageKind.Thanks, m.Author, m.ThanksTo, m.Deleted ? null : m.Text, m.ReplyTo,
         m.SentAt, m.EditedAt, m.Edits, m.Deleted, m.DeletedAt,
         m.Deleted ? [] : m.Reactions.Select(r => new ReactionView { Emoji = r.Emoji, By = [.. r.By] }).ToList(), m.RemovedByModeration);
+
+    /// <summary>
+    /// Brings <paramref name="messages"/>, folded from the conversation's past, up to what has happened to them since:
+    /// a message deleted or removed by moderation since is so in every version of the thread, its text gone, as it is
+    /// in the stored one.
+    /// </summary>
+    internal static async Task DeletedSinceAsync(this IQuerySession session, string conversationId,
+        IDictionary<string, MessageState> messages, CancellationToken ct)
+    {
+        // Whole documents, not a projection of their fields: PostgreSQL's timestamptz would cut DeletedAt to microseconds.
+        var now = (await session.Query<MessageState>()
+            .Where(m => m.ConversationId == conversationId && m.Deleted)
+            .ToListAsync(ct)).ToDictionary(m => m.MessageId);
+        foreach (var message in messages.Values.ToList())
+        {
+            if (!now.TryGetValue(message.MessageId, out var since)) continue;
+            if (since.RemovedByModeration) messages[message.MessageId] = message.RemovedByModerationAt(since.DeletedAt);
+            else if (!message.Deleted) messages[message.MessageId] = message.Apply(new MessageDeleted(conversationId, message.MessageId, message.Author, since.DeletedAt ?? default));
+        }
+    }
 }
 
 /// <summary>A message as a member reads it in a thread: <see cref="Id"/> is the message's id in its conversation.</summary>

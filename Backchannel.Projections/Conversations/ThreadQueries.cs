@@ -80,15 +80,7 @@ public static class ThreadQueries
         var member = then?.MemberOf(viewer);
         if (then is null || member is null || !member.CanSeeConversation()) return null;
 
-        var deletedSince = (await session.Query<MessageState>()
-            .Where(m => m.ConversationId == conversationId && m.Deleted)
-            .Select(m => new { m.MessageId, m.RemovedByModeration })
-            .ToListAsync(ct)).ToDictionary(m => m.MessageId, m => m.RemovedByModeration);
-        foreach (var message in messages.Values.Where(m => deletedSince.ContainsKey(m.MessageId) && !m.Deleted).ToList())
-            messages[message.MessageId] = message with { Deleted = true, Text = null };
-        // Removed by moderation since: removed in every version, and said so.
-        foreach (var message in messages.Values.Where(m => deletedSince.GetValueOrDefault(m.MessageId) && !m.RemovedByModeration).ToList())
-            messages[message.MessageId] = message.RemovedByModerationAt(null);
+        await session.DeletedSinceAsync(conversationId, messages, ct);
 
         var page = messages.Values.Where(m => member.MayRead(m.Sequence)).OrderByDescending(m => m.Sequence).ToList();
         var unread = page.Count(m => m.Sequence > member.ReadUpToSequence && m.Author != viewer && !m.Deleted);

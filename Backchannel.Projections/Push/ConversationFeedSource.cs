@@ -108,7 +108,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
             : await operations.Query<FeedItem>().Where(f => f.StreamKey == removed.ConversationId && positions.Contains(f.Position)).ToListAsync(ct);
         foreach (var item in stored)
         {
-            if (feed.Items.Exists(i => i.Id == item.Id)) continue;
+            if (feed.Items.Any(i => i.Id == item.Id)) continue;
             item.Data = WithoutText(item.Data);
             operations.Store(item);
         }

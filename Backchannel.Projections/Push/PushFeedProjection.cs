@@ -42,7 +42,8 @@ internal sealed class PushFeedProjection : ProjectionBase, IProjection
             var routed = events.Where(e => source.EventTypes.Contains(e.EventType)).ToList();
             if (routed.Count > 0) await source.RouteAsync(operations, routed, feed, cancellation);
         }
-        if (feed.Items.Count > 0) operations.Store(feed.Items.ToArray());
+        var written = feed.Written();
+        if (written.Count > 0) operations.Store(written.ToArray());
     }
 }
 
@@ -115,14 +116,17 @@ internal sealed class FeedWriter
     private JsonElement _lastData;
     private int _itemsOfEvent;
 
-    /// <summary>The items written so far, in the order of their events.</summary>
-    internal List<FeedItem> Items
+    /// <summary>
+    /// The items written so far, in the order of their events; the last one may still gather recipients, and is given
+    /// them by <see cref="Written"/>. Reading them changes nothing.
+    /// </summary>
+    internal IReadOnlyList<FeedItem> Items => _items;
+
+    /// <summary>Every item written, the last one given the recipients it gathered: what the batch stores.</summary>
+    internal IReadOnlyList<FeedItem> Written()
     {
-        get
-        {
-            Close();
-            return _items;
-        }
+        Close();
+        return _items;
     }
 
     /// <summary>

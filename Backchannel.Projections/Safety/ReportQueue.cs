@@ -107,16 +107,7 @@ public static class ReportQueueQueries
         var reporter = view?.MemberOf(first.Reporter);
         if (reporter is null) return ([], []);
 
-        var now = (await session.Query<MessageState>()
-            .Where(m => m.ConversationId == report.ConversationId && m.Deleted)
-            .Select(m => new { m.MessageId, m.RemovedByModeration, m.DeletedAt })
-            .ToListAsync(ct)).ToDictionary(m => m.MessageId);
-        foreach (var message in messages.Values.ToList())
-        {
-            if (!now.TryGetValue(message.MessageId, out var since)) continue;
-            if (since.RemovedByModeration) messages[message.MessageId] = message.RemovedByModerationAt(since.DeletedAt);
-            else if (!message.Deleted) messages[message.MessageId] = message.Apply(new MessageDeleted(message.ConversationId, message.MessageId, message.Author, since.DeletedAt ?? default));
-        }
+        await session.DeletedSinceAsync(report.ConversationId, messages, ct);
 
         var readable = messages.Values.Where(m => reporter.MayRead(m.Sequence)).OrderBy(m => m.Sequence).ToList();
         var reported = report.Kind == ReportKind.Message

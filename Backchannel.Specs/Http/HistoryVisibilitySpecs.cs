@@ -103,7 +103,11 @@ public sealed class HistoryVisibilitySpecs(AppFixture app) : AppSpec(app)
             }
         }
         var asOfNow = await As("cici").Thread(id, $"?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}");
-        asOfNow.Messages.Single(m => m.Id == "early-1").ShouldSatisfyAllConditions(m => m.Deleted.ShouldBeTrue(), m => m.Text.ShouldBeNull());
+        var deletedAt = (await As("cici").Thread(id)).Messages.Single(m => m.Id == "early-1").DeletedAt;
+        deletedAt.ShouldNotBeNull();
+        asOfNow.Messages.Single(m => m.Id == "early-1").ShouldSatisfyAllConditions(m => m.Deleted.ShouldBeTrue(), m => m.Text.ShouldBeNull(),
+            m => m.DeletedAt.ShouldBe(deletedAt, "a version tells of the deletion as the thread does"));
+        (await As("budi").Thread(id, $"?asOfVersion={sentAt.Version}")).Messages.Single(m => m.Id == "early-1").DeletedAt.ShouldBe(deletedAt);
     }
 
     [Fact]
