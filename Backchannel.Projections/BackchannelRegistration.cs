@@ -62,16 +62,18 @@ public static class BackchannelRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackchannelStoreSettings>, BackchannelStoreSettingsValidator>());
         var feedCommits = new FeedCommits();
         services.TryAddSingleton(feedCommits);
+        var feed = new PushFeedProjection(new ConversationFeedSource(), new RoomFeedSource());
         if (store.ShareAppStore)
         {
-            services.ConfigureMarten(opts =>
+            services.ConfigureMarten((sp, opts) =>
             {
-                ConfigureStore(opts, feedCommits);
+                ConfigureStore(opts, feedCommits, feed);
+                feed.Keeping = KeepingOf(sp);
                 store.Marten?.Invoke(opts);
             });
             services.AddSingleton<IBackchannelStore>(sp => AppStoreShare.Of(sp.GetRequiredService<IDocumentStore>()));
         }
-        else AddStore(services, store, feedCommits);
+        else AddStore(services, store, feedCommits, feed);
 
         services.TryAddSingleton(sp => new CommandPipeline(sp.GetRequiredService<IBackchannelStore>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CommandPipeline>>(), InlineStreamViews));
@@ -86,7 +88,11 @@ public static class BackchannelRegistration
         return services;
     }
 
-    private static void AddStore(IServiceCollection services, BackchannelStoreSettings settings, FeedCommits feedCommits)
+    /// <summary>The feed's retention, by the clock its pruner reads.</summary>
+    private static FeedKeeping KeepingOf(IServiceProvider services) =>
+        new(services.GetRequiredService<BackchannelSettings>().PushRetention, services.GetRequiredService<TimeProvider>());
+
+    private static void AddStore(IServiceCollection services, BackchannelStoreSettings settings, FeedCommits feedCommits, PushFeedProjection feed)
     {
         var commitsChannel = DaemonWakeup.ChannelOf(settings.Schema);
         var marten = services.AddMartenStore<IBackchannelStore>(opts =>
@@ -105,7 +111,7 @@ public static class BackchannelRegistration
                 opts.Listeners.Add(new NotifyOnAppend(commitsChannel));
                 opts.Projections.SlowPollingTime = settings.DaemonPolling;
                 opts.Projections.FastPollingTime = settings.DaemonPolling;
-                ConfigureStore(opts, feedCommits);
+                ConfigureStore(opts, feedCommits, feed);
                 settings.Marten?.Invoke(opts);
             })
             .UseLightweightSessions()
@@ -116,7 +122,11 @@ public static class BackchannelRegistration
             commitsChannel, settings.DaemonGathering,
             // The daemon's waits are real time, whatever clock the app's rules read.
             TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DaemonWakeup>>()));
-        services.ConfigureMarten<IBackchannelStore>((sp, opts) => opts.Projections.Wakeup = sp.GetRequiredService<DaemonWakeup>());
+        services.ConfigureMarten<IBackchannelStore>((sp, opts) =>
+        {
+            opts.Projections.Wakeup = sp.GetRequiredService<DaemonWakeup>();
+            feed.Keeping = KeepingOf(sp);
+        });
         // Solo: this node runs every async view. Distributed: Wolverine assigns each view to one live node (several
         // nodes on one database). Off: another node runs them. Never both AddAsyncDaemon and Wolverine's distribution.
         switch (settings.Daemon)
@@ -134,7 +144,7 @@ public static class BackchannelRegistration
         StreamView.Of<Domain.Questions.Question, QuestionView>(), StreamView.Of<Domain.Planning.PlannedEvent, EventView>(),
     ];
 
-    private static void ConfigureStore(StoreOptions opts, FeedCommits feedCommits)
+    private static void ConfigureStore(StoreOptions opts, FeedCommits feedCommits, PushFeedProjection feed)
     {
         opts.Projections.AsyncListeners.Add(feedCommits);
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
@@ -152,7 +162,7 @@ public static class BackchannelRegistration
         opts.Projections.Add<RequestAuditProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add<RoomAuditProjection>(ProjectionLifecycle.Async);
         // The push feed: each capability whose events change someone's views adds its feed source here.
-        opts.Projections.Add(new PushFeedProjection(new ConversationFeedSource(), new RoomFeedSource()), ProjectionLifecycle.Async);
+        opts.Projections.Add(feed, ProjectionLifecycle.Async);
 
         // Indexed only where a query looks: every index is written at every update of its document (a conversation's
         // view at every message) and built again by every rebuild, and a GIN index over a whole document holds each of

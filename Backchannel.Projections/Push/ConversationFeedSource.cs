@@ -103,7 +103,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
             _ => false,
         }).Select(e => e.Sequence).ToList();
         if (positions.Count == 0) return;
-        var stored = operations is IStoredFeedItems rebuilding
+        var stored = operations is IRebuildingFeed rebuilding
             ? await rebuilding.ItemsOfAsync(removed.ConversationId, positions, ct)
             : await operations.Query<FeedItem>().Where(f => f.StreamKey == removed.ConversationId && positions.Contains(f.Position)).ToListAsync(ct);
         foreach (var item in stored)

@@ -15,6 +15,13 @@ public sealed class FeedRetentionMark
     public long PrunedThrough { get; set; }
 }
 
+/// <summary>How long the feed keeps an item (<see cref="Backchannel.Domain.Common.BackchannelSettings.PushRetention"/>), by the clock its pruner reads.</summary>
+internal sealed record FeedKeeping(TimeSpan Period, TimeProvider Clock)
+{
+    /// <summary>The time before which an item is pruned, as of now.</summary>
+    public DateTimeOffset KeepsFrom => Clock.GetUtcNow() - Period;
+}
+
 /// <summary>
 /// Keeps the feed bounded: items older than the retention period are deleted, always as a prefix by position, and
 /// the mark remembers how far, so a client resuming from before it is told to reload its views instead of silently
@@ -47,6 +54,31 @@ internal static class FeedRetention
         {
             await using var query = store.QuerySession();
             return await query.PrunedThroughAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Moves the mark on to at least <paramref name="through"/> (a rebuild that left those items out), never back;
+    /// returns the mark. A pruner moving it at the same moment is waited out and looked at again.
+    /// </summary>
+    public static async Task<long> MarkPrunedThroughAsync(this IDocumentStore store, long through, CancellationToken ct = default)
+    {
+        while (true)
+        {
+            await using var session = store.LightweightSession();
+            var mark = await session.LoadAsync<FeedRetentionMark>(FeedRetentionMark.TheMark, ct) ?? new FeedRetentionMark();
+            if (through <= mark.PrunedThrough) return mark.PrunedThrough;
+            mark.PrunedThrough = through;
+            session.Store(mark);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                return through;
+            }
+            catch (Exception e) when (e is ConcurrencyException or DocumentAlreadyExistsException)
+            {
+                // Another node moved it meanwhile: read it again.
+            }
         }
     }
 

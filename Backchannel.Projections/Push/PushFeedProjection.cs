@@ -34,9 +34,16 @@ internal sealed class PushFeedProjection : ProjectionBase, IProjection
         }
     }
 
+    /// <summary>
+    /// How long the feed keeps an item, by the clock its pruner reads: set where the store is added, null where no
+    /// pruner runs. A rebuild leaves out the items the pruner would delete.
+    /// </summary>
+    internal FeedKeeping? Keeping { get; set; }
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var feed = new FeedWriter();
+        var rebuild = operations as IRebuildingFeed;
+        var feed = new FeedWriter(rebuild?.KeepsFrom);
         foreach (var source in _sources)
         {
             var routed = events.Where(e => source.EventTypes.Contains(e.EventType)).ToList();
@@ -44,6 +51,7 @@ internal sealed class PushFeedProjection : ProjectionBase, IProjection
         }
         var written = feed.Written();
         if (written.Count > 0) operations.Store(written.ToArray());
+        if (feed.LeftOutThrough > 0) rebuild!.LeftOut(feed.LeftOutThrough);
     }
 }
 
@@ -107,6 +115,7 @@ internal sealed class FeedWriter
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
     };
 
+    private readonly DateTimeOffset? _keepsFrom;
     private readonly List<FeedItem> _items = [];
     private readonly List<string> _recipients = [];
     // Who has been told of the event being written: an event gives each recipient at most one item.
@@ -115,6 +124,12 @@ internal sealed class FeedWriter
     private object? _lastPayload;
     private JsonElement _lastData;
     private int _itemsOfEvent;
+
+    /// <summary>A writer of every item, or with <paramref name="keepsFrom"/>, of the items of events at or after it.</summary>
+    public FeedWriter(DateTimeOffset? keepsFrom = null) => _keepsFrom = keepsFrom;
+
+    /// <summary>The last position whose items were left out for being older than the writer keeps; 0 when none was.</summary>
+    public long LeftOutThrough { get; private set; }
 
     /// <summary>
     /// The items written so far, in the order of their events; the last one may still gather recipients, and is given
@@ -136,6 +151,11 @@ internal sealed class FeedWriter
     /// </summary>
     public void Add(string userId, IEvent e, string kind, DateTimeOffset at, object payload)
     {
+        if (at < _keepsFrom)
+        {
+            LeftOutThrough = Math.Max(LeftOutThrough, e.Sequence);
+            return;
+        }
         if (_toldOf != e.Sequence)
         {
             _told.Clear();
@@ -177,11 +197,18 @@ internal sealed class FeedWriter
 }
 
 /// <summary>
-/// The feed items already written, when they are not in the database: a rebuild keeps the feed it is building in
-/// memory, and a removal by moderation must find the items of earlier events there.
+/// The feed as a rebuild writes it: the items already written are not in the database (a rebuild keeps the feed it is
+/// building in memory, and a removal by moderation must find the items of earlier events there), and the items the
+/// pruner would delete at once are not written at all.
 /// </summary>
-internal interface IStoredFeedItems
+internal interface IRebuildingFeed
 {
     /// <summary>The items of <paramref name="streamKey"/> caused by the events at <paramref name="positions"/>.</summary>
     Task<IReadOnlyList<FeedItem>> ItemsOfAsync(string streamKey, IReadOnlyCollection<long> positions, CancellationToken ct);
+
+    /// <summary>Items of events that happened before this are left out (retention has them pruned); null keeps all.</summary>
+    DateTimeOffset? KeepsFrom { get; }
+
+    /// <summary>Notes that items up to <paramref name="position"/> were left out: the feed's mark must cover them.</summary>
+    void LeftOut(long position);
 }

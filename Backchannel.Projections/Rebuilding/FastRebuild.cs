@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Backchannel.Projections.Push;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -83,7 +84,11 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
             // keeps meanwhile never goes past the daemon's position: it takes over there).
             var caughtUp = build.IsAsync && options.Coordinate ? position : await CatchUpAsync(build, position, long.MaxValue, token);
             await WriteChangedAsync(build, token);
+            // Before the switch: a client resuming from before what was left out is told to reload, whichever feed it reads.
+            var leftOut = build.Memory.LeftOutThrough;
+            if (leftOut > 0) await store.MarkPrunedThroughAsync(leftOut, token);
             await SwitchAsync(build, caughtUp, token);
+            if (build.Memory.LeftOutThrough > leftOut) await store.MarkPrunedThroughAsync(build.Memory.LeftOutThrough, token);
             progress.Report(new ViewRebuilder.Progress(build.View.Name, "rebuilt", build.DocumentCount, _clock.Elapsed, total, total));
         });
         Phase("catch up and switch");

@@ -19,7 +19,7 @@ namespace Backchannel.Projections.Rebuilding;
 /// memory and is written again at the end (<see cref="Rewrites"/>).
 /// </para>
 /// </summary>
-internal class InMemoryOperations : DispatchProxy, IStoredFeedItems
+internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
 {
     private IDocumentOperations _live = null!;
     private IReadOnlySet<Type> _owned = null!;
@@ -171,6 +171,14 @@ internal class InMemoryOperations : DispatchProxy, IStoredFeedItems
         }
         return found;
     }
+
+    /// <summary>For the push feed: items of events before this are left out (set from the feed's retention).</summary>
+    public DateTimeOffset? KeepsFrom { get; set; }
+
+    /// <summary>The last position whose push items were left out; 0 when none was.</summary>
+    public long LeftOutThrough { get; private set; }
+
+    public void LeftOut(long position) => LeftOutThrough = Math.Max(LeftOutThrough, position);
 
     public async Task<IReadOnlyList<FeedItem>> ItemsOfAsync(string streamKey, IReadOnlyCollection<long> positions, CancellationToken ct)
     {

@@ -24,6 +24,8 @@ internal sealed class ViewBuild
         _projection = Unwrapped(projection);
         IsAsync = isAsync;
         (Operations, Memory) = InMemoryOperations.Create(live, documents.ToHashSet());
+        // The feed keeps an item for its retention: the rebuild writes none that the pruner would delete at once.
+        if (_projection is Push.PushFeedProjection { Keeping: { } keeping }) Memory.KeepsFrom = keeping.KeepsFrom;
         var included = (_projection as JasperFx.Events.Projections.ProjectionBase)?.IncludedEventTypes;
         _eventTypes = included is { Count: > 0 } ? included.ToHashSet() : null;
         for (var type = _projection.GetType(); type is not null; type = type.BaseType)

@@ -77,4 +77,19 @@ public sealed class FeedWriterSpecs
     public void two_sources_may_not_route_one_event_type_since_an_events_items_are_numbered_by_one() =>
         Should.Throw<InvalidOperationException>(() => new PushFeedProjection(new ConversationFeedSource(), new ConversationFeedSource()))
             .Message.ShouldContain("two push feed sources");
+
+    [Fact]
+    public void a_writer_that_keeps_from_a_time_leaves_out_the_items_of_earlier_events_and_notes_how_far()
+    {
+        var keepsFrom = DateTimeOffset.UnixEpoch.AddDays(7);
+        var feed = new FeedWriter(keepsFrom);
+        var message = new Said("hello");
+        feed.Add("ayu", At(7), "message", keepsFrom.AddTicks(-1), message);
+        feed.Add("ayu", At(9), "message", keepsFrom.AddTicks(-1), message);
+        feed.Add("ayu", At(8), "message", keepsFrom, message);
+
+        feed.Written().Select(i => i.Position).ShouldBe([8L], "an item of an event at the first time kept is written");
+        feed.LeftOutThrough.ShouldBe(9, "the last position left out, whatever the order of the times");
+        new FeedWriter().LeftOutThrough.ShouldBe(0);
+    }
 }

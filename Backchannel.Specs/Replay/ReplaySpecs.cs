@@ -1,5 +1,6 @@
 using Backchannel.Domain.Conversations;
 using Backchannel.Projections;
+using Backchannel.Projections.Push;
 using Backchannel.Specs.Support;
 using Marten;
 using Shouldly;
@@ -109,5 +110,51 @@ public sealed class ReplaySpecs(AppFixture app) : AppSpec(app)
         (await query.LoadAsync<Backchannel.Projections.Push.FeedItem>(Backchannel.Projections.Push.FeedItem.IdOf(999_999, 0))).ShouldBeNull();
         (await query.LoadAsync<Backchannel.Projections.Push.RoomAudience>("gone-room")).ShouldBeNull();
         (await query.Query<Backchannel.Projections.Push.FeedItem>().CountAsync()).ShouldBeGreaterThan(0, "the real feed is rebuilt");
+    }
+
+    [Fact]
+    public async Task a_rebuild_writes_no_push_item_older_than_the_retention_and_a_client_resuming_before_it_is_told_to_reload()
+    {
+        await As("budi").Follow("ayu");
+        var id = (await As("ayu").StartConversation("old news", ["budi"])).ConversationId;
+        await As("ayu").Say(id, "older still");
+        await AsyncViewsCaughtUp();
+        // That history happened a day longer ago than the feed keeps an item (the default retention, seven days).
+        long aged;
+        await using (var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var age = new Npgsql.NpgsqlCommand(
+                $"update {Store.Options.Events.DatabaseSchemaName}.mt_events set timestamp = timestamp - interval '8 days' returning seq_id", connection);
+            var sequences = new List<long>();
+            await using (var reader = await age.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) sequences.Add(reader.GetInt64(0));
+            aged = sequences.Max();
+        }
+        var fresh = await As("ayu").Say(id, "fresh news");
+        await AsyncViewsCaughtUp();
+        var live = await FeedAsync();
+
+        await Store.RebuildAsync("push", new SynchronousProgress<ViewRebuilder.Progress>(_ => { }));
+
+        var rebuilt = await FeedAsync();
+        rebuilt.Keys.ShouldAllBe(position => position > aged, "an item the pruner would delete is not written");
+        rebuilt.ShouldBe(live.Where(i => i.Key > aged).ToDictionary(), "every item of the history the feed keeps, as the daemon wrote it");
+        await using (var query = Store.QuerySession())
+            (await query.PrunedThroughAsync()).ShouldBe(live.Keys.Where(p => p <= aged).Max(), "the mark covers what was left out, as pruning it would");
+
+        await using var resumingBefore = await Listen("budi", "0");
+        (await resumingBefore.NextAsync("reload")).Text("reason").ShouldBe("expired");
+        await using var resumingAfter = await Listen("budi", aged.ToString());
+        (await resumingAfter.NextAsync("message_sent")).Text("messageId").ShouldBe(fresh);
+    }
+
+    /// <summary>The push feed's items by position, each as its recipients, kind and payload.</summary>
+    private async Task<Dictionary<long, string>> FeedAsync()
+    {
+        await using var query = Store.QuerySession();
+        var items = await query.Query<Backchannel.Projections.Push.FeedItem>().ToListAsync();
+        return items.GroupBy(i => i.Position).ToDictionary(g => g.Key,
+            g => string.Join(" | ", g.OrderBy(i => i.Id).Select(i => $"{i.Id} {string.Join(",", i.Recipients)} {i.Kind} {i.StreamKey} {i.At:O} {i.Data.GetRawText()}")));
     }
 }

@@ -25,12 +25,15 @@ public static class Scale
         var reads = args.Int("--reads", 400);
         var rounds = args.Int("--rounds", 1);
         var perView = args.Has("--per-view");
+        // Spread over this many days, the history is mostly older than the push feed's retention (7 days), as a store's
+        // is after some months; 0 (the default): every event happened just now, the rebuild's worst case.
+        var historyDays = args.Int("--history-days", 0);
         var schema = $"scale_{DateTime.UtcNow:yyyyMMddHHmmss}";
         // --keep leaves the store behind, to time the `rebuild` command on it as an operator would.
         var keep = args.Has("--keep");
         try
         {
-            await RunTiersAsync(tiers, reads, schema, rounds, perView);
+            await RunTiersAsync(tiers, reads, schema, rounds, perView, TimeSpan.FromDays(historyDays));
         }
         finally
         {
@@ -47,7 +50,7 @@ public static class Scale
         await new NpgsqlCommand($"drop schema if exists {schema} cascade", connection).ExecuteNonQueryAsync();
     }
 
-    private static async Task RunTiersAsync(IReadOnlyList<int> tiers, int reads, string schema, int rounds, bool perView)
+    private static async Task RunTiersAsync(IReadOnlyList<int> tiers, int reads, string schema, int rounds, bool perView, TimeSpan historySpan)
     {
         await using var host = await BenchHost.StartAsync(settings: new Dictionary<string, string?>
         {
@@ -57,12 +60,13 @@ public static class Scale
         });
         var seeded = 0;
         var random = new Random(7);
+        var history = new History(DateTimeOffset.UtcNow - historySpan, historySpan, tiers[^1] / EventsPerConversation);
         var firstTier = new List<Pair>();
         var results = new List<string>();
         foreach (var tier in tiers)
         {
             var conversations = (tier - seeded) / EventsPerConversation;
-            var pairs = await SeedAsync(host.Store, seeded / EventsPerConversation, conversations, random);
+            var pairs = await SeedAsync(host.Store, seeded / EventsPerConversation, conversations, random, history);
             seeded += conversations * EventsPerConversation;
             if (firstTier.Count == 0) firstTier.AddRange(pairs.Take(50));
 
@@ -117,10 +121,11 @@ public static class Scale
     /// Each tier brings its own users (each in about <see cref="ConversationsPerUser"/> conversations), so the
     /// first tier's inboxes and threads stay the same size while the store grows around them.
     /// </summary>
-    private static async Task<List<Pair>> SeedAsync(IDocumentStore store, int firstConversation, int count, Random random)
+    private static async Task<List<Pair>> SeedAsync(IDocumentStore store, int firstConversation, int count, Random random, History history)
     {
         var users = Math.Max(2, count * 2 / ConversationsPerUser);
         var at = DateTimeOffset.UtcNow.AddDays(-30);
+        var spread = history.Span > TimeSpan.Zero;
         var pairs = new List<Pair>(count);
         var streams = new List<StreamAction>(count);
         for (var c = 0; c < count; c++)
@@ -129,7 +134,7 @@ public static class Scale
             var first = $"u{firstConversation}_{random.Next(users)}";
             var second = $"u{firstConversation}_{random.Next(users)}";
             if (first == second) second += "x";
-            at = at.AddSeconds(1);
+            at = spread ? history.Of(firstConversation + c) : at.AddSeconds(1);
             var events = new List<object>
             {
                 new ConversationStarted(id, ConversationKind.Direct, first, null, null, at),
@@ -137,13 +142,23 @@ public static class Scale
             };
             for (var m = 1; m <= MessagesPerConversation; m++)
                 events.Add(new MessageSent(id, $"{id}-m{m}", m, m % 2 == 0 ? second : first, $"message {m} of {id}", null, at.AddMilliseconds(m)));
-            streams.Add(StreamAction.Start((IEventRegistry)((DocumentStore)store).Options.Events, id, events.ToArray()));
+            var stream = StreamAction.Start((IEventRegistry)((DocumentStore)store).Options.Events, id, events.ToArray());
+            // When the events happened, as the store records it (what retention and the rebuild read).
+            if (spread)
+                for (var e = 0; e < stream.Events.Count; e++) stream.Events[e].Timestamp = at.AddMilliseconds(e);
+            streams.Add(stream);
             pairs.Add(new Pair(id, first, second));
         }
         var clock = Stopwatch.StartNew();
         await store.BulkInsertEventsAsync(streams, 10_000);
         Console.WriteLine($"seeded {count * EventsPerConversation:N0} events in {count:N0} conversations ({users:N0} new users) in {clock.Elapsed.TotalSeconds:F1} s");
         return pairs;
+    }
+
+    /// <summary>The conversations of all tiers spread evenly over <see cref="Span"/>, the last one now.</summary>
+    private sealed record History(DateTimeOffset Start, TimeSpan Span, int Conversations)
+    {
+        public DateTimeOffset Of(int conversation) => Start + Span * ((double)conversation / Math.Max(1, Conversations));
     }
 
     /// <summary>
