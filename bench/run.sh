@@ -60,5 +60,7 @@ bench lag "$@"
 bench push "$@"
 bench long-thread "$@"
 bench scale "$@"
+# The same tiers with their history spread over 90 days, as a store's is after months: most push items past retention.
+bench scale --history-days 90 "$@"
 bench hot-room "$@"
 bench writepath "$@"
