@@ -60,10 +60,12 @@ public static class ViewRebuilder
 
     /// <summary>
     /// One report of progress: a view <c>rebuilding</c> (started), <c>progress</c> (every
-    /// <see cref="ProgressInterval"/> while it runs) or <c>rebuilt</c> (with its document count).
+    /// <see cref="ProgressInterval"/> while it runs), <c>left out</c> (the push feed switched in without the items its
+    /// retention would prune, through <see cref="Position"/>, the feed's mark now) or <c>rebuilt</c> (with its
+    /// document count).
     /// </summary>
     /// <param name="View">The view's name.</param>
-    /// <param name="Stage"><c>rebuilding</c>, <c>progress</c> or <c>rebuilt</c>.</param>
+    /// <param name="Stage"><c>rebuilding</c>, <c>progress</c>, <c>left out</c> or <c>rebuilt</c>.</param>
     /// <param name="Documents">The documents the view holds once rebuilt; 0 before.</param>
     /// <param name="Elapsed">Since the view started.</param>
     /// <param name="Position">How far through the events the view's rebuild has gone (its sequence).</param>

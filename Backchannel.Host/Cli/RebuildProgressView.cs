@@ -35,6 +35,11 @@ public sealed class RebuildProgressView(TextWriter output, bool terminal, int vi
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{progress.View}: rebuilt, {progress.Documents} documents in {progress.Elapsed.TotalSeconds:F1}s"));
                 break;
+            case "left out":
+                ClearBar();
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{progress.View}: left out the items older than the feed's retention, through position {progress.Position}; clients resuming from before it are told to reload"));
+                break;
             default:
                 _positions[progress.View] = progress.Position;
                 break;

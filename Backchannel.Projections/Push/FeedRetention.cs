@@ -1,5 +1,7 @@
 using JasperFx;
 using Marten;
+using Marten.Services;
+using Npgsql;
 
 namespace Backchannel.Projections.Push;
 
@@ -20,6 +22,16 @@ internal sealed record FeedKeeping(TimeSpan Period, TimeProvider Clock)
 {
     /// <summary>The time before which an item is pruned, as of now.</summary>
     public DateTimeOffset KeepsFrom => Clock.GetUtcNow() - Period;
+
+    /// <summary>
+    /// The time before which a rebuild leaves an item out: by the earlier of this clock and the database's, so that a
+    /// rebuild run on a machine whose clock is fast leaves out nothing the nodes' pruners would still keep.
+    /// </summary>
+    public DateTimeOffset KeepsFromAsOf(DateTimeOffset databaseNow)
+    {
+        var now = Clock.GetUtcNow();
+        return (now < databaseNow ? now : databaseNow) - Period;
+    }
 }
 
 /// <summary>
@@ -58,28 +70,20 @@ internal static class FeedRetention
     }
 
     /// <summary>
-    /// Moves the mark on to at least <paramref name="through"/> (a rebuild that left those items out), never back;
-    /// returns the mark. A pruner moving it at the same moment is waited out and looked at again.
+    /// Moves the mark on to at least <paramref name="through"/> (a rebuild that left those items out), never back, in
+    /// <paramref name="transaction"/>: the one that switches the rebuilt feed in, so that the old feed and its mark or
+    /// the new feed and its mark are read, never the new feed with the old mark. That transaction holds the feed's
+    /// table, which a pruner writes before its mark: no pruner moves the mark meanwhile.
     /// </summary>
-    public static async Task<long> MarkPrunedThroughAsync(this IDocumentStore store, long through, CancellationToken ct = default)
+    public static async Task<long> MarkPrunedThroughAsync(this IDocumentStore store, long through, NpgsqlTransaction transaction, CancellationToken ct = default)
     {
-        while (true)
-        {
-            await using var session = store.LightweightSession();
-            var mark = await session.LoadAsync<FeedRetentionMark>(FeedRetentionMark.TheMark, ct) ?? new FeedRetentionMark();
-            if (through <= mark.PrunedThrough) return mark.PrunedThrough;
-            mark.PrunedThrough = through;
-            session.Store(mark);
-            try
-            {
-                await session.SaveChangesAsync(ct);
-                return through;
-            }
-            catch (Exception e) when (e is ConcurrencyException or DocumentAlreadyExistsException)
-            {
-                // Another node moved it meanwhile: read it again.
-            }
-        }
+        await using var session = store.LightweightSession(SessionOptions.ForTransaction(transaction));
+        var mark = await session.LoadAsync<FeedRetentionMark>(FeedRetentionMark.TheMark, ct) ?? new FeedRetentionMark();
+        if (through <= mark.PrunedThrough) return mark.PrunedThrough;
+        mark.PrunedThrough = through;
+        session.Store(mark);
+        await session.SaveChangesAsync(ct);
+        return through;
     }
 
     /// <summary>How far the feed has been pruned (0: never).</summary>

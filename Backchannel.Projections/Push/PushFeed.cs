@@ -69,6 +69,14 @@ public sealed class PushFeed(IBackchannelStore store, FeedWatcher watcher, Backc
                 if (position < through)
                 {
                     var page = await watcher.ReadForAsync(userId, position, through, PageSize, ct);
+                    // Read after the page: a pruning (or a rebuild's switch) that took away any of what the page was to
+                    // hold committed its mark with it, past where the page began; the client reloads instead of missing it.
+                    if (position < await PrunedThroughAsync(ct))
+                    {
+                        position = watcher.Cursor;
+                        yield return new PushFrame(position, PushFrame.Reload, new PushStart(position, "expired"));
+                        continue;
+                    }
                     foreach (var item in page)
                     {
                         position = item.Position;

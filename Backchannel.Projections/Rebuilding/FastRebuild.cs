@@ -67,6 +67,8 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
             foreach (var table in builds.SelectMany(Tables)) await table.CreateFreshAsync(connection, ct);
         }
         foreach (var build in builds) build.Memory.Cold = (type, query, token) => ColdAsync(build, type, query, token);
+        var databaseNow = await DatabaseNowAsync(ct);
+        foreach (var build in builds) build.KeepAsOf(databaseNow);
         Phase("start");
         var position = await FoldAsync(builds, 0, total, ct);
         await DrainAsync();
@@ -84,11 +86,9 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
             // keeps meanwhile never goes past the daemon's position: it takes over there).
             var caughtUp = build.IsAsync && options.Coordinate ? position : await CatchUpAsync(build, position, long.MaxValue, token);
             await WriteChangedAsync(build, token);
-            // Before the switch: a client resuming from before what was left out is told to reload, whichever feed it reads.
-            var leftOut = build.Memory.LeftOutThrough;
-            if (leftOut > 0) await store.MarkPrunedThroughAsync(leftOut, token);
             await SwitchAsync(build, caughtUp, token);
-            if (build.Memory.LeftOutThrough > leftOut) await store.MarkPrunedThroughAsync(build.Memory.LeftOutThrough, token);
+            if (build.Memory.LeftOutThrough > 0)
+                progress.Report(new ViewRebuilder.Progress(build.View.Name, "left out", 0, _clock.Elapsed, build.Memory.LeftOutThrough, total));
             progress.Report(new ViewRebuilder.Progress(build.View.Name, "rebuilt", build.DocumentCount, _clock.Elapsed, total, total));
         });
         Phase("catch up and switch");
@@ -347,6 +347,8 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         var upTo = build.IsAsync && options.Coordinate ? await ProgressionAsync(connection, shard, ct) : long.MaxValue;
         position = await CatchUpAsync(build, position, upTo, ct);
         await WriteChangedAsync(build, ct, connection);
+        // A client resuming from before what was left out is told to reload, as after pruning.
+        if (build.Memory.LeftOutThrough > 0) await store.MarkPrunedThroughAsync(build.Memory.LeftOutThrough, transaction, ct);
         foreach (var table in tables) await ViewTables.ExecuteAsync(connection, ct, [.. table.SwitchStatements(await table.ExtraColumnsAsync(connection, ct))]);
         foreach (var retired in build.View.Retires ?? []) await RetireAsync(connection, retired, ct);
         await ViewGenerations.RecordAsync(connection, store, build.View.Name, position, ct);
@@ -384,6 +386,13 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
             $"select last_seq_id from {store.Options.Events.DatabaseSchemaName}.mt_event_progression where name = @name", connection);
         command.Parameters.AddWithValue("name", shard);
         return await command.ExecuteScalarAsync(ct) is long position ? position : 0;
+    }
+
+    private async Task<DateTimeOffset> DatabaseNowAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand("select now()", connection);
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(ct))!, TimeSpan.Zero);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)

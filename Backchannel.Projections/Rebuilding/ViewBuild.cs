@@ -24,8 +24,7 @@ internal sealed class ViewBuild
         _projection = Unwrapped(projection);
         IsAsync = isAsync;
         (Operations, Memory) = InMemoryOperations.Create(live, documents.ToHashSet());
-        // The feed keeps an item for its retention: the rebuild writes none that the pruner would delete at once.
-        if (_projection is Push.PushFeedProjection { Keeping: { } keeping }) Memory.KeepsFrom = keeping.KeepsFrom;
+        _keeping = (_projection as Push.PushFeedProjection)?.Keeping;
         var included = (_projection as JasperFx.Events.Projections.ProjectionBase)?.IncludedEventTypes;
         _eventTypes = included is { Count: > 0 } ? included.ToHashSet() : null;
         for (var type = _projection.GetType(); type is not null; type = type.BaseType)
@@ -38,6 +37,13 @@ internal sealed class ViewBuild
     }
 
     private readonly DirectFold? _direct;
+    private readonly Push.FeedKeeping? _keeping;
+
+    /// <summary>
+    /// The feed keeps an item for its retention: the rebuild writes none that the pruner would delete at once, as of
+    /// <paramref name="databaseNow"/> or this process's clock, whichever is earlier.
+    /// </summary>
+    public void KeepAsOf(DateTimeOffset databaseNow) => Memory.KeepsFrom = _keeping?.KeepsFromAsOf(databaseNow);
 
     /// <summary>Whether the rebuild folds this view itself (<see cref="DirectFold"/>) rather than through Marten's slicing.</summary>
     public bool FoldsDirectly => _direct is not null;
