@@ -255,6 +255,9 @@ public sealed record Conversation(
     [System.Text.Json.Serialization.JsonIgnore]
     public ImmutableDictionary<string, MessageState> Messages { get; init; } = ImmutableDictionary<string, MessageState>.Empty;
 
+    /// <summary>The state as its stored snapshot holds it and a load of it returns it: without <see cref="Messages"/>.</summary>
+    public Conversation AsStored() => Messages.IsEmpty ? this : this with { Messages = ImmutableDictionary<string, MessageState>.Empty };
+
     /// <summary>The place of <paramref name="userId"/> in this conversation, or null if they were never in it.</summary>
     public Member? MemberOf(string userId) => Members.GetValueOrDefault(userId);
 

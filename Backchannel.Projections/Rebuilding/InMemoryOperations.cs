@@ -119,6 +119,7 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
 
     public void Put(object document)
     {
+        document = AsStored(document);
         var type = document.GetType();
         if (!Documents.TryGetValue(type, out var byId))
             throw new InvalidOperationException($"A rebuild of this view stored a {type.Name}, which is not one of its documents.");
@@ -194,6 +195,13 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
         }
         return items;
     }
+
+    /// <summary>
+    /// A document as the database would hand it back, which is what memory keeps: a conversation's decision state
+    /// leaves its messages out of the stored JSON, and holding them (all of them, as the fold gathers them) would only
+    /// grow the heap the rebuild runs in and every later fold of that conversation.
+    /// </summary>
+    private static object AsStored(object document) => document is Backchannel.Domain.Conversations.Conversation conversation ? conversation.AsStored() : document;
 
     /// <summary>Each document type's Id property, read and written through delegates (views fold side by side).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (Func<object, object> Get, Action<object, object> Set)> Ids = new();
