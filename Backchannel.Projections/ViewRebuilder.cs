@@ -61,7 +61,8 @@ public static class ViewRebuilder
     /// <summary>
     /// One report of progress: a view <c>rebuilding</c> (started), <c>progress</c> (every
     /// <see cref="ProgressInterval"/> while it runs), <c>left out</c> (the push feed switched in without the items its
-    /// retention would prune, through <see cref="Position"/>, the feed's mark now) or <c>rebuilt</c> (with its
+    /// retention would prune, the last of them at <see cref="Position"/>, which the feed's mark now covers; reported before
+    /// <c>rebuilt</c>, and not a position the replay has reached) or <c>rebuilt</c> (with its
     /// document count).
     /// </summary>
     /// <param name="View">The view's name.</param>

@@ -20,12 +20,9 @@ public sealed class FeedRetentionMark
 /// <summary>How long the feed keeps an item (<see cref="Backchannel.Domain.Common.BackchannelSettings.PushRetention"/>), by the clock its pruner reads.</summary>
 internal sealed record FeedKeeping(TimeSpan Period, TimeProvider Clock)
 {
-    /// <summary>The time before which an item is pruned, as of now.</summary>
-    public DateTimeOffset KeepsFrom => Clock.GetUtcNow() - Period;
-
     /// <summary>
     /// The time before which a rebuild leaves an item out: by the earlier of this clock and the database's, so that a
-    /// rebuild run on a machine whose clock is fast leaves out nothing the nodes' pruners would still keep.
+    /// rebuild run on a machine whose clock is fast leaves out nothing a pruner on the database's time would still keep.
     /// </summary>
     public DateTimeOffset KeepsFromAsOf(DateTimeOffset databaseNow)
     {

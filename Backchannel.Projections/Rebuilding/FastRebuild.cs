@@ -392,7 +392,9 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
     {
         await using var connection = await OpenAsync(ct);
         await using var command = new NpgsqlCommand("select now()", connection);
-        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(ct))!, TimeSpan.Zero);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return reader.GetFieldValue<DateTimeOffset>(0);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
