@@ -242,6 +242,43 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
         (await unknown.NextAsync("reload")).Text("reason").ShouldBe("unknown_position");
     }
 
+    /// <summary>
+    /// The pruner commits after a resuming stream checked the mark and before it reads its first page: the items it
+    /// deleted are not in the page, so the stream must tell the client to reload rather than hand it the rest.
+    /// </summary>
+    [Fact]
+    public async Task a_pruning_between_the_mark_check_and_the_page_read_ends_in_reload_not_a_gap()
+    {
+        await As("budi").Follow("ayu");
+        var id = (await As("ayu").StartConversation("catching up", ["budi"])).ConversationId;
+        await AsyncViewsCaughtUp();
+        var resumeFrom = (await ItemsForAsync("budi")).Max(i => i.Position);
+        for (var i = 0; i < 4; i++) await As("ayu").Say(id, $"while away {i}");
+        await AsyncViewsCaughtUp();
+        var missed = (await ItemsForAsync("budi")).Where(i => i.Position > resumeFrom).OrderBy(i => i.Position).ToList();
+        missed.Count.ShouldBe(4);
+
+        var store = Host.Services.GetRequiredService<IBackchannelStore>();
+        var settings = Host.Services.GetRequiredService<BackchannelSettings>();
+        // The watcher reads the user's page through a store that lets the pruner commit first, once: the first two go.
+        var pruningFirst = PruningBeforeTheUsersPage.Of(store, () => store.PruneFeedAsync(missed[2].At));
+        var watcher = new FeedWatcher(pruningFirst, settings, Microsoft.Extensions.Logging.Abstractions.NullLogger<FeedWatcher>.Instance);
+        using var stop = new CancellationTokenSource(PushStream.Patience);
+        await using var frames = new PushFeed(store, watcher, settings).ReadAsync("budi", resumeFrom, stop.Token).GetAsyncEnumerator(stop.Token);
+
+        (await frames.MoveNextAsync()).ShouldBeTrue();
+        frames.Current.Kind.ShouldBe(PushFrame.Reload, "the client is not handed the later items as if nothing were missing");
+        ((PushStart)frames.Current.Data!).Reason.ShouldBe("expired");
+        await using var query = store.QuerySession();
+        (await query.PrunedThroughAsync()).ShouldBe(missed[1].Position, "the pruning did run in between");
+    }
+
+    private async Task<IReadOnlyList<FeedItem>> ItemsForAsync(string userId)
+    {
+        await using var query = Store.QuerySession();
+        return await query.QueryAsync<FeedItem>("where recipients @> ?", (object)new[] { userId });
+    }
+
     [Fact]
     public async Task a_quiet_stream_stays_open_with_heartbeats_and_still_delivers()
     {
@@ -260,5 +297,69 @@ public sealed class PushSpecs(AppFixture app) : AppSpec(app)
         await new Caller(Host, token: null).Get("/me/events", 401);
         var problem = await As("budi").Refused(c => c.Get("/me/events?lastEventId=yesterday", 400));
         problem.Extensions["errors"]!.ToString()!.ShouldContain("lastEventId");
+    }
+}
+
+/// <summary>A store whose first read of one user's feed page waits for <c>prune</c> to commit first.</summary>
+public class PruningBeforeTheUsersPage : System.Reflection.DispatchProxy
+{
+    private IBackchannelStore _store = null!;
+    private Func<Task> _prune = null!;
+    private int _armed = 1;
+
+    public static IBackchannelStore Of(IBackchannelStore store, Func<Task> prune)
+    {
+        var proxy = Create<IBackchannelStore, PruningBeforeTheUsersPage>();
+        var self = (PruningBeforeTheUsersPage)(object)proxy;
+        self._store = store;
+        self._prune = prune;
+        return proxy;
+    }
+
+    protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+    {
+        var result = method!.Invoke(_store, args);
+        return method.Name == "QuerySession" && args is [] ? Session.Of((Marten.IQuerySession)result!, this) : result;
+    }
+
+    private async Task PruneOnceAsync()
+    {
+        if (Interlocked.Exchange(ref _armed, 0) == 1) await _prune();
+    }
+
+    public class Session : System.Reflection.DispatchProxy
+    {
+        private Marten.IQuerySession _session = null!;
+        private PruningBeforeTheUsersPage _store = null!;
+
+        public static Marten.IQuerySession Of(Marten.IQuerySession session, PruningBeforeTheUsersPage store)
+        {
+            var proxy = Create<Marten.IQuerySession, Session>();
+            ((Session)(object)proxy)._session = session;
+            ((Session)(object)proxy)._store = store;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            // The one user's page (the node's own reads ask for several users with &&).
+            if (method!.Name == "QueryAsync" && args is [string sql, CancellationToken ct, object[] parameters] && sql.Contains("recipients @>"))
+                return PrunedThenAsync(sql, ct, parameters);
+            try
+            {
+                return method.Invoke(_session, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
+
+        private async Task<IReadOnlyList<FeedItem>> PrunedThenAsync(string sql, CancellationToken ct, object[] parameters)
+        {
+            await _store.PruneOnceAsync();
+            return await _session.QueryAsync<FeedItem>(sql, ct, parameters);
+        }
     }
 }
