@@ -67,8 +67,11 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
             foreach (var table in builds.SelectMany(Tables)) await table.CreateFreshAsync(connection, ct);
         }
         foreach (var build in builds) build.Memory.Cold = (type, query, token) => ColdAsync(build, type, query, token);
-        var databaseNow = await DatabaseNowAsync(ct);
-        foreach (var build in builds) build.KeepAsOf(databaseNow);
+        if (builds.Any(b => b.KeepsFeed))
+        {
+            var databaseNow = await DatabaseNowAsync(ct);
+            foreach (var build in builds) build.KeepAsOf(databaseNow);
+        }
         Phase("start");
         var position = await FoldAsync(builds, 0, total, ct);
         await DrainAsync();

@@ -39,6 +39,9 @@ internal sealed class ViewBuild
     private readonly DirectFold? _direct;
     private readonly Push.FeedKeeping? _keeping;
 
+    /// <summary>Whether this is the push feed, which keeps an item for its retention (<see cref="KeepAsOf"/>).</summary>
+    public bool KeepsFeed => _keeping is not null;
+
     /// <summary>
     /// The feed keeps an item for its retention: the rebuild writes none that the pruner would delete at once, as of
     /// <paramref name="databaseNow"/> or this process's clock, whichever is earlier.
