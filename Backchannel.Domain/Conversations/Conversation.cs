@@ -265,7 +265,15 @@ public sealed record Conversation(
     /// <paramref name="userId"/> invited someone who has not accepted yet, as far as <paramref name="userId"/> can
     /// tell: a pending request, or one declined, blocked, reported or suppressed, which they must not tell apart.
     /// </summary>
-    public bool AwaitsAnswer(string userId) => Members.Values.Any(m => m.InvitedBy == userId && m.LooksInvited);
+    public bool AwaitsAnswer(string userId) => AnyAwaitsAnswerFrom(Members, userId);
+
+    /// <summary>A loop, not LINQ over the values: every message folds this, and the iterator and closure it allocated were most of a fold's garbage.</summary>
+    private static bool AnyAwaitsAnswerFrom(ImmutableDictionary<string, Member> members, string userId)
+    {
+        foreach (var (_, member) in members)
+            if (member.InvitedBy == userId && member.LooksInvited) return true;
+        return false;
+    }
 
     /// <summary>
     /// The most messages any person <paramref name="userId"/> invited, and who has not accepted, has been sent since
@@ -380,7 +388,7 @@ public sealed record Conversation(
         return this with
         {
             Members = members,
-            CreatorAwaitsAnswer = members.Values.Any(m => m.InvitedBy == CreatedBy && m.LooksInvited),
+            CreatorAwaitsAnswer = AnyAwaitsAnswerFrom(members, CreatedBy),
         };
     }
 

@@ -28,7 +28,8 @@ internal partial class ConversationViewProjection : SingleStreamProjection<Conve
         if (view is null) return null;
 
         view.Version = e.Version;
-        foreach (var member in view.Members.Where(m => m.CanSeeConversation() && m.SeesEvent(view, e.Data))) member.SeenVersion++;
+        foreach (var member in view.Members)
+            if (member.CanSeeConversation() && member.SeesEvent(view, e.Data)) member.SeenVersion++;
         return view;
     }
 

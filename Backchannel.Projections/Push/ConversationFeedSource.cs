@@ -145,7 +145,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
         var view = ConversationViewProjection.Fold(audience?.View, e);
         if (view is null) return audience;
 
-        var after = Seen.Of(view);
+        var after = before is not null && before.Matches(view) ? before : Seen.Of(view);
         if (before is null || !after.SameAs(before))
         {
             foreach (var member in view.Members)
@@ -160,17 +160,21 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
         {
             var sequence = SequenceOf(e.Data, changed);
             var payload = PayloadOf(e.Data);
-            foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId) && sequence is { } s && m.MayRead(s)))
-                feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, payload);
+            foreach (var member in view.Members)
+                if (view.CanBeSeenBy(member.UserId) && sequence is { } s && member.MayRead(s))
+                    feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, payload);
         }
         else if (e.Data is MessagesRead read)
         {
             var reader = view.MemberOf(read.UserId)!;
-            foreach (var member in view.Members.Where(m => view.CanBeSeenBy(m.UserId) && reader.ReadMarkerSeenBy(m.UserId) is not null))
-                feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, read);
+            foreach (var member in view.Members)
+                if (view.CanBeSeenBy(member.UserId) && reader.ReadMarkerSeenBy(member.UserId) is not null)
+                    feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, read);
         }
 
-        return new ConversationAudience { Id = view.Id, View = view };
+        // The fold changed the audience's own view: a new audience (and a new empty view for its initializer) only for
+        // a conversation seen for the first time.
+        return audience is not null && ReferenceEquals(audience.View, view) ? audience : new ConversationAudience { Id = view.Id, View = view };
     }
 
     /// <summary>
@@ -199,7 +203,20 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
             return new Seen(view.Id, view.Kind, view.Title, view.RoomId, view.EventId, view.CreatedBy, members);
         }
 
-        public bool SameAs(Seen other) => this with { Members = other.Members } == other && Members.AsSpan().SequenceEqual(other.Members);
+        /// <summary>Whether <paramref name="view"/> shows what this shows (<see cref="SameAs"/>), read off the view without copying it.</summary>
+        public bool Matches(ConversationView view)
+        {
+            if (view.Id != Id || view.Kind != Kind || view.Title != Title || view.RoomId != RoomId || view.EventId != EventId || view.CreatedBy != CreatedBy
+                || view.Members.Count != Members.Length) return false;
+            for (var i = 0; i < Members.Length; i++)
+            {
+                var member = view.Members[i];
+                if (Members[i] != (member.UserId, member.Status, member.Muted)) return false;
+            }
+            return true;
+        }
+
+        public bool SameAs(Seen other) => ReferenceEquals(this, other) || this with { Members = other.Members } == other && Members.AsSpan().SequenceEqual(other.Members);
     }
 
     /// <summary>The conversation as <paramref name="viewer"/> may see it, or null when they may not.</summary>

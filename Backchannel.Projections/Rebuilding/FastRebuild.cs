@@ -34,7 +34,8 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
     {
         if (!Trace) return;
         var now = _clock.Elapsed;
-        Console.Error.WriteLine($"rebuild phase {name}: {(now - _lastPhase).TotalSeconds:F2}s (at {now.TotalSeconds:F2}s, working set {Environment.WorkingSet >> 20} MiB)");
+        Console.Error.WriteLine($"rebuild phase {name}: {(now - _lastPhase).TotalSeconds:F2}s (at {now.TotalSeconds:F2}s, working set {Environment.WorkingSet >> 20} MiB; " +
+                                $"allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, GC pauses {GC.GetTotalPauseDuration().TotalSeconds:F2}s, collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)})");
         _lastPhase = now;
     }
 
@@ -77,7 +78,7 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         await DrainAsync();
         foreach (var build in builds) build.Gaps.AddRange(_gaps);
         Phase("fold");
-        if (Trace) Console.Error.WriteLine("  folding: " + string.Join(", ", builds.OrderByDescending(b => b.Folding).Select(b => $"{b.View.Name} {b.Folding.TotalSeconds:F2}s")) + $"; reading {_reading.TotalSeconds:F2}s; writing during the fold {_writing.TotalSeconds:F2}s");
+        if (Trace) Console.Error.WriteLine("  folding: " + string.Join(", ", builds.OrderByDescending(b => b.Folding).Select(b => $"{b.View.Name} {b.Folding.TotalSeconds:F2}s" + (b.ReadBack > 0 ? $" ({b.ReadBack} read back in {b.ReadingBack.TotalSeconds:F2}s)" : ""))) + $"; reading {_reading.TotalSeconds:F2}s; writing during the fold {_writing.TotalSeconds:F2}s");
         await FinishTablesAsync(builds, ct);
         foreach (var build in builds) build.Memory.TrackChanges = true;
         Phase("write the rest, index, rewrite, vacuum");
@@ -139,9 +140,16 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
     /// <summary>Reads back documents of <paramref name="build"/> already handed off, once their writes are done.</summary>
     private async Task<IReadOnlyList<object>> ColdAsync(ViewBuild build, Type type, ColdQuery query, CancellationToken ct)
     {
-        await WrittenAsync(type);
-        await using var connection = await OpenAsync(ct);
-        return await build.Tables[type].ReadAsync(connection, query, ct);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await WrittenAsync(type);
+            await using var connection = await OpenAsync(ct);
+            var found = await build.Tables[type].ReadAsync(connection, query, ct);
+            build.ReadBack += found.Count;
+            return found;
+        }
+        finally { build.ReadingBack += Stopwatch.GetElapsedTime(started); }
     }
 
     /// <summary>
@@ -224,11 +232,12 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
             position = page[^1].Sequence;
             next = position >= to ? Task.FromResult<IReadOnlyList<IEvent>>([]) : ReadPageAsync(position, to, ct);
             pages++;
+            var shared = new EventPage(page);
             await Parallel.ForEachAsync(builds, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
                 async (build, token) =>
                 {
                     build.Memory.Page = pages;
-                    await build.ApplyAsync(page, token);
+                    await build.ApplyAsync(shared, token);
                 });
             // The documents no event touched for a while go to their fresh tables while the next pages fold; what the
             // previous page handed off is written first, so memory holds at most one page's hand-off in flight.
@@ -274,7 +283,13 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         return await session.Events.QueryAllRawEvents().Where(e => e.Sequence > after && e.Sequence <= end).ToListAsync(ct);
     }
 
-    private static List<IEvent> InOrder(IEnumerable<IEvent> events) => events.DistinctBy(e => e.Sequence).OrderBy(e => e.Sequence).ToList();
+    private static List<IEvent> InOrder(IReadOnlyList<IEvent> events)
+    {
+        // The page read orders by sequence: only another read needs sorting.
+        var ordered = true;
+        for (var i = 1; i < events.Count && ordered; i++) ordered = events[i].Sequence > events[i - 1].Sequence;
+        return ordered && events is List<IEvent> list ? list : events.DistinctBy(e => e.Sequence).OrderBy(e => e.Sequence).ToList();
+    }
 
     /// <summary>Sequences the read skipped: a transaction that took one may still commit, and is caught up then.</summary>
     private static void NoteGaps(List<long> gaps, long after, IReadOnlyList<IEvent> page)
@@ -299,7 +314,7 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
             .ToListAsync(ct));
         if (events.Count == 0) return position;
         gaps.RemoveAll(g => events.Any(e => e.Sequence == g));
-        await build.ApplyAsync(events, ct);
+        await build.ApplyAsync(new EventPage(events), ct);
         var reached = Math.Max(position, events[^1].Sequence);
         NoteGaps(gaps, position, events.Where(e => e.Sequence > position).ToList());
         return reached;

@@ -39,6 +39,20 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
     /// <summary>The page each document in memory was last stored or loaded in.</summary>
     private readonly Dictionary<Type, Dictionary<object, int>> _touched = [];
 
+    /// <summary>
+    /// The ids touched in each page not yet handed off, by type, oldest page first (an id touched again is listed again):
+    /// a hand-off looks at the pages it ends, not at every document in memory.
+    /// </summary>
+    private readonly Dictionary<Type, List<(int Page, List<object> Ids)>> _touchedIn = [];
+
+    private void Touch(Type type, object id)
+    {
+        _touched[type][id] = Page;
+        var pages = _touchedIn[type];
+        if (pages.Count == 0 || pages[^1].Page != Page) pages.Add((Page, []));
+        pages[^1].Ids.Add(id);
+    }
+
     /// <summary>Ids handed off to be written into the fresh table.</summary>
     private readonly Dictionary<Type, HashSet<object>> _written = [];
 
@@ -65,6 +79,7 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
         {
             memory.Documents[type] = [];
             memory._touched[type] = [];
+            memory._touchedIn[type] = [];
             memory._written[type] = [];
             memory._rewrite[type] = [];
         }
@@ -92,17 +107,30 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
             var written = _written[type];
             var rewrite = _rewrite[type];
             var batch = new List<object>();
-            List<object>? cold = null;
-            foreach (var (id, page) in touched)
+            if (before is not { } b)
             {
-                if (before is { } b && page >= b || rewrite.Contains(id)) continue;
-                if (written.Add(id)) batch.Add(documents[id]);
-                if (before is not null) (cold ??= []).Add(id);
+                foreach (var (id, _) in touched)
+                    if (!rewrite.Contains(id) && written.Add(id)) batch.Add(documents[id]);
             }
-            foreach (var id in cold ?? [])
+            else
             {
-                touched.Remove(id);
-                documents.Remove(id);
+                // Only the pages that end now: an id whose last touch was such a page goes; one touched since waits for
+                // the page it was last touched in, where it is listed again.
+                var pages = _touchedIn[type];
+                var ending = 0;
+                while (ending < pages.Count && pages[ending].Page < b) ending++;
+                for (var p = 0; p < ending; p++)
+                {
+                    var (page, ids) = pages[p];
+                    foreach (var id in ids)
+                    {
+                        if (!touched.TryGetValue(id, out var last) || last != page || rewrite.Contains(id)) continue;
+                        if (written.Add(id)) batch.Add(documents[id]);
+                        touched.Remove(id);
+                        documents.Remove(id);
+                    }
+                }
+                pages.RemoveRange(0, ending);
             }
             if (batch.Count > 0) handed[type] = batch;
         }
@@ -125,7 +153,7 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
             throw new InvalidOperationException($"A rebuild of this view stored a {type.Name}, which is not one of its documents.");
         var id = IdOf(document);
         byId[id] = document;
-        _touched[type][id] = Page;
+        Touch(type, id);
         if (TrackChanges) Changed(type).Add(id);
         if (_written[type].Contains(id)) _rewrite[type].Add(id);
     }
@@ -155,7 +183,7 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
         {
             if (documents.TryGetValue(id, out var document))
             {
-                _touched[type][id] = Page;
+                Touch(type, id);
                 found.Add(document);
             }
             else if (_written[type].Contains(id) && !_rewrite[type].Contains(id)) (cold ??= []).Add(id);
@@ -166,7 +194,7 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
             {
                 var id = IdOf(document);
                 documents[id] = document;
-                _touched[type][id] = Page;
+                Touch(type, id);
                 found.Add(document);
             }
         }
@@ -190,7 +218,7 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
         {
             if (item.StreamKey != streamKey || Documents[type].ContainsKey(item.Id) || _rewrite[type].Contains(item.Id)) continue;
             Documents[type][item.Id] = item;
-            _touched[type][item.Id] = Page;
+            Touch(type, item.Id);
             items.Add(item);
         }
         return items;

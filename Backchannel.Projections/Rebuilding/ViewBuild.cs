@@ -93,19 +93,25 @@ internal sealed class ViewBuild
 
     public int DocumentCount => DocumentTypes.Sum(Memory.Count);
 
-    /// <summary>Applies one page of events, in order.</summary>
+    /// <summary>How long the folds took, in all.</summary>
     public TimeSpan Folding { get; private set; }
 
-    public async Task ApplyAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
+    /// <summary>Documents read back from the fresh tables, and how long that took (waits for their writes included).</summary>
+    public int ReadBack { get; set; }
+
+    public TimeSpan ReadingBack { get; set; }
+
+    /// <summary>Applies one page of events, in order.</summary>
+    public async Task ApplyAsync(EventPage page, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try { await ApplyTimedAsync(page, ct); }
         finally { Folding += System.Diagnostics.Stopwatch.GetElapsedTime(started); }
     }
 
-    private async Task ApplyTimedAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
+    private async Task ApplyTimedAsync(EventPage page, CancellationToken ct)
     {
-        var events = _eventTypes is null ? page : page.Where(e => _eventTypes.Contains(e.EventType)).ToList();
+        var events = page.Of(_eventTypes);
         if (events.Count > 0)
         {
             switch (_projection)
@@ -130,7 +136,7 @@ internal sealed class ViewBuild
                     throw new NotSupportedException($"{_projection.GetType().Name} cannot be run outside its daemon.");
             }
         }
-        if (page.Count > 0) Position = page[^1].Sequence;
+        if (page.Events.Count > 0) Position = page.Events[^1].Sequence;
     }
 
     /// <summary>

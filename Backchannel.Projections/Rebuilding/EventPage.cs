@@ -1,0 +1,53 @@
+using JasperFx.Events;
+
+namespace Backchannel.Projections.Rebuilding;
+
+/// <summary>
+/// A page of events as every view being rebuilt takes it: each view keeps only the events of the types its projection
+/// folds. The types are read off the events once for the page, not once per view (each read is an interface call and
+/// a hash of the type, for every event of the page and every view: the profile put it at the top of the rebuild's own code).
+/// </summary>
+internal sealed class EventPage
+{
+    private readonly Type[] _types;
+    private readonly int[] _typeOf;
+
+    public EventPage(IReadOnlyList<IEvent> events)
+    {
+        Events = events;
+        _typeOf = new int[events.Count];
+        var types = new List<Type>();
+        var index = new Dictionary<Type, int>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var type = events[i].EventType;
+            if (!index.TryGetValue(type, out var at)) index[type] = at = AddType(types, type);
+            _typeOf[i] = at;
+        }
+        _types = [.. types];
+    }
+
+    private static int AddType(List<Type> types, Type type)
+    {
+        types.Add(type);
+        return types.Count - 1;
+    }
+
+    public IReadOnlyList<IEvent> Events { get; }
+
+    /// <summary>The events of the types in <paramref name="included"/> (all of them when null), in order.</summary>
+    public IReadOnlyList<IEvent> Of(IReadOnlySet<Type>? included)
+    {
+        if (included is null) return Events;
+        var keeps = new bool[_types.Length];
+        var kept = 0;
+        for (var t = 0; t < _types.Length; t++)
+            if (keeps[t] = included.Contains(_types[t])) kept++;
+        if (kept == 0) return [];
+        if (kept == _types.Length) return Events;
+        var events = new List<IEvent>();
+        for (var i = 0; i < _typeOf.Length; i++)
+            if (keeps[_typeOf[i]]) events.Add(Events[i]);
+        return events;
+    }
+}
