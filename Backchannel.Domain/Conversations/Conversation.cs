@@ -267,7 +267,7 @@ public sealed record Conversation(
     /// </summary>
     public bool AwaitsAnswer(string userId) => AnyAwaitsAnswerFrom(Members, userId);
 
-    /// <summary>A loop, not LINQ over the values: every message folds this, and the iterator and closure it allocated were most of a fold's garbage.</summary>
+    /// <summary>A loop, not LINQ over the values: every message folds this, and LINQ allocated an iterator and a closure each time.</summary>
     private static bool AnyAwaitsAnswerFrom(ImmutableDictionary<string, Member> members, string userId)
     {
         foreach (var (_, member) in members)

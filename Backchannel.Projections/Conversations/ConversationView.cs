@@ -45,8 +45,7 @@ public sealed class ConversationView
     /// <summary>The place of <paramref name="userId"/> in the conversation, or null if they were never in it.</summary>
     public MemberView? MemberOf(string userId)
     {
-        // A loop, not Find with a lambda: every fold and every push item asks, and a closure per call was what a
-        // rebuild allocated most after the events themselves.
+        // A loop, not Find with a lambda: every fold and every push item asks, and a lambda allocates a closure per call.
         foreach (var member in Members)
             if (member.UserId == userId) return member;
         return null;

@@ -172,8 +172,8 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
                     feed.Add(member.UserId, e, EventNames.All[e.EventType], e.Timestamp, read);
         }
 
-        // The fold changed the audience's own view: a new audience (and a new empty view for its initializer) only for
-        // a conversation seen for the first time.
+        // When the fold changed the audience's own view in place, the audience is kept: a new one (and the empty view its
+        // initializer makes) only when the fold returned another view.
         return audience is not null && ReferenceEquals(audience.View, view) ? audience : new ConversationAudience { Id = view.Id, View = view };
     }
 

@@ -95,9 +95,12 @@ internal abstract class StreamFeedSource<TAudience> : IFeedSource where TAudienc
         var keys = events.Select(e => e.StreamKey!).Distinct().ToArray();
         var loaded = await operations.LoadManyAsync<TAudience>(ct, keys);
         var audiences = keys.ToDictionary(k => k, _ => default(TAudience));
-        // Keyed once: a search of the loaded list per key was quadratic in a batch's streams (a rebuild's page holds thousands).
+        // Keyed once: a search of the loaded list per key is quadratic in a batch's streams.
         foreach (var audience in loaded)
-            if (audiences.TryGetValue(IdOf(audience), out var first) && first is null) audiences[IdOf(audience)] = audience;
+        {
+            var id = IdOf(audience);
+            if (audiences.TryGetValue(id, out var first) && first is null) audiences[id] = audience;
+        }
         foreach (var e in events) audiences[e.StreamKey!] = route(audiences[e.StreamKey!], e);
         foreach (var audience in audiences.Values.OfType<TAudience>()) operations.Store(audience);
     }

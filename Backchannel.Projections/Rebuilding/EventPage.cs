@@ -5,7 +5,7 @@ namespace Backchannel.Projections.Rebuilding;
 /// <summary>
 /// A page of events as every view being rebuilt takes it: each view keeps only the events of the types its projection
 /// folds. The types are read off the events once for the page, not once per view (each read is an interface call and
-/// a hash of the type, for every event of the page and every view: the profile put it at the top of the rebuild's own code).
+/// a hash of the type, for every event of the page and every view).
 /// </summary>
 internal sealed class EventPage
 {
@@ -16,21 +16,19 @@ internal sealed class EventPage
     {
         Events = events;
         _typeOf = new int[events.Count];
-        var types = new List<Type>();
         var index = new Dictionary<Type, int>();
         for (var i = 0; i < events.Count; i++)
         {
             var type = events[i].EventType;
-            if (!index.TryGetValue(type, out var at)) index[type] = at = AddType(types, type);
+            if (!index.TryGetValue(type, out var at))
+            {
+                at = index.Count;
+                index[type] = at;
+            }
             _typeOf[i] = at;
         }
-        _types = [.. types];
-    }
-
-    private static int AddType(List<Type> types, Type type)
-    {
-        types.Add(type);
-        return types.Count - 1;
+        _types = new Type[index.Count];
+        foreach (var (type, at) in index) _types[at] = type;
     }
 
     public IReadOnlyList<IEvent> Events { get; }
@@ -42,7 +40,10 @@ internal sealed class EventPage
         var keeps = new bool[_types.Length];
         var kept = 0;
         for (var t = 0; t < _types.Length; t++)
-            if (keeps[t] = included.Contains(_types[t])) kept++;
+        {
+            keeps[t] = included.Contains(_types[t]);
+            if (keeps[t]) kept++;
+        }
         if (kept == 0) return [];
         if (kept == _types.Length) return Events;
         var events = new List<IEvent>();

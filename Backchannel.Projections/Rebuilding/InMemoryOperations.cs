@@ -41,7 +41,9 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
 
     /// <summary>
     /// The ids touched in each page not yet handed off, by type, oldest page first (an id touched again is listed again):
-    /// a hand-off looks at the pages it ends, not at every document in memory.
+    /// a hand-off looks at the pages it ends, not at every document in memory. It holds because <see cref="Page"/> only
+    /// grows, every touch goes through <see cref="Touch"/>, and an id in <see cref="Rewrites"/> stays there (it is never
+    /// handed off before the end).
     /// </summary>
     private readonly Dictionary<Type, List<(int Page, List<object> Ids)>> _touchedIn = [];
 
@@ -49,6 +51,7 @@ internal class InMemoryOperations : DispatchProxy, IRebuildingFeed
     {
         _touched[type][id] = Page;
         var pages = _touchedIn[type];
+        System.Diagnostics.Debug.Assert(pages.Count == 0 || pages[^1].Page <= Page, "The page folded only grows.");
         if (pages.Count == 0 || pages[^1].Page != Page) pages.Add((Page, []));
         pages[^1].Ids.Add(id);
     }

@@ -96,9 +96,10 @@ internal sealed class ViewBuild
     /// <summary>How long the folds took, in all.</summary>
     public TimeSpan Folding { get; private set; }
 
-    /// <summary>Documents read back from the fresh tables, and how long that took (waits for their writes included).</summary>
+    /// <summary>Rows read back from the fresh tables (for the push feed, also other streams' items at the same positions).</summary>
     public int ReadBack { get; set; }
 
+    /// <summary>How long reading back took, the waits for the tables' pending writes included.</summary>
     public TimeSpan ReadingBack { get; set; }
 
     /// <summary>Applies one page of events, in order.</summary>
