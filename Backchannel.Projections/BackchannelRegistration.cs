@@ -4,6 +4,7 @@ using Backchannel.Domain.Conversations;
 using Backchannel.Projections.Audit;
 using Backchannel.Projections.Conversations;
 using Backchannel.Projections.Planning;
+using Backchannel.Projections.Privacy;
 using Backchannel.Projections.Push;
 using Backchannel.Projections.Rooms;
 using FluentValidation;
@@ -168,7 +169,13 @@ public static class BackchannelRegistration
         // view at every message) and built again by every rebuild, and a GIN index over a whole document holds each of
         // its values.
         opts.Schema.For<ConversationView>().GinIndexJsonDataMember(c => c.InboxOf).GinIndexJsonDataMember(c => c.RequestsOf)
-            .GinIndexJsonDataMember(c => c.Members);
+            // An export finds a user's conversations by the members' ids alone: an index over the whole members (each
+            // member's every value) changed at every message, as a member's reading moves on.
+            .GinIndexJsonDataMember(c => c.Members, index =>
+            {
+                index.Name = Exporting.MemberIdsIndex;
+                index.Mask = $"{Exporting.MemberIdsOf("?")} jsonb_path_ops";
+            });
         // A thread reads its messages from the documents its decisions keep (one per message), a range of sequences of
         // one conversation, newest first: one index answers it (and the unread counts), and holds that a sequence
         // numbers one message of its conversation.

@@ -12,7 +12,7 @@ using Shouldly;
 namespace Backchannel.Specs.Projections;
 
 /// <summary>
-/// The views are indexed only where their queries look (a conversation's members, its inbox and requests lists, who may
+/// The views are indexed only where their queries look (a conversation's member ids, its inbox and requests lists, who may
 /// read an audit entry), not over whole documents: each filter here is the one its query uses, and PostgreSQL, told not
 /// to read the whole table, must answer it from the index named.
 /// </summary>
@@ -49,8 +49,8 @@ public sealed class ViewIndexSpecs(AppFixture app) : AppSpec(app)
         ShouldBeAnsweredFromAsync(s => s.Query<ConversationView>().Where(InboxQueries.InRequestsOf("ayu")), "mt_doc_conversationview_idx_requestsof_gin");
 
     [Fact]
-    public Task an_export_finds_the_users_conversations_from_the_index_of_their_members() =>
-        ShouldBeAnsweredFromAsync(s => s.Query<ConversationView>().Where(Exporting.ConversationsOf("ayu")), "mt_doc_conversationview_idx_members_gin");
+    public Task an_export_finds_the_users_conversations_from_the_index_of_their_member_ids() =>
+        ShouldBeAnsweredFromAsync(s => s.Query<ConversationView>().Where(Exporting.ConversationsOf("ayu")), Exporting.MemberIdsIndex);
 
     [Fact]
     public async Task a_thread_page_and_its_unread_count_are_read_from_the_index_by_conversation_and_sequence()
@@ -88,6 +88,15 @@ public sealed class ViewIndexSpecs(AppFixture app) : AppSpec(app)
         await using (var reader = await plan.ExecuteReaderAsync())
             while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
         string.Join("\n", lines).ShouldContain("mt_doc_pushitem_idx_recipients", Case.Sensitive, string.Join("\n", lines));
+    }
+
+    [Fact]
+    public async Task the_indexes_as_configured_are_the_ones_the_database_has_so_a_start_changes_none()
+    {
+        // PostgreSQL rewrites an index's expression in its own words; if Marten read that as a change, every start would
+        // drop and build the member ids' index again.
+        await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await Store.Storage.Database.AssertDatabaseMatchesConfigurationAsync();
     }
 
     [Fact]
