@@ -62,6 +62,7 @@ public static class BackchannelHost
         var auth = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
         builder.Services.AddSingleton(auth);
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton(services => ErasureChecks.Reading(services.GetRequiredService<Backchannel.Domain.Common.IBackchannelStore>()));
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>
             {

@@ -1,15 +1,14 @@
 using Backchannel.Domain.Common;
 using System.Security.Claims;
-using Backchannel.Projections.Privacy;
-using Marten;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 namespace Backchannel.Host.Auth;
 
 /// <summary>
 /// A handle that has been erased (or whose erasure is under way) signs in no more: a token for it, however valid, is
-/// refused (401). Checked on every authenticated request, one read by key, so that it holds from the moment the
-/// erasure is recorded, on every node.
+/// refused (401). Checked on every authenticated request, by a read that starts after the request arrived (the requests
+/// arriving together share one: <see cref="ErasureChecks"/>), so that it holds from the moment the erasure is recorded,
+/// on every node.
 /// </summary>
 public static class ErasedHandles
 {
@@ -19,9 +18,8 @@ public static class ErasedHandles
         await TokenIssuer.RequireHandleSubject(context);
         if (context.Result is { Failure: not null }) return;
         var handle = context.Principal!.FindFirstValue(BackchannelClaims.Subject)!;
-        var store = context.HttpContext.RequestServices.GetRequiredService<IBackchannelStore>();
-        await using var session = store.QuerySession();
-        if (await session.IsErasedAsync(handle, context.HttpContext.RequestAborted))
+        var checks = context.HttpContext.RequestServices.GetRequiredService<ErasureChecks>();
+        if (await checks.IsErasedAsync(handle, context.HttpContext.RequestAborted))
             context.Fail("This handle has been erased.");
     }
 }

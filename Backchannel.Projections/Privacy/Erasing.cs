@@ -122,7 +122,14 @@ public static class Erasing
 
     /// <summary>Whether the handle has been erased (or its erasure is under way): its tokens are refused.</summary>
     public static async Task<bool> IsErasedAsync(this IQuerySession session, string userId, CancellationToken ct = default) =>
-        await session.LoadAsync<Erasure>(ErasureStreams.Id(userId), ct) is not null;
+        (await session.ErasedAmongAsync([userId], ct)).Count > 0;
+
+    /// <summary>Those of <paramref name="userIds"/> that have been erased (or whose erasure is under way), in one read.</summary>
+    public static async Task<IReadOnlySet<string>> ErasedAmongAsync(this IQuerySession session, IReadOnlyCollection<string> userIds, CancellationToken ct = default)
+    {
+        var erasures = await session.LoadManyAsync<Erasure>(ct, userIds.Distinct().Select(ErasureStreams.Id).ToArray());
+        return erasures.Select(e => e.UserId).ToHashSet();
+    }
 
     internal static bool IsWrittenBy(IEvent e, string userId) =>
         ProtectedInformation.ByType.TryGetValue(e.Data.GetType(), out var rule) && rule.WrittenBy(e.Data) == userId;
