@@ -12,6 +12,9 @@ namespace Backchannel.Host.Auth;
 /// </summary>
 public static class ErasedHandles
 {
+    /// <summary>The failure of a request whose client went away before its handle was checked.</summary>
+    public const string ClientGone = "The request was aborted before its handle was checked.";
+
     /// <summary>The token's <c>sub</c> must be a handle (<see cref="TokenIssuer.RequireHandleSubject"/>) that is not erased.</summary>
     public static async Task RequireLiveHandle(TokenValidatedContext context)
     {
@@ -19,7 +22,19 @@ public static class ErasedHandles
         if (context.Result is { Failure: not null }) return;
         var handle = context.Principal!.FindFirstValue(BackchannelClaims.Subject)!;
         var checks = context.HttpContext.RequestServices.GetRequiredService<ErasureChecks>();
-        if (await checks.IsErasedAsync(handle, context.HttpContext.RequestAborted))
-            context.Fail("This handle has been erased.");
+        var aborted = context.HttpContext.RequestAborted;
+        bool erased;
+        try
+        {
+            erased = await checks.IsErasedAsync(handle, aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client hung up while its check waited: nobody is left to answer, and an exception here would reach the
+            // log as an authentication error with its stack trace, once per dropped connection.
+            context.Fail(ClientGone);
+            return;
+        }
+        if (erased) context.Fail("This handle has been erased.");
     }
 }

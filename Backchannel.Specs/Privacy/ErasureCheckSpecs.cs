@@ -1,4 +1,10 @@
+using System.Security.Claims;
+using Backchannel.Domain.Common;
 using Backchannel.Host.Auth;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace Backchannel.Specs.Privacy;
@@ -143,5 +149,58 @@ public sealed class ErasureCheckSpecs
 
         (await first).ShouldBeFalse();
         (await other).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task a_request_whose_client_hangs_up_while_its_check_waits_fails_its_sign_in_without_an_exception()
+    {
+        var world = new World();
+        var checks = new ErasureChecks(world.ReadAsync);
+        var first = checks.IsErasedAsync("ayu", CancellationToken.None);
+        await EventuallyAsync(() => world.HeldReads == 1);
+        using var hangUp = new CancellationTokenSource();
+        var context = TokenValidated("budi", checks, hangUp.Token);
+
+        var signIn = ErasedHandles.RequireLiveHandle(context);
+        signIn.IsCompleted.ShouldBeFalse();
+        await hangUp.CancelAsync();
+        await signIn;
+
+        context.Result.ShouldNotBeNull();
+        context.Result.Failure.ShouldNotBeNull().Message.ShouldBe(ErasedHandles.ClientGone);
+        world.Release();
+        await EventuallyAsync(() => world.HeldReads == 1);
+        world.Release();
+        (await first).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task a_sign_in_for_an_erased_handle_fails_and_one_for_a_live_handle_does_not()
+    {
+        var world = new World { Holding = false };
+        world.Erase("ayu");
+        var checks = new ErasureChecks(world.ReadAsync);
+        var erased = TokenValidated("ayu", checks, CancellationToken.None);
+        var live = TokenValidated("budi", checks, CancellationToken.None);
+
+        await ErasedHandles.RequireLiveHandle(erased);
+        await ErasedHandles.RequireLiveHandle(live);
+
+        erased.Result.ShouldNotBeNull().Failure.ShouldNotBeNull().Message.ShouldBe("This handle has been erased.");
+        live.Result.ShouldBeNull();
+    }
+
+    private static TokenValidatedContext TokenValidated(string handle, ErasureChecks checks, CancellationToken aborted)
+    {
+        var http = new DefaultHttpContext
+        {
+            RequestServices = new ServiceCollection().AddSingleton(checks).BuildServiceProvider(),
+            RequestAborted = aborted,
+        };
+        var scheme = new AuthenticationScheme(JwtBearerDefaults.AuthenticationScheme, null, typeof(JwtBearerHandler));
+        return new TokenValidatedContext(http, scheme, new JwtBearerOptions())
+        {
+            Principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(BackchannelClaims.Subject, handle)], "test")),
+        };
     }
 }
