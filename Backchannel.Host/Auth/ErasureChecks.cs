@@ -39,7 +39,12 @@ public sealed class ErasureChecks(Func<IReadOnlyCollection<string>, Cancellation
             start = !_reading;
             _reading = true;
         }
-        if (start) _ = ReadWhileWaitingAsync();
+        if (start)
+        {
+            // The loop answers whoever arrives while it runs, so it must not carry this request's context (its trace,
+            // its scope) into the reads it makes for later ones.
+            using (ExecutionContext.SuppressFlow()) _ = ReadWhileWaitingAsync();
+        }
         return answer.Task.WaitAsync(ct);
     }
 

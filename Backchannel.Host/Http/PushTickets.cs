@@ -64,28 +64,33 @@ public sealed class PushTickets(TimeProvider clock, IOptions<HostSettings> setti
         _byHash.TryRemove(Hash(ticket), out var entry) && entry.Expires > clock.GetUtcNow() ? entry.UserId : null;
 
     /// <summary>
-    /// Authenticates <c>GET /me/events?ticket=</c> as the ticket's user. A ticket beside a bearer token is refused: one
-    /// request, one identity.
+    /// Authenticates <c>GET /me/events?ticket=</c> as the ticket's user, unless the user has been erased since the
+    /// ticket was minted. A ticket beside a bearer token is refused: one request, one identity.
     /// </summary>
-    public static Task Authenticate(MessageReceivedContext context)
+    public static async Task Authenticate(MessageReceivedContext context)
     {
         var request = context.Request;
-        if (!request.Path.Equals(StreamPath, StringComparison.Ordinal) || !request.Query.TryGetValue(QueryName, out var given)) return Task.CompletedTask;
+        if (!request.Path.Equals(StreamPath, StringComparison.Ordinal) || !request.Query.TryGetValue(QueryName, out var given)) return;
         if (request.Headers.Authorization.Count > 0)
         {
             context.Fail("Send a push ticket or a bearer token, not both.");
-            return Task.CompletedTask;
+            return;
         }
         var userId = context.HttpContext.RequestServices.GetRequiredService<PushTickets>().Redeem(given.ToString());
         if (userId is null)
         {
             context.Fail("The push ticket is unknown, spent or expired.");
-            return Task.CompletedTask;
+            return;
+        }
+        // Success here skips the token's own checks (OnTokenValidated): the erasure check is made here instead.
+        if (await ErasedHandles.RefusalAsync(context.HttpContext, userId) is { } refusal)
+        {
+            context.Fail(refusal);
+            return;
         }
         context.Principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(BackchannelClaims.Subject, userId)],
             JwtBearerDefaults.AuthenticationScheme, BackchannelClaims.Subject, BackchannelClaims.Role));
         context.Success();
-        return Task.CompletedTask;
     }
 
     private static string Hash(string ticket) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ticket)));

@@ -186,7 +186,7 @@ public sealed class ErasureCheckSpecs
         await ErasedHandles.RequireLiveHandle(erased);
         await ErasedHandles.RequireLiveHandle(live);
 
-        erased.Result.ShouldNotBeNull().Failure.ShouldNotBeNull().Message.ShouldBe("This handle has been erased.");
+        erased.Result.ShouldNotBeNull().Failure.ShouldNotBeNull().Message.ShouldBe(ErasedHandles.Erased);
         live.Result.ShouldBeNull();
     }
 

@@ -179,6 +179,21 @@ public sealed class ErasureSpecs(AppFixture app) : AppSpec(app)
     }
 
     [Fact]
+    public async Task a_push_ticket_minted_before_the_erasure_opens_no_stream_after_it()
+    {
+        var minted = await As("ayu").Post("/push/tickets", status: 201);
+        var ticket = (await minted.ReadAsJsonAsync<Backchannel.Host.Http.PushTicketEndpoint.PushTicket>())!.Ticket;
+        var other = (await (await As("budi").Post("/push/tickets", status: 201)).ReadAsJsonAsync<Backchannel.Host.Http.PushTicketEndpoint.PushTicket>())!.Ticket;
+
+        await As("ayu").Delete("/me", 200);
+
+        using var erased = await Host.Server.CreateClient().GetAsync($"/me/events?ticket={Uri.EscapeDataString(ticket)}", HttpCompletionOption.ResponseHeadersRead);
+        erased.StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        using var live = await Host.Server.CreateClient().GetAsync($"/me/events?ticket={Uri.EscapeDataString(other)}", HttpCompletionOption.ResponseHeadersRead);
+        live.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task only_an_operator_erases_someone_else_an_outsider_is_refused_and_nothing_is_recorded()
     {
         await As("budi").Follow("ayu");
