@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
+using Backchannel.Domain.Conversations;
 using Marten;
 using Marten.Schema;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Backchannel.Projections.Rebuilding;
 
@@ -11,6 +14,12 @@ namespace Backchannel.Projections.Rebuilding;
 /// own bulk loader (binary COPY, the columns Marten writes); the live table's indexes are built on it afterwards,
 /// under their live names, and it is vacuumed and analyzed. Switching moves it into the live schema in place of
 /// the live table, in one transaction.
+/// <para>
+/// The messages (<see cref="MessageState"/>, most of a rebuild's documents) are copied by a writer of the rebuild's own
+/// instead: the same columns and values as the loader's, each document serialized straight to UTF-8, where the loader
+/// makes a string of each and boxes every column's value. It writes only a fresh table whose columns are exactly the
+/// ones it knows (<see cref="WritesOwnRows"/>); a column added to that table turns it off, and the loader copies.
+/// </para>
 /// </summary>
 internal sealed partial class ViewTables(IDocumentStore store, Type document)
 {
@@ -71,6 +80,30 @@ internal sealed partial class ViewTables(IDocumentStore store, Type document)
             $"set search_path to {Scratch}",
             TemporaryKeyword().Replace(create, "create table "),
             "reset search_path");
+        await ReadColumnsAsync(connection, ct);
+    }
+
+    /// <summary>Reads the fresh table's columns: whether the rebuild's own writer fills them (<see cref="WritesOwnRows"/>).</summary>
+    internal async Task ReadColumnsAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        WritesOwnRows = Document == typeof(MessageState) && (await ColumnsAsync(connection, ct)).SequenceEqual(MessageStateColumns);
+
+    /// <summary>The columns of a message's row, in the fresh table's order, as the rebuild's own writer fills them.</summary>
+    private static readonly string[] MessageStateColumns =
+        ["id", "data", "mt_last_modified", "mt_dotnet_type", "mt_version", "conversation_id", "sequence", "mt_expected_version"];
+
+    /// <summary>Whether <see cref="CopyAsync"/> writes the rows itself (the fresh table is the one it knows) rather than with Marten's loader.</summary>
+    public bool WritesOwnRows { get; private set; }
+
+    private async Task<List<string>> ColumnsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "select column_name from information_schema.columns where table_schema = @scratch and table_name = @fresh order by ordinal_position", connection);
+        command.Parameters.AddWithValue("scratch", Scratch);
+        command.Parameters.AddWithValue("fresh", Fresh);
+        var columns = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) columns.Add(reader.GetString(0));
+        return columns;
     }
 
     [GeneratedRegex(@"create\s+temp(?:orary)?\s+table\s+", RegexOptions.IgnoreCase)]
@@ -94,8 +127,43 @@ internal sealed partial class ViewTables(IDocumentStore store, Type document)
         return columns;
     }
 
-    /// <summary>Copies <paramref name="documents"/> into the fresh table with Marten's bulk loader.</summary>
+    /// <summary>Copies <paramref name="documents"/> into the fresh table: with the rebuild's own writer where it <see cref="WritesOwnRows"/>, else with Marten's bulk loader.</summary>
     public Task CopyAsync(NpgsqlConnection connection, IEnumerable<object> documents, CancellationToken ct) =>
+        WritesOwnRows ? CopyMessageStatesAsync(connection, documents.Cast<MessageState>(), ct) : CopyWithLoaderAsync(connection, documents, ct);
+
+    /// <summary>
+    /// Copies messages as Marten's loader would: the same columns and values (a first revision, the type's name, the
+    /// duplicated conversation and sequence, the time of the copy), the document serialized by the store's serializer.
+    /// </summary>
+    private async Task CopyMessageStatesAsync(NpgsqlConnection connection, IEnumerable<MessageState> messages, CancellationToken ct)
+    {
+        var serializer = _options.Serializer();
+        var type = typeof(MessageState).FullName!;
+        var now = DateTimeOffset.UtcNow;
+        var json = new ArrayBufferWriter<byte>(1024);
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"copy {Scratch}.{Fresh} ({string.Join(", ", MessageStateColumns)}) from stdin (format binary)", ct);
+        copy.Timeout = TimeSpan.Zero;
+        foreach (var message in messages)
+        {
+            json.ResetWrittenCount();
+            serializer.WriteTo(json, message);
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(message.Id, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(json.WrittenMemory, NpgsqlDbType.Jsonb, ct);
+            await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(message.ConversationId, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(message.Sequence, NpgsqlDbType.Bigint, ct);
+            // The loader's own column (dropped at the switch): no version was expected of a document new to the table.
+            await copy.WriteNullAsync(ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    /// <summary>Copies <paramref name="documents"/> into the fresh table with Marten's bulk loader.</summary>
+    internal Task CopyWithLoaderAsync(NpgsqlConnection connection, IEnumerable<object> documents, CancellationToken ct) =>
         (Task)typeof(ViewTables).GetMethod(nameof(CopyTypedAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
             .MakeGenericMethod(Document).Invoke(this, [connection, documents, ct])!;
 
