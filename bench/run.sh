@@ -46,6 +46,7 @@ if [[ $mode == quick ]]; then
   bench push --messages 20 --rounds 1 "$@"
   bench long-thread --messages 400 --window 100 "$@"
   bench scale --tiers 2000,10000 --reads 50 "$@"
+  bench copy-rows --messages 20000 --rounds 1 "$@"
   bench hot-room --listeners 100 "$@"
   bench writepath "${quick_writepath[@]}" "$@"
   exit 0
@@ -62,5 +63,6 @@ bench long-thread "$@"
 bench scale "$@"
 # The same tiers with their history spread over 90 days, as a store's is after months: most push items past retention.
 bench scale --history-days 90 "$@"
+bench copy-rows "$@"
 bench hot-room "$@"
 bench writepath "$@"

@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<Args, Task>>
     ["hot-room"] = HotRoom.RunAsync,
     ["long-thread"] = LongThread.RunAsync,
     ["writepath"] = WritePath.RunAsync,
+    ["copy-rows"] = CopyRows.RunAsync,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

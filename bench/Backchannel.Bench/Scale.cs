@@ -42,7 +42,7 @@ public static class Scale
         }
     }
 
-    private static async Task DropAsync(string schema)
+    internal static async Task DropAsync(string schema)
     {
         // Once the host has stopped: its nodes and envelopes live in the same schema.
         await using var connection = new NpgsqlConnection(BenchHost.Connection);
@@ -165,7 +165,7 @@ public static class Scale
     /// CPU time so far of this process and of the PostgreSQL backends connected to the bench's database (read from
     /// /proc, so on the same machine only; backends that ended meanwhile are not counted).
     /// </summary>
-    private static async Task<(TimeSpan DotNet, TimeSpan Postgres)> CpuAsync()
+    internal static async Task<(TimeSpan DotNet, TimeSpan Postgres)> CpuAsync()
     {
         var dotnet = Process.GetCurrentProcess().TotalProcessorTime;
         var postgres = TimeSpan.Zero;
