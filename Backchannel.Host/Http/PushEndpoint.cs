@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
@@ -71,7 +72,19 @@ internal sealed class ServerSentEvents(string userId, long? after, PushFeed feed
         try
         {
             await WriteAndFlush(response, Start, ct);
-            await foreach (var frame in frames.WithCancellation(ct)) await WriteAndFlush(response, Format(frame), ct);
+            var heartbeat = context.RequestServices.GetRequiredService<Backchannel.Domain.Common.BackchannelSettings>().PushHeartbeat;
+            var signedIn = Stopwatch.StartNew();
+            await foreach (var frame in frames.WithCancellation(ct))
+            {
+                // A stream outlives the sign-in that opened it: at each heartbeat (and at least that often on a busy
+                // stream) it asks again whether its handle was erased, and an erased handle's stream ends.
+                if (frame.Kind is null || signedIn.Elapsed >= heartbeat)
+                {
+                    if (await Auth.ErasedHandles.RefusalAsync(context, userId) is not null) return;
+                    signedIn.Restart();
+                }
+                await WriteAndFlush(response, Format(frame), ct);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
         {

@@ -194,6 +194,21 @@ public sealed class ErasureSpecs(AppFixture app) : AppSpec(app)
     }
 
     [Fact]
+    public async Task an_erased_handles_open_push_stream_ends_and_another_users_stays_open()
+    {
+        await using var ayus = await PushStream.OpenAsync(Host.Server.CreateClient(), App.TokenFor("ayu"));
+        await using var budis = await PushStream.OpenAsync(Host.Server.CreateClient(), App.TokenFor("budi"));
+        (await ayus.NextAsync()).Kind.ShouldBe("ready");
+        (await budis.NextAsync()).Kind.ShouldBe("ready");
+
+        await As("ops", isOperator: true).Post("/users/ayu/erasure", status: 200);
+
+        await ayus.EndedAsync();
+        await As("cici").StartConversation("for budi", ["budi"]);
+        (await budis.NextAsync("conversation")).Data.GetProperty("conversationId").GetString().ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task only_an_operator_erases_someone_else_an_outsider_is_refused_and_nothing_is_recorded()
     {
         await As("budi").Follow("ayu");

@@ -35,6 +35,9 @@ public sealed class PushStream : IAsyncDisposable
     /// <summary>Completes at the first heartbeat comment, or fails after <see cref="Patience"/>.</summary>
     public Task HeartbeatAsync() => _heartbeat.Task.WaitAsync(Patience);
 
+    /// <summary>Completes when the server ends the stream, or fails after <see cref="Patience"/>.</summary>
+    public Task EndedAsync() => _reading.WaitAsync(Patience);
+
     /// <summary>The id of the last event read.</summary>
     public long LastId { get; private set; }
 
