@@ -5,16 +5,20 @@ namespace Backchannel.Host.Auth;
 
 /// <summary>
 /// Whether a handle is erased, asked by every authenticated request, answered for the requests that arrive together in
-/// one read: while a read is in flight, the checks that arrive meanwhile wait and go into the next read, all at once (a
-/// lone request is read at once, as before). A check is only ever answered by a read that started after it arrived, so
-/// an erasure recorded before a request arrives refuses it, exactly as a read of its own would.
+/// one read: while the reads allowed are in flight, the checks that arrive meanwhile wait and go into the next read, all
+/// at once (a lone request is read at once, as before). A check is only ever answered by a read that started after it
+/// arrived, so an erasure recorded before a request arrives refuses it, exactly as a read of its own would. More than
+/// one read may be in flight, so that one read held up (a connection that stalls) does not hold up every sign-in.
 /// </summary>
 /// <param name="readErased">Reads which of the handles are erased, in one round trip.</param>
-public sealed class ErasureChecks(Func<IReadOnlyCollection<string>, CancellationToken, Task<IReadOnlySet<string>>> readErased)
+/// <param name="readsAtOnce">How many reads may be in flight at once.</param>
+public sealed class ErasureChecks(Func<IReadOnlyCollection<string>, CancellationToken, Task<IReadOnlySet<string>>> readErased, int readsAtOnce = 2)
 {
+    private readonly int _readsAtOnce = readsAtOnce >= 1 ? readsAtOnce
+        : throw new ArgumentOutOfRangeException(nameof(readsAtOnce), readsAtOnce, "At least one read must be allowed.");
     private readonly Lock _gate = new();
     private List<(string Handle, TaskCompletionSource<bool> Answer)> _waiting = [];
-    private bool _reading;
+    private int _reading;
 
     /// <summary>Checks read from <paramref name="store"/>.</summary>
     public static ErasureChecks Reading(IBackchannelStore store) => new(async (handles, ct) =>
@@ -36,8 +40,8 @@ public sealed class ErasureChecks(Func<IReadOnlyCollection<string>, Cancellation
         lock (_gate)
         {
             _waiting.Add((handle, answer));
-            start = !_reading;
-            _reading = true;
+            start = _reading < _readsAtOnce;
+            if (start) _reading++;
         }
         if (start)
         {
@@ -58,7 +62,7 @@ public sealed class ErasureChecks(Func<IReadOnlyCollection<string>, Cancellation
             {
                 if (_waiting.Count == 0)
                 {
-                    _reading = false;
+                    _reading--;
                     return;
                 }
                 batch = _waiting;

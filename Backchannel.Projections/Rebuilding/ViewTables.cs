@@ -85,7 +85,7 @@ internal sealed partial class ViewTables(IDocumentStore store, Type document)
 
     /// <summary>Reads the fresh table's columns: whether the rebuild's own writer fills them (<see cref="WritesOwnRows"/>).</summary>
     internal async Task ReadColumnsAsync(NpgsqlConnection connection, CancellationToken ct) =>
-        WritesOwnRows = Document == typeof(MessageState) && (await ColumnsAsync(connection, ct)).SequenceEqual(MessageStateColumns);
+        WritesOwnRows = Document == typeof(MessageState) && (await ColumnsAsync(connection, Scratch, Fresh, ct)).SequenceEqual(MessageStateColumns);
 
     /// <summary>The columns of a message's row, in the fresh table's order, as the rebuild's own writer fills them.</summary>
     private static readonly string[] MessageStateColumns =
@@ -94,12 +94,13 @@ internal sealed partial class ViewTables(IDocumentStore store, Type document)
     /// <summary>Whether <see cref="CopyAsync"/> writes the rows itself (the fresh table is the one it knows) rather than with Marten's loader.</summary>
     public bool WritesOwnRows { get; private set; }
 
-    private async Task<List<string>> ColumnsAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>The columns of <paramref name="schema"/>.<paramref name="table"/>, in order.</summary>
+    private static async Task<List<string>> ColumnsAsync(NpgsqlConnection connection, string schema, string table, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            "select column_name from information_schema.columns where table_schema = @scratch and table_name = @fresh order by ordinal_position", connection);
-        command.Parameters.AddWithValue("scratch", Scratch);
-        command.Parameters.AddWithValue("fresh", Fresh);
+            "select column_name from information_schema.columns where table_schema = @schema and table_name = @table order by ordinal_position", connection);
+        command.Parameters.AddWithValue("schema", schema);
+        command.Parameters.AddWithValue("table", table);
         var columns = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) columns.Add(reader.GetString(0));
@@ -112,19 +113,8 @@ internal sealed partial class ViewTables(IDocumentStore store, Type document)
     /// <summary>The columns of the fresh table the live one does not have (the loader's own), dropped before the switch.</summary>
     public async Task<IReadOnlyList<string>> ExtraColumnsAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("""
-            select column_name from information_schema.columns f
-            where f.table_schema = @scratch and f.table_name = @fresh
-              and not exists (select 1 from information_schema.columns l where l.table_schema = @schema and l.table_name = @live and l.column_name = f.column_name)
-            """, connection);
-        command.Parameters.AddWithValue("scratch", Scratch);
-        command.Parameters.AddWithValue("fresh", Fresh);
-        command.Parameters.AddWithValue("schema", Schema);
-        command.Parameters.AddWithValue("live", Live);
-        var columns = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) columns.Add(reader.GetString(0));
-        return columns;
+        var live = await ColumnsAsync(connection, Schema, Live, ct);
+        return (await ColumnsAsync(connection, Scratch, Fresh, ct)).Where(c => !live.Contains(c)).ToList();
     }
 
     /// <summary>Copies <paramref name="documents"/> into the fresh table: with the rebuild's own writer where it <see cref="WritesOwnRows"/>, else with Marten's bulk loader.</summary>

@@ -56,6 +56,8 @@ public sealed class ErasureCheckSpecs
         public int HeldReads { get { lock (_gate) return _holds.Count; } }
     }
 
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+
     private static async Task EventuallyAsync(Func<bool> condition)
     {
         for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
@@ -78,7 +80,7 @@ public sealed class ErasureCheckSpecs
     public async Task a_check_arriving_during_a_read_is_answered_by_the_next_read_so_an_erasure_before_it_refuses_it()
     {
         var world = new World();
-        var checks = new ErasureChecks(world.ReadAsync);
+        var checks = new ErasureChecks(world.ReadAsync, readsAtOnce: 1);
         var before = checks.IsErasedAsync("ayu", CancellationToken.None);
         await EventuallyAsync(() => world.HeldReads == 1);
 
@@ -100,7 +102,7 @@ public sealed class ErasureCheckSpecs
         var world = new World();
         world.Erase("erased-1");
         world.Erase("erased-2");
-        var checks = new ErasureChecks(world.ReadAsync);
+        var checks = new ErasureChecks(world.ReadAsync, readsAtOnce: 1);
         var first = checks.IsErasedAsync("live-0", CancellationToken.None);
         await EventuallyAsync(() => world.HeldReads == 1);
 
@@ -114,6 +116,25 @@ public sealed class ErasureCheckSpecs
         for (var i = 0; i < handles.Count; i++) (await answers[i]).ShouldBe(handles[i].StartsWith("erased-", StringComparison.Ordinal), handles[i]);
         checks.Reads.ShouldBe(2);
         world.Reads[1].ShouldBe(handles.Distinct().ToList(), ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task a_read_held_up_does_not_hold_up_the_checks_after_it_and_each_still_reads_after_it_arrived()
+    {
+        var world = new World();
+        var checks = new ErasureChecks(world.ReadAsync);
+        var stalled = checks.IsErasedAsync("ayu", CancellationToken.None);
+        await EventuallyAsync(() => world.HeldReads == 1);
+
+        world.Holding = false;
+        world.Erase("budi");
+        (await checks.IsErasedAsync("budi", CancellationToken.None).WaitAsync(Patience)).ShouldBeTrue();
+        (await checks.IsErasedAsync("cici", CancellationToken.None).WaitAsync(Patience)).ShouldBeFalse();
+
+        stalled.IsCompleted.ShouldBeFalse();
+        world.Release();
+        (await stalled).ShouldBeFalse();
+        checks.Reads.ShouldBe(3);
     }
 
     [Fact]
@@ -134,7 +155,7 @@ public sealed class ErasureCheckSpecs
     public async Task a_caller_that_gives_up_stops_waiting_without_failing_the_others()
     {
         var world = new World();
-        var checks = new ErasureChecks(world.ReadAsync);
+        var checks = new ErasureChecks(world.ReadAsync, readsAtOnce: 1);
         var first = checks.IsErasedAsync("ayu", CancellationToken.None);
         await EventuallyAsync(() => world.HeldReads == 1);
         using var gaveUp = new CancellationTokenSource();
@@ -155,7 +176,7 @@ public sealed class ErasureCheckSpecs
     public async Task a_request_whose_client_hangs_up_while_its_check_waits_fails_its_sign_in_without_an_exception()
     {
         var world = new World();
-        var checks = new ErasureChecks(world.ReadAsync);
+        var checks = new ErasureChecks(world.ReadAsync, readsAtOnce: 1);
         var first = checks.IsErasedAsync("ayu", CancellationToken.None);
         await EventuallyAsync(() => world.HeldReads == 1);
         using var hangUp = new CancellationTokenSource();
