@@ -122,19 +122,42 @@ public sealed class ErasureCheckSpecs
     public async Task a_read_held_up_does_not_hold_up_the_checks_after_it_and_each_still_reads_after_it_arrived()
     {
         var world = new World();
-        var checks = new ErasureChecks(world.ReadAsync);
+        var checks = new ErasureChecks(world.ReadAsync, stallAfter: TimeSpan.FromMilliseconds(100));
         var stalled = checks.IsErasedAsync("ayu", CancellationToken.None);
         await EventuallyAsync(() => world.HeldReads == 1);
 
         world.Holding = false;
         world.Erase("budi");
+        var waiting = checks.IsErasedAsync("zara", CancellationToken.None);
+        await Task.Delay(150);
         (await checks.IsErasedAsync("budi", CancellationToken.None).WaitAsync(Patience)).ShouldBeTrue();
+        (await waiting.WaitAsync(Patience)).ShouldBeFalse("it waited beside the held read and went into the one beside it");
         (await checks.IsErasedAsync("cici", CancellationToken.None).WaitAsync(Patience)).ShouldBeFalse();
 
         stalled.IsCompleted.ShouldBeFalse();
         world.Release();
         (await stalled).ShouldBeFalse();
         checks.Reads.ShouldBe(3);
+        world.Reads[1].ShouldBe(["zara", "budi"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task a_read_in_flight_for_less_than_the_stall_time_is_waited_for_not_read_beside()
+    {
+        var world = new World();
+        var checks = new ErasureChecks(world.ReadAsync, stallAfter: TimeSpan.FromMinutes(5));
+        var first = checks.IsErasedAsync("ayu", CancellationToken.None);
+        await EventuallyAsync(() => world.HeldReads == 1);
+
+        var later = Enumerable.Range(0, 10).Select(i => checks.IsErasedAsync($"user_{i}", CancellationToken.None)).ToList();
+        await Task.Delay(200);
+
+        checks.Reads.ShouldBe(1);
+        world.Holding = false;
+        world.Release();
+        (await first).ShouldBeFalse();
+        foreach (var check in later) (await check.WaitAsync(Patience)).ShouldBeFalse();
+        checks.Reads.ShouldBe(2);
     }
 
     [Fact]
