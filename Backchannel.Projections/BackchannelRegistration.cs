@@ -148,7 +148,7 @@ public static class BackchannelRegistration
     private static void ConfigureStore(StoreOptions opts, FeedCommits feedCommits, PushFeedProjection feed)
     {
         opts.Projections.AsyncListeners.Add(feedCommits);
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, StoredJson.Configure);
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.CausationIdEnabled = true;
