@@ -130,11 +130,11 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
 
     /// <summary>Starts this state from <see cref="MessageSent"/> (Marten calls it to keep the snapshot).</summary>
     public static MessageState Create(MessageSent e) =>
-        New(e.ConversationId, e.MessageId, e.Author, e.Sequence) with { Text = e.Text, ReplyTo = e.ReplyTo, SentAt = e.At };
+        new(e.Author, e.Sequence, false, [], []) { Id = Key(e.ConversationId, e.MessageId), MessageId = e.MessageId, ConversationId = e.ConversationId, Text = e.Text, ReplyTo = e.ReplyTo, SentAt = e.At };
 
     /// <summary>Starts this state from <see cref="ThanksSent"/> (Marten calls it to keep the snapshot).</summary>
     public static MessageState Create(ThanksSent e) =>
-        New(e.ConversationId, e.MessageId, e.Author, e.Sequence) with { ThanksTo = e.To, Text = e.Text, SentAt = e.At };
+        new(e.Author, e.Sequence, false, [], []) { Id = Key(e.ConversationId, e.MessageId), MessageId = e.MessageId, ConversationId = e.ConversationId, ThanksTo = e.To, Text = e.Text, SentAt = e.At };
 
     /// <summary>Folds <see cref="MessageEdited"/> (Marten calls it to keep the snapshot).</summary>
     public MessageState Apply(MessageEdited e) => this with { Text = e.Text, EditedAt = e.At, Edits = Edits + 1 };
@@ -193,8 +193,6 @@ public sealed record MessageState(string Author, long Sequence, bool Deleted, Im
         }
     }
 
-    private static MessageState New(string conversationId, string messageId, string author, long sequence) =>
-        new(author, sequence, false, [], []) { Id = Key(conversationId, messageId), MessageId = messageId, ConversationId = conversationId };
 }
 
 /// <summary>The members who reacted to a message with one emoji, in the order they did.</summary>
@@ -249,14 +247,22 @@ public sealed record Conversation(
     public int StrangersAtStart { get; init; }
 
     /// <summary>
-    /// The messages a decision looks at: all of them when the state is folded from events in memory, only those its
-    /// handler loaded (<see cref="MessageStates"/>) when it comes from the stored snapshot, which never holds them.
+    /// The messages a decision looks at: those its handler loaded (<see cref="MessageStates"/>), and those sent since
+    /// in the same batch. A state as stored holds none, and keeps none of the messages folded into it: the folds that
+    /// only keep the snapshot (the inline projection, a rebuild) gather nothing. Setting them makes the state hold them.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public ImmutableDictionary<string, MessageState> Messages { get; init; } = ImmutableDictionary<string, MessageState>.Empty;
+    public ImmutableDictionary<string, MessageState> Messages
+    {
+        get => HeldMessages ?? ImmutableDictionary<string, MessageState>.Empty;
+        init => HeldMessages = value;
+    }
+
+    /// <summary>The messages held for decisions, null when the state holds none (as stored).</summary>
+    private ImmutableDictionary<string, MessageState>? HeldMessages { get; init; }
 
     /// <summary>The state as its stored snapshot holds it and a load of it returns it: without <see cref="Messages"/>.</summary>
-    public Conversation AsStored() => Messages.IsEmpty ? this : this with { Messages = ImmutableDictionary<string, MessageState>.Empty };
+    public Conversation AsStored() => HeldMessages is null ? this : this with { HeldMessages = null };
 
     /// <summary>The place of <paramref name="userId"/> in this conversation, or null if they were never in it.</summary>
     public Member? MemberOf(string userId) => Members.GetValueOrDefault(userId);
@@ -332,9 +338,9 @@ public sealed record Conversation(
     public Conversation Apply(RequestReported e) => TurnDown(e.To, MemberStatus.Reported);
 
     /// <summary>Starts this state from <see cref="MessageSent"/> (Marten calls it to keep the snapshot).</summary>
-    public Conversation Apply(MessageSent e) => WithNewMessage(MessageState.Create(e), e.At);
+    public Conversation Apply(MessageSent e) => WithNewMessage(e.Author, e.Sequence, e.At, HeldMessages is null ? null : MessageState.Create(e));
     /// <summary>Starts this state from <see cref="ThanksSent"/> (Marten calls it to keep the snapshot).</summary>
-    public Conversation Apply(ThanksSent e) => WithNewMessage(MessageState.Create(e), e.At);
+    public Conversation Apply(ThanksSent e) => WithNewMessage(e.Author, e.Sequence, e.At, HeldMessages is null ? null : MessageState.Create(e));
 
     /// <summary>Folds <see cref="MemberJoinedByRole"/> (Marten calls it to keep the snapshot).</summary>
     public Conversation Apply(MemberJoinedByRole e) => Join(e.UserId, MemberStatus.Active, null, MemberOf(e.UserId)?.Muted ?? false);
@@ -374,12 +380,13 @@ public sealed record Conversation(
     /// <summary>Folds <see cref="Safety.ReportDismissed"/>: a dismissal changes nothing a decision reads.</summary>
     public Conversation Apply(Safety.ReportDismissed _) => this;
 
-    private Conversation WithNewMessage(MessageState message, DateTimeOffset at) => this with
+    /// <summary>A message sent: <paramref name="held"/> is its state, made only when this state holds messages.</summary>
+    private Conversation WithNewMessage(string author, long sequence, DateTimeOffset at, MessageState? held) => this with
     {
-        LastSequence = message.Sequence,
-        Messages = Messages.SetItem(message.MessageId, message),
-        SentAwaitingAnswer = AwaitsAnswer(message.Author) ? SentAwaitingAnswer.Add(new AuthoredAt(message.Author, at)) : SentAwaitingAnswer,
-        Members = Members.SetItem(message.Author, Members[message.Author] with { ReadUpTo = message.Sequence }),
+        LastSequence = sequence,
+        HeldMessages = held is null ? HeldMessages : HeldMessages?.SetItem(held.MessageId, held),
+        SentAwaitingAnswer = AwaitsAnswer(author) ? SentAwaitingAnswer.Add(new AuthoredAt(author, at)) : SentAwaitingAnswer,
+        Members = Members.SetItem(author, Members[author] with { ReadUpTo = sequence }),
     };
 
     private Conversation WithMember(Member member)
@@ -420,5 +427,5 @@ public sealed record Conversation(
 
     /// <summary>A message this state does not hold (a snapshot's, not loaded) is changed in its own document only.</summary>
     private Conversation WithMessage(string messageId, Func<MessageState, MessageState> change) =>
-        Messages.TryGetValue(messageId, out var message) ? this with { Messages = Messages.SetItem(messageId, change(message)) } : this;
+        HeldMessages is { } held && held.TryGetValue(messageId, out var message) ? this with { HeldMessages = held.SetItem(messageId, change(message)) } : this;
 }

@@ -17,6 +17,12 @@ internal sealed class ConversationAudience
 {
     public string Id { get; set; } = "";
     public ConversationView View { get; set; } = new();
+
+    /// <summary>
+    /// What the members saw of <see cref="View"/> after the last event routed through it, kept in memory only: the next
+    /// event checks it still matches instead of copying the view again.
+    /// </summary>
+    internal object? LastSeen { get; set; }
 }
 
 /// <summary>
@@ -141,7 +147,7 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
     private ConversationAudience? Route(ConversationAudience? audience, IEvent e, FeedWriter feed, IReadOnlyDictionary<string, long> changed)
     {
         // The fold changes the view in place: what the members saw is taken from it first.
-        var before = audience is null ? null : Seen.Of(audience.View);
+        var before = audience is null ? null : audience.LastSeen is Seen seen && seen.Matches(audience.View) ? seen : Seen.Of(audience.View);
         var view = ConversationViewProjection.Fold(audience?.View, e);
         if (view is null) return audience;
 
@@ -174,7 +180,9 @@ internal sealed class ConversationFeedSource : StreamFeedSource<ConversationAudi
 
         // When the fold changed the audience's own view in place, the audience is kept: a new one (and the empty view its
         // initializer makes) only when the fold returned another view.
-        return audience is not null && ReferenceEquals(audience.View, view) ? audience : new ConversationAudience { Id = view.Id, View = view };
+        var routed = audience is not null && ReferenceEquals(audience.View, view) ? audience : new ConversationAudience { Id = view.Id, View = view };
+        routed.LastSeen = after;
+        return routed;
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ internal sealed class EventPage
 {
     private readonly Type[] _types;
     private readonly int[] _typeOf;
+    private readonly int[] _countOf;
 
     public EventPage(IReadOnlyList<IEvent> events)
     {
@@ -29,6 +30,8 @@ internal sealed class EventPage
         }
         _types = new Type[index.Count];
         foreach (var (type, at) in index) _types[at] = type;
+        _countOf = new int[index.Count];
+        foreach (var at in _typeOf) _countOf[at]++;
     }
 
     public IReadOnlyList<IEvent> Events { get; }
@@ -39,14 +42,17 @@ internal sealed class EventPage
         if (included is null) return Events;
         var keeps = new bool[_types.Length];
         var kept = 0;
+        var keptEvents = 0;
         for (var t = 0; t < _types.Length; t++)
         {
             keeps[t] = included.Contains(_types[t]);
-            if (keeps[t]) kept++;
+            if (!keeps[t]) continue;
+            kept++;
+            keptEvents += _countOf[t];
         }
         if (kept == 0) return [];
         if (kept == _types.Length) return Events;
-        var events = new List<IEvent>();
+        var events = new List<IEvent>(keptEvents);
         for (var i = 0; i < _typeOf.Length; i++)
             if (keeps[_typeOf[i]]) events.Add(Events[i]);
         return events;

@@ -41,13 +41,14 @@ internal sealed class EventPages(IDocumentStore store)
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            if (!Types.TryGetValue(reader.GetString(4), out var type)) return null;
+            var name = reader.GetString(4);
+            if (!Types.TryGetValue(name, out var type)) return null;
             var e = Wrap(type, serializer.FromJson(type, reader, 9));
             e.Sequence = reader.GetInt64(0);
             e.Id = reader.GetGuid(1);
             e.StreamKey = reader.GetString(2);
             e.Version = reader.GetInt64(3);
-            e.EventTypeName = reader.GetString(4);
+            e.EventTypeName = name;
             e.Timestamp = reader.GetFieldValue<DateTimeOffset>(5);
             e.TenantId = reader.GetString(6);
             e.CorrelationId = reader.IsDBNull(7) ? null : reader.GetString(7);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Reflection;
 using Backchannel.Domain.Common;
 using Shouldly;
@@ -27,11 +28,18 @@ public static class Spec
         foreach (var e in events)
         {
             state = state is null
-                ? (TState)Method(typeof(TState), "Create", e.GetType()).Invoke(null, [e])!
+                ? Holding((TState)Method(typeof(TState), "Create", e.GetType()).Invoke(null, [e])!)
                 : (TState)Method(typeof(TState), "Apply", e.GetType()).Invoke(state, [e])!;
         }
         return state;
     }
+
+    /// <summary>
+    /// A conversation's state holds every message folded into it, as the state of a handler that loaded them all (a
+    /// state as stored, which the fold starts from, holds none).
+    /// </summary>
+    private static TState Holding<TState>(TState state) =>
+        state is Domain.Conversations.Conversation conversation ? (TState)(object)(conversation with { Messages = ImmutableDictionary<string, Domain.Conversations.MessageState>.Empty }) : state;
 
     private static MethodInfo Method(Type state, string name, Type @event) => Methods.GetOrAdd((state, name, @event), key =>
         key.Item1.GetMethod(key.Item2, BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance, [key.Item3])
