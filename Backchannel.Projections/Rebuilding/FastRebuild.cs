@@ -63,10 +63,9 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         // fresh tables in for them, and the command runs without starting the host (on an upgrade, a view's table of
         // this version may not exist yet).
         foreach (var type in builds.SelectMany(b => b.Tables.Keys).Distinct()) await store.Storage.Database.EnsureStorageExistsAsync(type, ct);
-        await using (var connection = await OpenAsync(ct))
-        {
-            foreach (var table in builds.SelectMany(Tables)) await table.CreateFreshAsync(connection, ct);
-        }
+        // The fresh tables are made while the first pages fold: nothing is written to or read back from them before
+        // the first hand-off, which waits for them (Write, WrittenAsync).
+        _tablesMade = MakeFreshTablesAsync(builds, ct);
         foreach (var build in builds) build.Memory.Cold = (type, query, token) => ColdAsync(build, type, query, token);
         if (builds.Any(b => b.KeepsFeed))
         {
@@ -100,6 +99,14 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
             await ViewTables.ExecuteAsync(connection, ct, $"drop schema if exists {store.Options.DatabaseSchemaName}_rebuild cascade");
     }
 
+    private Task _tablesMade = Task.CompletedTask;
+
+    private async Task MakeFreshTablesAsync(IReadOnlyList<ViewBuild> builds, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        foreach (var table in builds.SelectMany(Tables)) await table.CreateFreshAsync(connection, ct);
+    }
+
     /// <summary>Writes of the documents handed off, per table in order; a read back of a table waits for its writes.</summary>
     private readonly Dictionary<Type, Task> _writes = [];
     private readonly SemaphoreSlim _writers = new(2);
@@ -107,7 +114,7 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
 
     private void Write(ViewTables table, List<object> documents, CancellationToken ct)
     {
-        lock (_writes) _writes[table.Document] = WriteAfterAsync(_writes.GetValueOrDefault(table.Document) ?? Task.CompletedTask, table, documents, ct);
+        lock (_writes) _writes[table.Document] = WriteAfterAsync(_writes.GetValueOrDefault(table.Document) ?? _tablesMade, table, documents, ct);
     }
 
     private async Task WriteAfterAsync(Task previous, ViewTables table, List<object> documents, CancellationToken ct)
@@ -129,12 +136,12 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
 
     private Task WrittenAsync(Type document)
     {
-        lock (_writes) return _writes.GetValueOrDefault(document) ?? Task.CompletedTask;
+        lock (_writes) return _writes.GetValueOrDefault(document) ?? _tablesMade;
     }
 
     private Task DrainAsync()
     {
-        lock (_writes) return Task.WhenAll(_writes.Values.ToList());
+        lock (_writes) return Task.WhenAll([.. _writes.Values, _tablesMade]);
     }
 
     /// <summary>Reads back documents of <paramref name="build"/> already handed off, once their writes are done.</summary>

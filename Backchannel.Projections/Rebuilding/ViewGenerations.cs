@@ -16,6 +16,7 @@ internal static class ViewGenerations
         await using var connection = (NpgsqlConnection)store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await ViewTables.ExecuteAsync(connection, ct,
+            $"create schema if not exists {store.Options.DatabaseSchemaName}",
             $"create table if not exists {store.Options.DatabaseSchemaName}.{Table} (view text primary key, generation integer not null, rebuilt_at timestamptz not null, position bigint not null)");
     }
 

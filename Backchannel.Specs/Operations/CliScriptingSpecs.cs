@@ -112,6 +112,27 @@ public sealed class CliScriptingSpecs(AppFixture app) : AppSpec(app)
     }
 
     [Fact]
+    public async Task a_rebuild_of_a_store_nothing_has_written_yet_makes_its_tables_and_rebuilds_every_view_from_no_events()
+    {
+        var schema = $"cli_empty_{Guid.NewGuid():N}"[..24];
+        try
+        {
+            var run = await Cli(schema, "rebuild");
+
+            run.ExitCode.ShouldBe(0, run.All);
+            run.Out.ShouldContain($"rebuilt {ViewRebuilder.All.Count} view(s) of 0 events", Case.Sensitive, run.All);
+            foreach (var view in ViewRebuilder.All) run.Out.ShouldContain($"live: {view.Name} generation 1,", Case.Sensitive, run.All);
+        }
+        finally
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(AppFixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
     public async Task a_rebuild_refuses_while_the_hosts_daemon_runs_on_the_database()
     {
         var run = await Cli(null, "rebuild", "--view", "audit");
