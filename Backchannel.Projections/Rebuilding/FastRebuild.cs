@@ -66,15 +66,26 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
         // The fresh tables are made while the first pages fold: nothing is written to or read back from them before
         // the first hand-off, which waits for them (Write, WrittenAsync).
         _tablesMade = MakeFreshTablesAsync(builds, ct);
-        foreach (var build in builds) build.Memory.Cold = (type, query, token) => ColdAsync(build, type, query, token);
-        if (builds.Any(b => b.KeepsFeed))
+        long position;
+        try
         {
-            var databaseNow = await DatabaseNowAsync(ct);
-            foreach (var build in builds) build.KeepAsOf(databaseNow);
+            foreach (var build in builds) build.Memory.Cold = (type, query, token) => ColdAsync(build, type, query, token);
+            if (builds.Any(b => b.KeepsFeed))
+            {
+                var databaseNow = await DatabaseNowAsync(ct);
+                foreach (var build in builds) build.KeepAsOf(databaseNow);
+            }
+            Phase("start");
+            position = await FoldAsync(builds, 0, total, ct);
+            await DrainAsync();
         }
-        Phase("start");
-        var position = await FoldAsync(builds, 0, total, ct);
-        await DrainAsync();
+        catch (Exception)
+        {
+            // Nothing of a failed fold outlives it: the tables being made and the copies in flight end before the
+            // failure goes on, so that a retry never races their drops and copies.
+            await SettledAsync(DrainAsync());
+            throw;
+        }
         foreach (var build in builds) build.Gaps.AddRange(_gaps);
         Phase("fold");
         if (Trace) Console.Error.WriteLine("  folding: " + string.Join(", ", builds.OrderByDescending(b => b.Folding).Select(b => $"{b.View.Name} {b.Folding.TotalSeconds:F2}s" + (b.ReadBack > 0 ? $" ({b.ReadBack} read back in {b.ReadingBack.TotalSeconds:F2}s)" : ""))) + $"; reading {_reading.TotalSeconds:F2}s; writing during the fold {_writing.TotalSeconds:F2}s");
@@ -100,6 +111,13 @@ internal sealed class FastRebuild(IDocumentStore store, IProgress<ViewRebuilder.
     }
 
     private Task _tablesMade = Task.CompletedTask;
+
+    /// <summary>Waits for <paramref name="work"/> to end, however it ends: the failure being handled is the one reported.</summary>
+    private static async Task SettledAsync(Task work)
+    {
+        try { await work; }
+        catch (Exception) { /* reported by the caller's own failure */ }
+    }
 
     private async Task MakeFreshTablesAsync(IReadOnlyList<ViewBuild> builds, CancellationToken ct)
     {

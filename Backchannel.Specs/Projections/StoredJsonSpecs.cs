@@ -57,6 +57,17 @@ public sealed class StoredJsonSpecs(AppFixture app) : AppSpec(app)
         Keys(json).ShouldContain("emoji");
     }
 
+    /// <summary>An app's own document, in a store it shares with Backchannel: its JSON is the app's to order.</summary>
+    public sealed record AppNote(string Zeta, string A, string Mm);
+
+    [Fact]
+    public void an_apps_own_types_keep_the_order_they_declare()
+    {
+        var json = Store.Options.Serializer().ToJson(new AppNote("z", "a", "m"));
+
+        Keys(json).ShouldBe(["zeta", "a", "mm"]);
+    }
+
     /// <summary>
     /// A value of <paramref name="type"/> with every field set to something plain (text, empty collections): enough for
     /// each of its properties to be written.
