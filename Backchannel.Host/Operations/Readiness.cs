@@ -36,7 +36,7 @@ public static class Readiness
             var progress = await store.Advanced.AllProjectionProgress(token: ct);
             // Until a daemon has run there is no high-water mark: the last event stands for it (the sequence's own
             // counter would read 1 on an empty store).
-            var highWater = progress.FirstOrDefault(p => p.ShardName == "HighWaterMark")?.Sequence ?? await LastEventAsync(store, ct);
+            var highWater = progress.FirstOrDefault(p => p.ShardName == "HighWaterMark")?.Sequence ?? await store.LastEventAsync(ct);
             var positions = progress.Where(p => p.ShardName != "HighWaterMark").ToDictionary(p => p.ShardName, p => p.Sequence);
             // A view the daemon has not started yet (a fresh database) has no row: it is at 0, not absent.
             var names = store.Advanced.AllAsyncProjectionShardNames().Select(s => s.Identity).Union(positions.Keys).Order(StringComparer.Ordinal);
@@ -57,12 +57,6 @@ public static class Readiness
         {
             return new HealthEndpoint.Health(Unhealthy, e.Message, 0, []);
         }
-    }
-
-    private static async Task<long> LastEventAsync(IDocumentStore store, CancellationToken ct)
-    {
-        await using var session = store.QuerySession();
-        return await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Select(e => e.Sequence).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>Registers the readiness check.</summary>
